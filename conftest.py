@@ -1,0 +1,102 @@
+"""Shared test fixtures: a service with two patches, and a persona for every role.
+
+``outsider`` is a manager of another service: they must be refused (404) everything here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pathways.accounts.models import Patch, Service, User
+from pathways.accounts.tests.factories import (
+    AreaFactory,
+    PatchFactory,
+    ServiceFactory,
+    UserFactory,
+)
+from pathways.core.roles import Role
+
+
+@pytest.fixture
+def service(db: None) -> Service:
+    return ServiceFactory(capacity=30)
+
+
+@pytest.fixture
+def north(service: Service) -> Patch:
+    patch = PatchFactory(service=service, name="North")
+    AreaFactory(patch=patch, name="Stoke-on-Trent")
+    return patch
+
+
+@pytest.fixture
+def south(service: Service) -> Patch:
+    patch = PatchFactory(service=service, name="South")
+    AreaFactory(patch=patch, name="Tamworth")
+    return patch
+
+
+@pytest.fixture
+def referrer(service: Service) -> User:
+    return UserFactory(username="referrer", role=Role.REFERRER, service=service)
+
+
+@pytest.fixture
+def other_referrer(service: Service) -> User:
+    return UserFactory(username="other-referrer", role=Role.REFERRER, service=service)
+
+
+@pytest.fixture
+def worker_north(service: Service, north: Patch) -> User:
+    return UserFactory(username="worker-north", role=Role.WORKER, service=service, patch=north)
+
+
+@pytest.fixture
+def worker_south(service: Service, south: Patch) -> User:
+    return UserFactory(username="worker-south", role=Role.WORKER, service=service, patch=south)
+
+
+@pytest.fixture
+def manager(service: Service) -> User:
+    return UserFactory(username="manager", role=Role.MANAGER, service=service)
+
+
+@pytest.fixture
+def commissioner(service: Service) -> User:
+    return UserFactory(username="commissioner", role=Role.COMMISSIONER, service=service)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return UserFactory(
+        username="admin", role=Role.ADMIN, service=None, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    other = ServiceFactory(name="Another county's service")
+    return UserFactory(username="outsider", role=Role.MANAGER, service=other)
+
+
+@pytest.fixture
+def personas(
+    referrer: User,
+    other_referrer: User,
+    worker_north: User,
+    worker_south: User,
+    manager: User,
+    commissioner: User,
+    admin_user: User,
+    outsider: User,
+) -> dict[str, User]:
+    return {
+        "referrer": referrer,
+        "other_referrer": other_referrer,
+        "worker_north": worker_north,
+        "worker_south": worker_south,
+        "manager": manager,
+        "commissioner": commissioner,
+        "admin": admin_user,
+        "outsider": outsider,
+    }

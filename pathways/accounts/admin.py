@@ -1,0 +1,39 @@
+"""Administrators manage users, services, patches and areas here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from pathways.accounts.models import Area, Patch, Service, User
+
+
+@admin.register(User)
+class PathwaysUserAdmin(UserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "service", "patch", "is_active")
+    list_filter = ("role", "service", "patch", "is_active")
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
+    )
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
+    )
+
+
+class AreaInline(admin.TabularInline):
+    model = Area
+    extra = 0
+
+
+@admin.register(Patch)
+class PatchAdmin(admin.ModelAdmin):
+    list_display = ("name", "service", "retired_at")
+    inlines = [AreaInline]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "capacity")
+    prepopulated_fields = {"slug": ("name",)}

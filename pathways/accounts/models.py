@@ -1,0 +1,93 @@
+"""Users, their roles, the commissioned services and the patches that staff them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from pathways.core.roles import Role
+
+
+class Service(models.Model):
+    """A commissioned employment support service. One deployment can hold several."""
+
+    name = models.CharField(max_length=120, help_text="The service's name as commissioned.")
+    slug = models.SlugField(unique=True, help_text="A short unique name used in commands.")
+    capacity = models.PositiveIntegerField(
+        default=30, help_text="The most participants the service supports at any one time."
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Patch(models.Model):
+    """A geographic patch of a service; each patch has its support workers."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="patches", help_text="The service."
+    )
+    name = models.CharField(max_length=80, help_text="The patch's name, e.g. North.")
+    retired_at = models.DateField(
+        null=True, blank=True, help_text="From this date the patch takes no new referrals."
+    )
+
+    class Meta:
+        verbose_name_plural = "patches"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="patch_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.service})"
+
+
+class Area(models.Model):
+    """A local authority area; the area a person lives in decides their patch."""
+
+    patch = models.ForeignKey(
+        Patch, on_delete=models.PROTECT, related_name="areas", help_text="The patch it is in."
+    )
+    name = models.CharField(max_length=80, help_text="The local authority area's name.")
+    retired_at = models.DateField(
+        null=True, blank=True, help_text="From this date the area is no longer offered."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["patch", "name"], name="area_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see follows from the role (core/access.py)."""
+
+    role = models.CharField(
+        max_length=16, choices=Role.choices, help_text="What the user does in the service."
+    )
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text="The service the user works in or refers to (empty for administrators).",
+    )
+    patch = models.ForeignKey(
+        Patch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workers",
+        help_text="For support workers: the patch whose caseload they work.",
+    )
+    organisation = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="For referrers: the team they refer from (e.g. Probation, Stoke).",
+    )
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,99 @@
+"""Who may see and do what: the one place that scopes records by role.
+
+Every list, detail, search and export of people goes through ``referrals_for`` or
+``participants_for``. A record outside the user's scope is not found (404), never
+"forbidden", so its existence is not revealed.
+
+| role         | referrals and people in scope                                      |
+| ------------ | ------------------------------------------------------------------- |
+| referrer     | the referrals they made, and those people                           |
+| worker       | their service's referrals in their patch, and any allocated to them |
+| manager      | every referral of their service                                     |
+| commissioner | none: aggregate figures only                                        |
+| admin        | none by default: users, patches and reference data                  |
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from pathways.core.roles import Role
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from pathways.participants.models import Participant
+    from pathways.referrals.status import ReferralQuerySet
+
+__all__ = ["Action", "Role", "can", "participants_for", "referrals_for", "role_of"]
+
+
+def role_of(user: Any) -> Role | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return Role(user.role)
+    except ValueError:
+        return None
+
+
+def _referral_scope(user: Any) -> Q | None:
+    """The filter on Referral for this user's scope, or None for no records at all."""
+    role = role_of(user)
+    if role is Role.REFERRER:
+        return Q(referred_by=user)
+    if role is Role.WORKER and user.service_id:
+        return Q(service_id=user.service_id) & (Q(patch_id=user.patch_id) | Q(worker=user))
+    if role is Role.MANAGER and user.service_id:
+        return Q(service_id=user.service_id)
+    return None
+
+
+def referrals_for(user: Any) -> ReferralQuerySet:
+    from pathways.referrals.models import Referral
+
+    scope = _referral_scope(user)
+    if scope is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(scope)
+
+
+def participants_for(user: Any) -> QuerySet[Participant]:
+    from pathways.participants.models import Participant
+
+    if _referral_scope(user) is None:
+        return Participant.objects.none()
+    return Participant.objects.filter(
+        Exists(referrals_for(user).filter(participant=OuterRef("pk")))
+    )
+
+
+class Action(Enum):
+    """Changes a role may make. Whether a given record is in scope is checked separately."""
+
+    REFER = "refer"
+    AMEND_REFERRAL = "amend_referral"
+    TRIAGE = "triage"
+    ALLOCATE = "allocate"
+    END_SUPPORT = "end_support"
+    SEE_ACCESS_LOG = "see_access_log"
+    SEE_SERVICE_FIGURES = "see_service_figures"
+
+
+_ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.REFER: frozenset({Role.REFERRER, Role.MANAGER}),
+    Action.AMEND_REFERRAL: frozenset({Role.REFERRER, Role.MANAGER}),
+    Action.TRIAGE: frozenset({Role.MANAGER}),
+    Action.ALLOCATE: frozenset({Role.MANAGER}),
+    Action.END_SUPPORT: frozenset({Role.MANAGER, Role.WORKER}),
+    Action.SEE_ACCESS_LOG: frozenset({Role.MANAGER}),
+    Action.SEE_SERVICE_FIGURES: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+}
+
+
+def can(user: Any, action: Action) -> bool:
+    role = role_of(user)
+    return role is not None and role in _ALLOWED[action] and user.service_id is not None

@@ -1,0 +1,45 @@
+"""Writing audit events: every view of a person's record and every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from pathways.core.models import AuditEvent, AuditKind
+
+__all__ = ["AuditKind", "audit"]
+
+
+def audit(
+    *,
+    actor: Any,
+    kind: str,
+    action: str,
+    obj: models.Model,
+    subject_id: int | None,
+    summary: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event. Call inside the transaction of the change it records."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        subject_id=subject_id,
+        summary=summary,
+        detail=detail or {},
+    )
+
+
+def audit_refusal(*, actor: Any, object_type: str, object_id: object) -> AuditEvent:
+    """Record that a user asked for a record outside their scope (they were shown 404)."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=AuditKind.REFUSAL,
+        action=f"{object_type}.refused",
+        object_type=object_type,
+        object_id=str(object_id),
+    )

@@ -1,0 +1,33 @@
+"""Template context shared by every page: the navigation for the signed-in user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from pathways.core.access import Role, role_of
+
+# (label, url name, roles that see it). Order is the order on screen.
+_NAV: list[tuple[str, str, frozenset[Role]]] = [
+    ("Caseload", "referrals:caseload", frozenset({Role.WORKER})),
+    ("Referrals", "referrals:list", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
+    ("Waiting list", "referrals:waiting_list", frozenset({Role.WORKER, Role.MANAGER})),
+    ("Make a referral", "referrals:create", frozenset({Role.REFERRER, Role.MANAGER})),
+    ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
+    ("Administration", "admin:index", frozenset({Role.ADMIN})),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    role = role_of(user)
+    items = []
+    for label, name, roles in _NAV:
+        if role in roles:
+            url = reverse(name)
+            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_items": items}

@@ -1,0 +1,58 @@
+"""Audit events: who did what to which record, when, and with what outcome."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditKind(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CHANGE = "change", "Changed"
+    REFUSAL = "refusal", "Refused"
+
+
+class AuditEvent(models.Model):
+    """One row per view, change or refusal. Rows are only ever added, never edited.
+
+    ``subject_id`` is the participant the event concerns (a plain id, not a foreign key,
+    so that the trail outlives the records it describes).
+    """
+
+    at = models.DateTimeField(default=timezone.now, help_text="When the event happened.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The user who acted; empty for the system itself.",
+    )
+    kind = models.CharField(
+        max_length=16, choices=AuditKind.choices, help_text="View, change or refusal."
+    )
+    action = models.CharField(
+        max_length=64, help_text="What happened, as entity.verb (e.g. referral.accepted)."
+    )
+    object_type = models.CharField(max_length=64, help_text="The kind of record acted on.")
+    object_id = models.CharField(max_length=64, help_text="The id of the record acted on.")
+    subject_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The participant the event concerns, if any."
+    )
+    summary = models.CharField(
+        max_length=255, blank=True, help_text="A short description shown on the timeline."
+    )
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="Structured facts about the event (field names, ids)."
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_id", "kind", "at"], name="audit_subject_kind_at"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,47 @@
+"""Pages that belong to no one app: the home redirect and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from pathways.core.access import Role, role_of
+
+_HOME = {
+    Role.REFERRER: "referrals:list",
+    Role.WORKER: "referrals:caseload",
+    Role.MANAGER: "referrals:list",
+    Role.COMMISSIONER: "referrals:overview",
+    Role.ADMIN: "admin:index",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = role_of(request.user)
+    if role is None:
+        return render(request, "core/no_role.html", status=403)
+    return redirect(_HOME[role])
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
+        database = "unavailable"
+    healthy = database == "ok"
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unhealthy",
+            "database": database,
+            "vendor": connection.vendor,
+        },
+        status=200 if healthy else 503,
+    )

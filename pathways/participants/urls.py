@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from pathways.participants import views
+
+app_name = "participants"
+urlpatterns = [
+    path("<int:pk>/", views.participant_detail, name="detail"),
+    path("<int:pk>/access-log/", views.participant_access_log, name="access_log"),
+]

@@ -1,0 +1,146 @@
+"""Reads of referrals. Every one that returns people starts from core.access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from pathways.accounts.models import Service, User
+from pathways.core.access import referrals_for
+from pathways.core.audit import AuditKind, audit, audit_refusal
+from pathways.core.reference import in_use
+from pathways.core.roles import Role
+from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral, Source
+from pathways.referrals.status import ReferralQuerySet, ReferralStatus
+
+LIST_RELATED = ("participant", "patch", "worker")
+
+
+def referral_list_for(user: User, *, status: ReferralStatus | None = None) -> ReferralQuerySet:
+    qs = referrals_for(user).with_status().select_related(*LIST_RELATED)
+    if status is not None:
+        qs = qs.in_status(status)
+    return qs.order_by("-received_at", "-id")
+
+
+def _with_queue_position(qs: ReferralQuerySet) -> ReferralQuerySet:
+    """Annotate each waiting referral with its place in its service's whole waiting list."""
+    ahead = (
+        Referral.objects.waiting()
+        .filter(service=OuterRef("service"))
+        .filter(
+            Q(accepted_at__lt=OuterRef("accepted_at"))
+            | Q(accepted_at=OuterRef("accepted_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("service")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(position=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1)
+
+
+def waiting_list_for(user: User) -> ReferralQuerySet:
+    """The waiting list in order. Workers see their patch; positions are service-wide."""
+    qs = referrals_for(user).waiting().select_related(*LIST_RELATED)
+    if user.role == Role.WORKER:
+        qs = qs.filter(patch_id=user.patch_id)
+    return _with_queue_position(qs).queue_order()
+
+
+def caseload_for(user: User) -> ReferralQuerySet:
+    """Active participants allocated to this worker."""
+    return (
+        referrals_for(user)
+        .active()
+        .filter(worker=user)
+        .select_related(*LIST_RELATED)
+        .order_by("participant__last_name", "participant__first_name", "id")
+    )
+
+
+def unallocated_for(user: User) -> ReferralQuerySet:
+    """Active participants with no worker yet, in the user's scope."""
+    qs = referrals_for(user).active().filter(worker__isnull=True)
+    if user.role == Role.WORKER:
+        qs = qs.filter(patch_id=user.patch_id)
+    return qs.select_related(*LIST_RELATED).order_by("started_at", "id")
+
+
+def referral_get_for(user: User, pk: int) -> Referral:
+    """One referral in the user's scope, with the view audited; else 404 (refusal audited)."""
+    try:
+        referral = (
+            referrals_for(user)
+            .select_related("participant", "patch", "service", "worker", "referred_by")
+            .select_related("decline_reason", "end_reason", "accepted_by", "declined_by")
+            .get(pk=pk)
+        )
+    except Referral.DoesNotExist:
+        audit_refusal(actor=user, object_type="referrals.referral", object_id=pk)
+        raise Http404("No referral found") from None
+    audit(
+        actor=user,
+        kind=AuditKind.VIEW,
+        action="referral.viewed",
+        obj=referral,
+        subject_id=referral.participant_id,
+    )
+    return referral
+
+
+def workers_for(referral: Referral) -> list[User]:
+    """Support workers who can take this case: active workers of the person's patch."""
+    return list(
+        User.objects.filter(
+            role=Role.WORKER, is_active=True, service_id=referral.service_id, patch=referral.patch
+        ).order_by("first_name", "last_name")
+    )
+
+
+def reasons(model: type[DeclineReason] | type[EndReason]) -> list[Any]:
+    """Reasons still in use, in group order."""
+    return list(model.objects.filter(in_use()).order_by("group", "order", "label"))
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    service: Service
+    capacity: int
+    by_status: dict[str, int]
+    by_source: list[tuple[str, int]]
+    by_cohort: list[tuple[str, int]]
+
+    @property
+    def active(self) -> int:
+        return self.by_status.get(ReferralStatus.ACTIVE, 0)
+
+    @property
+    def free_places(self) -> int:
+        return max(self.capacity - self.active, 0)
+
+    @property
+    def status_rows(self) -> list[tuple[str, int]]:
+        return [(status.label, self.by_status.get(status, 0)) for status in ReferralStatus]
+
+
+def service_figures(service: Service) -> ServiceFigures:
+    """Counts only, aggregated in the database: safe for every role that may see figures."""
+    qs = Referral.objects.filter(service=service)
+    by_status = {
+        row["status_code"]: row["n"]
+        for row in qs.with_status().order_by().values("status_code").annotate(n=Count("id"))
+    }
+    source_counts = dict(qs.order_by().values_list("source").annotate(n=Count("id")))
+    cohort_counts = dict(qs.order_by().values_list("cohort").annotate(n=Count("id")))
+    return ServiceFigures(
+        service=service,
+        capacity=service.capacity,
+        by_status=by_status,
+        by_source=[(label, source_counts.get(value, 0)) for value, label in Source.choices],
+        by_cohort=[(label, cohort_counts.get(value, 0)) for value, label in Cohort.choices],
+    )

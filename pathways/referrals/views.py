@@ -1,0 +1,312 @@
+"""Referral pages: parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from pathways.core.access import Action, Role, can, role_of
+from pathways.core.errors import DomainError
+from pathways.core.pagination import paginate
+from pathways.participants.selectors import likely_duplicates
+from pathways.referrals import selectors, services
+from pathways.referrals.forms import (
+    AcceptForm,
+    AllocateForm,
+    AmendReferralForm,
+    DeclineForm,
+    DuplicateChoiceForm,
+    EndForm,
+    ReferralForm,
+    referral_initial,
+    split_referral_data,
+)
+from pathways.referrals.models import DeclineReason, EndReason, Referral
+from pathways.referrals.status import ReferralStatus
+
+
+def _require(request: HttpRequest, action: Action) -> None:
+    """A page for an action the role cannot take does not exist for that user."""
+    if not can(request.user, action):
+        raise Http404("Not found")
+
+
+def _require_role(request: HttpRequest, *roles: Role) -> None:
+    if role_of(request.user) not in roles:
+        raise Http404("Not found")
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    _require_role(request, Role.REFERRER, Role.WORKER, Role.MANAGER)
+    status_code = request.GET.get("status", "")
+    status = ReferralStatus(status_code) if status_code in ReferralStatus.values else None
+    page = paginate(request, selectors.referral_list_for(request.user, status=status))
+    return render(
+        request,
+        "referrals/list.html",
+        {"page": page, "statuses": ReferralStatus.choices, "status": status_code},
+    )
+
+
+def _duplicate_choices(matches: list[Any]) -> list[tuple[str, str]]:
+    choices = []
+    for match in matches:
+        who = (
+            f"{match.participant.full_name}, born {match.participant.date_of_birth:%-d %B %Y}"
+            if match.visible
+            else "A person already known to the service"
+        )
+        why = "same CRN" if match.same_crn else "same name and date of birth"
+        choices.append((f"existing-{match.participant.pk}", f"Yes: {who} ({why})"))
+    if not any(match.same_crn for match in matches):
+        choices.append(("new", "No, this is a different person"))
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.REFER)
+    service = request.user.service
+    form = ReferralForm(request.POST or None, service=service)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        person, details = split_referral_data(form.cleaned_data)
+        matches = likely_duplicates(
+            request.user,
+            crn=person["crn"],
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            date_of_birth=person["date_of_birth"],
+        )
+        existing = None
+        if matches:
+            choice_form = DuplicateChoiceForm(
+                request.POST if "duplicate_choice" in request.POST else None,
+                choices=_duplicate_choices(matches),
+            )
+            context.update(matches=matches, choice_form=choice_form)
+            if not choice_form.is_bound or not choice_form.is_valid():
+                return render(request, "referrals/create.html", context)
+            choice = choice_form.cleaned_data["duplicate_choice"]
+            if choice != "new":
+                pk = int(choice.removeprefix("existing-"))
+                existing = next(m.participant for m in matches if m.participant.pk == pk)
+        try:
+            referral = services.referral_create(
+                actor=request.user,
+                service=service,
+                person=person,
+                details=details,
+                existing_participant=existing,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Referral sent")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/create.html", context)
+
+
+def _forms_allowed(request: HttpRequest, referral: Referral) -> dict[str, bool]:
+    status = referral.status
+    user = request.user
+    return {
+        "can_triage": can(user, Action.TRIAGE) and status == ReferralStatus.RECEIVED,
+        "can_allocate": can(user, Action.ALLOCATE) and status == ReferralStatus.ACTIVE,
+        "can_end": can(user, Action.END_SUPPORT)
+        and status in (ReferralStatus.ACTIVE, ReferralStatus.WAITING),
+        "can_amend": can(user, Action.AMEND_REFERRAL) and referral.is_open,
+    }
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_get_for(request.user, pk)
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "participant": referral.participant,
+            "amendments": referral.amendments.select_related("by")[:50],
+            **_forms_allowed(request, referral),
+        },
+    )
+
+
+def _action_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    action: Action,
+    allowed_key: str,
+    template: str,
+    make_form: Any,
+    perform: Any,
+    done: str,
+) -> HttpResponse:
+    """The shared shape of a one-question action page: check, ask, act, report."""
+    _require(request, action)
+    referral = selectors.referral_get_for(request.user, pk)
+    if not _forms_allowed(request, referral)[allowed_key]:
+        messages.success(request, "That has already been done, or is no longer possible.")
+        return redirect("referrals:detail", pk=referral.pk)
+    form = make_form(request.POST or None, referral)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(referral, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request, template, {"referral": referral, "participant": referral.participant, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    def make_form(data: Any, referral: Referral) -> AcceptForm:
+        figures = selectors.service_figures(referral.service)
+        return AcceptForm(data, service_full=figures.free_places == 0)
+
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        services.referral_accept(
+            actor=request.user, referral=referral, override_reason=data.get("override_reason", "")
+        )
+
+    return _action_page(
+        request,
+        pk,
+        action=Action.TRIAGE,
+        allowed_key="can_triage",
+        template="referrals/accept.html",
+        make_form=make_form,
+        perform=perform,
+        done="Referral accepted",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        services.referral_decline(
+            actor=request.user, referral=referral, reason=data["reason"], note=data["note"]
+        )
+
+    return _action_page(
+        request,
+        pk,
+        action=Action.TRIAGE,
+        allowed_key="can_triage",
+        template="referrals/decline.html",
+        make_form=lambda data, _r: DeclineForm(data, reasons=selectors.reasons(DeclineReason)),
+        perform=perform,
+        done="Referral declined",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        services.referral_allocate(actor=request.user, referral=referral, worker=data["worker"])
+
+    return _action_page(
+        request,
+        pk,
+        action=Action.ALLOCATE,
+        allowed_key="can_allocate",
+        template="referrals/allocate.html",
+        make_form=lambda data, r: AllocateForm(data, workers=selectors.workers_for(r)),
+        perform=perform,
+        done="Support worker allocated",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_end(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        services.referral_end(
+            actor=request.user, referral=referral, reason=data["reason"], note=data["note"]
+        )
+
+    return _action_page(
+        request,
+        pk,
+        action=Action.END_SUPPORT,
+        allowed_key="can_end",
+        template="referrals/end.html",
+        make_form=lambda data, _r: EndForm(data, reasons=selectors.reasons(EndReason)),
+        perform=perform,
+        done="Support ended",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    def make_form(data: Any, referral: Referral) -> AmendReferralForm:
+        return AmendReferralForm(data, initial=referral_initial(referral), service=referral.service)
+
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        person, details = split_referral_data(data)
+        services.referral_amend(
+            actor=request.user,
+            referral=referral,
+            person=person,
+            details=details,
+            reason=data["amend_reason"],
+        )
+
+    return _action_page(
+        request,
+        pk,
+        action=Action.AMEND_REFERRAL,
+        allowed_key="can_amend",
+        template="referrals/amend.html",
+        make_form=make_form,
+        perform=perform,
+        done="Referral amended",
+    )
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    _require_role(request, Role.WORKER)
+    return render(
+        request,
+        "referrals/caseload.html",
+        {
+            "page": paginate(request, selectors.caseload_for(request.user)),
+            "unallocated": selectors.unallocated_for(request.user)[:50],
+        },
+    )
+
+
+@login_required
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    _require_role(request, Role.WORKER, Role.MANAGER)
+    return render(
+        request,
+        "referrals/waiting_list.html",
+        {"page": paginate(request, selectors.waiting_list_for(request.user))},
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.SEE_SERVICE_FIGURES)
+    figures = selectors.service_figures(request.user.service)
+    return render(request, "referrals/overview.html", {"figures": figures})
