@@ -36,13 +36,15 @@ def _text(
     )
 
 
-def _area(label: str, *, required: bool = True, hint: str = "", rows: int = 4) -> forms.CharField:
+def _area(
+    label: str, *, required: bool = True, hint: str = "", rows: int = 4, error: str = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
         help_text=hint,
         widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": f"Enter {label[0].lower() + label[1:]}"},
+        error_messages={"required": error or f"Enter {label[0].lower() + label[1:]}"},
     )
 
 
@@ -265,7 +267,10 @@ def split_referral_data(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 class AmendReferralForm(ReferralForm):
     amend_reason = _area(
-        "Why are you amending the referral?", hint="This is kept in the change log.", rows=3
+        "Why are you amending the referral?",
+        hint="This is kept in the change log.",
+        rows=3,
+        error="Enter why you are amending the referral",
     )
 
     SECTIONS = (*ReferralForm.SECTIONS, ("Reason for the change", ("amend_reason",)))

@@ -1,0 +1,32 @@
+"""The demo data: loaded once, full service with a waiting list, every state present."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from pathways.accounts.models import Service
+from pathways.core.management.commands.load_demo import DEMO_PASSWORD, USERS
+from pathways.referrals.models import Referral
+from pathways.referrals.status import ReferralStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_is_idempotent_and_fills_the_service(client: Client) -> None:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    counts = {status: Referral.objects.in_status(status).count() for status in ReferralStatus}
+    call_command("load_demo", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert Referral.objects.count() == sum(counts.values())
+    service = Service.objects.get(slug="staffordshire")
+    assert counts[ReferralStatus.ACTIVE] == service.capacity == 30
+    assert counts[ReferralStatus.WAITING] > 0
+    assert all(counts[status] > 0 for status in ReferralStatus if status != "withdrawn")
+    assert set(service.patches.values_list("name", flat=True)) == {"North", "South"}
+    for username, *_ in USERS:
+        assert client.login(username=username, password=DEMO_PASSWORD), username

@@ -1,0 +1,85 @@
+"""A person's record: duplicates, timeline, and who viewed it."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from pathways.accounts.models import Patch, User
+from pathways.participants.selectors import likely_duplicates
+from pathways.referrals import services
+from pathways.referrals.tests.factories import make_active, make_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_likely_duplicates_by_crn_or_name_and_birth_date(
+    referrer: User, other_referrer: User, north: Patch
+) -> None:
+    mine = make_referral(referrer, crn="X100001", first_name="Ann", last_name="Lee")
+    theirs = make_referral(other_referrer, crn="X100002", first_name="Bob", last_name="Roe")
+    by_crn = likely_duplicates(
+        referrer,
+        crn="X100001",
+        first_name="Other",
+        last_name="Name",
+        date_of_birth=mine.participant.date_of_birth,
+    )
+    assert [(d.participant, d.same_crn, d.visible) for d in by_crn] == [
+        (mine.participant, True, True)
+    ]
+    by_name = likely_duplicates(
+        referrer,
+        crn=None,
+        first_name=" bob ",
+        last_name="ROE",
+        date_of_birth=theirs.participant.date_of_birth,
+    )
+    assert [(d.participant, d.same_crn, d.visible) for d in by_name] == [
+        (theirs.participant, False, False)
+    ]
+    assert (
+        likely_duplicates(
+            referrer,
+            crn="X100003",
+            first_name="Bob",
+            last_name="Roe",
+            date_of_birth=mine.participant.date_of_birth.replace(year=1950),
+        )
+        == []
+    )
+
+
+def test_timeline_shows_what_happened_in_order(
+    client: Client, referrer: User, manager: User, worker_north: User
+) -> None:
+    referral = make_active(referrer, manager)
+    services.referral_allocate(actor=manager, referral=referral, worker=worker_north)
+    client.force_login(worker_north)
+    body = client.get(f"/participants/{referral.participant_id}/").content.decode()
+    received = body.index("Referral received from Probation")
+    accepted = body.index("Referral accepted: took a place on the service")
+    allocated = body.index(f"Allocated to {worker_north}")
+    assert allocated < accepted < received  # newest first
+    assert "See who has viewed this record" not in body  # managers only
+
+
+def test_manager_sees_who_viewed_a_record(
+    client: Client, referrer: User, manager: User, worker_north: User
+) -> None:
+    referral = make_active(referrer, manager)
+    services.referral_allocate(actor=manager, referral=referral, worker=worker_north)
+    client.force_login(worker_north)
+    client.get(f"/participants/{referral.participant_id}/")
+    client.force_login(manager)
+    body = client.get(f"/participants/{referral.participant_id}/access-log/").content.decode()
+    assert str(worker_north) in body
+    assert "ETE support worker" in body
+
+
+def test_empty_states(client: Client, worker_north: User, manager: User) -> None:
+    client.force_login(worker_north)
+    assert "Nobody is allocated to you yet" in client.get("/caseload/").content.decode()
+    assert "Nobody is waiting" in client.get("/waiting-list/").content.decode()
+    client.force_login(manager)
+    assert "There are no referrals" in client.get("/referrals/").content.decode()
