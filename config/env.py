@@ -22,11 +22,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return default if value in (None, "") else int(value)
+    return int(value) if value else default
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
-    if value in (None, ""):
+    if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from pathways.core.access import Action, can
+from pathways.core.http import AuthenticatedHttpRequest
 from pathways.core.pagination import paginate
 from pathways.participants import selectors
 
 
 @login_required
-def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_get_for(request.user, pk)
     return render(
         request,
@@ -27,7 +28,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def participant_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, Action.SEE_ACCESS_LOG):
         raise Http404("Not found")
     participant = selectors.participant_get_for(request.user, pk)

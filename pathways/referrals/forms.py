@@ -155,7 +155,7 @@ class ReferralForm(forms.Form):
     )
     consent_date = DateField(label="Date consent was given", help_text="For example, 3 11 2026")
 
-    SECTIONS = (
+    SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("About the person", ("first_name", "last_name", "date_of_birth", "gender")),
         ("Identifiers", ("crn", "pnc_id")),
         ("Contact details", ("phone", "email", "address", "area", "location")),

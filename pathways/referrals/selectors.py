@@ -15,7 +15,7 @@ from pathways.core.audit import AuditKind, audit, audit_refusal
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral, Source
-from pathways.referrals.status import ReferralQuerySet, ReferralStatus
+from pathways.referrals.status import ReferralQuerySet, ReferralStatus, status_q
 
 LIST_RELATED = ("participant", "patch", "worker")
 
@@ -44,12 +44,17 @@ def _with_queue_position(qs: ReferralQuerySet) -> ReferralQuerySet:
     return qs.annotate(position=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1)
 
 
+def _own_patch_for_workers(user: User, qs: ReferralQuerySet) -> ReferralQuerySet:
+    """Workers' lists show their own patch (their scope also holds cases allocated to them)."""
+    if user.role != Role.WORKER:
+        return qs
+    return qs.filter(patch_id=user.patch_id) if user.patch_id is not None else qs.none()
+
+
 def waiting_list_for(user: User) -> ReferralQuerySet:
     """The waiting list in order. Workers see their patch; positions are service-wide."""
-    qs = referrals_for(user).waiting().select_related(*LIST_RELATED)
-    if user.role == Role.WORKER:
-        qs = qs.filter(patch_id=user.patch_id)
-    return _with_queue_position(qs).queue_order()
+    qs = _own_patch_for_workers(user, referrals_for(user).waiting())
+    return _with_queue_position(qs.select_related(*LIST_RELATED)).queue_order()
 
 
 def caseload_for(user: User) -> ReferralQuerySet:
@@ -65,9 +70,7 @@ def caseload_for(user: User) -> ReferralQuerySet:
 
 def unallocated_for(user: User) -> ReferralQuerySet:
     """Active participants with no worker yet, in the user's scope."""
-    qs = referrals_for(user).active().filter(worker__isnull=True)
-    if user.role == Role.WORKER:
-        qs = qs.filter(patch_id=user.patch_id)
+    qs = _own_patch_for_workers(user, referrals_for(user).active().filter(worker__isnull=True))
     return qs.select_related(*LIST_RELATED).order_by("started_at", "id")
 
 
@@ -131,10 +134,9 @@ class ServiceFigures:
 def service_figures(service: Service) -> ServiceFigures:
     """Counts only, aggregated in the database: safe for every role that may see figures."""
     qs = Referral.objects.filter(service=service)
-    by_status = {
-        row["status_code"]: row["n"]
-        for row in qs.with_status().order_by().values("status_code").annotate(n=Count("id"))
-    }
+    by_status = qs.aggregate(
+        **{status.value: Count("id", filter=status_q(status)) for status in ReferralStatus}
+    )
     source_counts = dict(qs.order_by().values_list("source").annotate(n=Count("id")))
     cohort_counts = dict(qs.order_by().values_list("cohort").annotate(n=Count("id")))
     return ServiceFigures(

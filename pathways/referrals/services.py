@@ -203,7 +203,8 @@ def referral_amend(
         for name in names:
             old, new = getattr(obj, name), values[name]
             if old != new:
-                label = str(model._meta.get_field(name).verbose_name).capitalize()
+                label = str(getattr(model._meta.get_field(name), "verbose_name", name))
+                label = label.capitalize()
                 changes[label] = [_display(model, name, old), _display(model, name, new)]
                 setattr(obj, name, new)
     if not changes:

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.errors import DomainError
+from pathways.core.http import AuthenticatedHttpRequest, service_of
 from pathways.core.pagination import paginate
 from pathways.participants.selectors import likely_duplicates
 from pathways.referrals import selectors, services
@@ -30,19 +31,19 @@ from pathways.referrals.models import DeclineReason, EndReason, Referral
 from pathways.referrals.status import ReferralStatus
 
 
-def _require(request: HttpRequest, action: Action) -> None:
+def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
     """A page for an action the role cannot take does not exist for that user."""
     if not can(request.user, action):
         raise Http404("Not found")
 
 
-def _require_role(request: HttpRequest, *roles: Role) -> None:
+def _require_role(request: AuthenticatedHttpRequest, *roles: Role) -> None:
     if role_of(request.user) not in roles:
         raise Http404("Not found")
 
 
 @login_required
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request, Role.REFERRER, Role.WORKER, Role.MANAGER)
     status_code = request.GET.get("status", "")
     status = ReferralStatus(status_code) if status_code in ReferralStatus.values else None
@@ -71,9 +72,9 @@ def _duplicate_choices(matches: list[Any]) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_create(request: HttpRequest) -> HttpResponse:
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, Action.REFER)
-    service = request.user.service
+    service = service_of(request.user)
     form = ReferralForm(request.POST or None, service=service)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -114,7 +115,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/create.html", context)
 
 
-def _forms_allowed(request: HttpRequest, referral: Referral) -> dict[str, bool]:
+def _forms_allowed(request: AuthenticatedHttpRequest, referral: Referral) -> dict[str, bool]:
     status = referral.status
     user = request.user
     return {
@@ -127,7 +128,7 @@ def _forms_allowed(request: HttpRequest, referral: Referral) -> dict[str, bool]:
 
 
 @login_required
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_get_for(request.user, pk)
     return render(
         request,
@@ -142,7 +143,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     action: Action,
@@ -174,7 +175,7 @@ def _action_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def make_form(data: Any, referral: Referral) -> AcceptForm:
         figures = selectors.service_figures(referral.service)
         return AcceptForm(data, service_full=figures.free_places == 0)
@@ -198,7 +199,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         services.referral_decline(
             actor=request.user, referral=referral, reason=data["reason"], note=data["note"]
@@ -218,7 +219,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         services.referral_allocate(actor=request.user, referral=referral, worker=data["worker"])
 
@@ -236,7 +237,7 @@ def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_end(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         services.referral_end(
             actor=request.user, referral=referral, reason=data["reason"], note=data["note"]
@@ -256,7 +257,7 @@ def referral_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def referral_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def make_form(data: Any, referral: Referral) -> AmendReferralForm:
         return AmendReferralForm(data, initial=referral_initial(referral), service=referral.service)
 
@@ -283,7 +284,7 @@ def referral_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request, Role.WORKER)
     return render(
         request,
@@ -296,7 +297,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def waiting_list(request: HttpRequest) -> HttpResponse:
+def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request, Role.WORKER, Role.MANAGER)
     return render(
         request,
@@ -306,7 +307,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, Action.SEE_SERVICE_FIGURES)
-    figures = selectors.service_figures(request.user.service)
+    figures = selectors.service_figures(service_of(request.user))
     return render(request, "referrals/overview.html", {"figures": figures})

@@ -8,7 +8,7 @@ from pathways.core.roles import Role
 PASSWORD = "Pathways-test-2026"
 
 
-class ServiceFactory(factory.django.DjangoModelFactory):
+class ServiceFactory(factory.django.DjangoModelFactory[Service]):
     class Meta:
         model = Service
 
@@ -17,7 +17,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     capacity = 30
 
 
-class PatchFactory(factory.django.DjangoModelFactory):
+class PatchFactory(factory.django.DjangoModelFactory[Patch]):
     class Meta:
         model = Patch
 
@@ -25,7 +25,7 @@ class PatchFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Patch {n}")
 
 
-class AreaFactory(factory.django.DjangoModelFactory):
+class AreaFactory(factory.django.DjangoModelFactory[Area]):
     class Meta:
         model = Area
 
@@ -33,7 +33,7 @@ class AreaFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Area {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

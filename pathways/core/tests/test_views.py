@@ -48,7 +48,7 @@ def test_home_sends_each_role_to_its_start(
 
 
 def test_a_user_without_a_role_is_told(client: Client) -> None:
-    client.force_login(UserFactory(role=""))
+    client.force_login(UserFactory.create(role=""))
     response = client.get("/")
     assert response.status_code == 403
     assert "has no role yet" in response.content.decode()

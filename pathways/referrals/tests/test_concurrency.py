@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -88,10 +89,9 @@ def test_ends_and_accepts_at_once_keep_the_cap(
     fresh = [make_referral(referrer) for _ in range(6)]
     reason = EndReason.objects.get(code="sustained-work")
     jobs: list[Callable[[], object]] = [
-        (lambda r=r: services.referral_end(actor=manager, referral=r, reason=reason))
-        for r in active[:2]
+        partial(services.referral_end, actor=manager, referral=r, reason=reason) for r in active[:2]
     ]
-    jobs += [(lambda r=r: services.referral_accept(actor=manager, referral=r)) for r in fresh]
+    jobs += [partial(services.referral_accept, actor=manager, referral=r) for r in fresh]
     outcomes = _race(jobs)
     assert outcomes == [None] * len(jobs)
     assert Referral.objects.active().count() == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -28,7 +29,7 @@ def test_age_turns_over_on_the_birthday(dob: datetime.date, day: datetime.date) 
 
 def test_sixteenth_birthday_is_eligible_and_the_day_before_is_not() -> None:
     dob = datetime.date(2010, 6, 15)
-    common = {"cohort": "iom", "source": "probation"}
+    common: dict[str, Any] = {"cohort": "iom", "source": "probation"}
     assert (
         eligibility_problems(date_of_birth=dob, referral_date=datetime.date(2026, 6, 15), **common)
         == []

@@ -116,7 +116,7 @@ def test_rotl_referral_needs_prison_number_and_release_date(
 def test_referral_create_refuses_an_area_of_another_service(
     referrer: User, service: Service, north: Patch
 ) -> None:
-    foreign_area = AreaFactory()  # in a patch of another service
+    foreign_area = AreaFactory.create()  # in a patch of another service
     with pytest.raises(RuleBroken, match="not covered"):
         services.referral_create(
             actor=referrer,
@@ -127,7 +127,7 @@ def test_referral_create_refuses_an_area_of_another_service(
 
 
 def test_referral_create_refuses_another_service(referrer: User, north: Patch) -> None:
-    other_area = AreaFactory()
+    other_area = AreaFactory.create()
     with pytest.raises(NotPermitted):
         services.referral_create(
             actor=referrer,
@@ -138,13 +138,13 @@ def test_referral_create_refuses_another_service(referrer: User, north: Patch) -
 
 
 def test_known_person_with_open_referral_cannot_be_referred_again(
-    referrer: User, north: Patch
+    referrer: User, service: Service, north: Patch
 ) -> None:
     first = make_referral(referrer)
     with pytest.raises(RuleBroken, match="already has an open referral"):
         services.referral_create(
             actor=referrer,
-            service=referrer.service,
+            service=service,
             person=person_data(north.areas.get(), crn=first.participant.crn),
             details=details_data(),
             existing_participant=first.participant,
@@ -153,13 +153,13 @@ def test_known_person_with_open_referral_cannot_be_referred_again(
 
 
 def test_known_person_can_be_referred_again_after_support_ended(
-    referrer: User, manager: User, north: Patch
+    referrer: User, manager: User, service: Service, north: Patch
 ) -> None:
     first = make_active(referrer, manager)
     services.referral_end(actor=manager, referral=first, reason=_end_reason())
     second = services.referral_create(
         actor=referrer,
-        service=referrer.service,
+        service=service,
         person=person_data(north.areas.get(), crn=first.participant.crn, phone="07700 900123"),
         details=details_data(),
         existing_participant=first.participant,

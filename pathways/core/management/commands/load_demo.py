@@ -30,7 +30,7 @@ PATCHES = {
         "Tamworth",
     ],
 }
-USERS = [
+USERS: list[tuple[str, str, str, Role, str | None, str]] = [
     ("referrer", "Priya", "Shah", Role.REFERRER, None, "Probation Service, Stoke-on-Trent"),
     ("worker-north", "Sam", "Okafor", Role.WORKER, "North", ""),
     ("worker-south", "Jo", "Bennett", Role.WORKER, "South", ""),
@@ -111,14 +111,14 @@ class Command(BaseCommand):
             patches[patch_name] = patch
             areas += [Area.objects.create(patch=patch, name=name) for name in area_names]
         users = {}
-        for username, first, last, role, patch_name, organisation in USERS:
+        for username, first, last, role, user_patch, organisation in USERS:
             user = User(
                 username=username,
                 first_name=first,
                 last_name=last,
                 role=role,
                 service=None if role == Role.ADMIN else service,
-                patch=patches.get(patch_name or ""),
+                patch=patches.get(user_patch or ""),
                 organisation=organisation,
                 is_staff=role == Role.ADMIN,
                 is_superuser=role == Role.ADMIN,
