@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from pathways.core import views as core_views
 
@@ -17,5 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("participants/", include("pathways.participants.urls")),
     path("", include("pathways.referrals.urls")),
+    # One sign-in page for everyone, administrators included.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
     path("admin/", admin.site.urls),
 ]

@@ -12,17 +12,25 @@ from pathways.accounts.models import Area, Patch, Service, User
 class PathwaysUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "service", "patch", "is_active")
     list_filter = ("role", "service", "patch", "is_active")
+    # Roles live in Pathways (core/access.py), not in Django groups or permissions.
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email")}),
         ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
+        (
+            "Status",
+            {"fields": ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")},
+        ),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
         ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
     )
+    readonly_fields = ("last_login", "date_joined")
+    filter_horizontal = ()
 
 
-class AreaInline(admin.TabularInline):
+class AreaInline(admin.StackedInline):  # stacked: every field has its own label
     model = Area
     extra = 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from pathways.core.roles import Role
@@ -91,3 +92,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.role == Role.WORKER and self.patch_id is None:
+            errors["patch"] = "A support worker needs a patch."
+        if self.patch is not None and self.patch.service_id != self.service_id:
+            errors["patch"] = "The patch must belong to the user's service."
+        if self.role not in (Role.ADMIN, "") and self.service_id is None:
+            errors["service"] = "Every role but administrator works in a service."
+        if errors:
+            raise ValidationError(errors)

@@ -122,7 +122,10 @@ def sign_in(
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    expect(page.get_by_text("Signed in as")).to_be_attached()
+    # Pathways pages say who is signed in; the Django admin (administrators) says "Log out".
+    expect(
+        page.get_by_text("Signed in as").or_(page.get_by_role("button", name="Log out"))
+    ).to_be_attached()
 
 
 def sign_out(page: Page) -> None:

@@ -1,0 +1,78 @@
+"""Every page each role reaches, on the demo data, passes axe-core with no violations."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
+
+from pathways.accounts.models import User
+from pathways.core.management.commands.load_demo import DEMO_PASSWORD
+from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
+from pathways.referrals.models import Referral
+from pathways.referrals.status import ReferralStatus
+
+pytest_plugins = ["pathways.core.tests.browser"]
+# serialized_rollback keeps the reference data (reasons) that a transactional flush removes.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _pages() -> dict[str, list[str]]:
+    def first(status: ReferralStatus) -> Referral:
+        referral = Referral.objects.in_status(status).order_by("pk").first()
+        assert referral is not None
+        return referral
+
+    received, active = first(ReferralStatus.RECEIVED), first(ReferralStatus.ACTIVE)
+    worker = User.objects.get(username="worker-north")
+    own = Referral.objects.active().filter(worker=worker).order_by("pk").first()
+    assert own is not None
+    return {
+        "referrer": ["/referrals/", "/referrals/new/", f"/referrals/{received.pk}/amend/"],
+        "worker-north": [
+            "/caseload/",
+            "/waiting-list/",
+            f"/participants/{own.participant_id}/",
+            f"/referrals/{own.pk}/",
+            f"/referrals/{own.pk}/end/",
+        ],
+        "manager": [
+            "/referrals/?status=waiting",
+            "/waiting-list/",
+            "/service/",
+            f"/referrals/{received.pk}/",
+            f"/referrals/{received.pk}/accept/",
+            f"/referrals/{received.pk}/decline/",
+            f"/referrals/{active.pk}/allocate/",
+            f"/participants/{active.participant_id}/access-log/",
+            "/participants/999999/",  # the not-found page
+        ],
+        "commissioner": ["/service/"],
+        "admin": [
+            "/admin/",
+            "/admin/accounts/user/",
+            "/admin/accounts/user/add/",
+            f"/admin/accounts/user/{worker.pk}/change/",
+            "/admin/accounts/patch/1/change/",
+            "/admin/referrals/endreason/",
+        ],
+    }
+
+
+def test_every_page_of_every_role_is_accessible(
+    browser_page: Page, live_server: LiveServer, settings: object
+) -> None:
+    call_command("load_demo", verbosity=0)
+    for username, paths in _pages().items():
+        sign_in(browser_page, live_server.url, username, DEMO_PASSWORD)
+        for path in paths:
+            browser_page.goto(live_server.url + path)
+            assert_accessible(browser_page)
+        if username == "admin":
+            browser_page.context.clear_cookies()
+        else:
+            sign_out(browser_page)
