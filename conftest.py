@@ -18,6 +18,16 @@ from pathways.core.roles import Role
 
 
 @pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """Transactional tests flush the database, and with it the reference data that data
+    migrations load; this puts it back."""
+    from pathways.referrals.models import DeclineReason, EndReason
+    from pathways.referrals.reference import load_reasons
+
+    load_reasons(DeclineReason, EndReason)
+
+
+@pytest.fixture
 def service(db: None) -> Service:
     return ServiceFactory(capacity=30)
 

@@ -14,11 +14,7 @@ from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
 
 pytest_plugins = ["pathways.core.tests.browser"]
-# serialized_rollback keeps the reference data (reasons) that a transactional flush removes.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 
 
 def _pages() -> dict[str, list[str]]:

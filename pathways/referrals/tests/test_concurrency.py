@@ -15,10 +15,10 @@ from pathways.referrals import services
 from pathways.referrals.models import EndReason, Referral
 from pathways.referrals.tests.factories import make_active, make_referral
 
-# serialized_rollback restores the reference data (reasons) that a transactional flush removes.
 pytestmark = [
     pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
 
 
