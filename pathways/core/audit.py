@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from pathways.core.models import AuditEvent, AuditKind
 
@@ -23,6 +24,7 @@ def audit(
 ) -> AuditEvent:
     """Write one audit event. Call inside the transaction of the change it records."""
     return AuditEvent.objects.create(
+        at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         kind=kind,
         action=action,
@@ -37,6 +39,7 @@ def audit(
 def audit_refusal(*, actor: Any, object_type: str, object_id: object) -> AuditEvent:
     """Record that a user asked for a record outside their scope (they were shown 404)."""
     return AuditEvent.objects.create(
+        at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         kind=AuditKind.REFUSAL,
         action=f"{object_type}.refused",

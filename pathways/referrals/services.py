@@ -136,7 +136,9 @@ def referral_create(
         try:
             with transaction.atomic():
                 participant = Participant.objects.create(
-                    **{name: person[name] for name in PERSON_FIELDS}, created_by=actor
+                    **{name: person[name] for name in PERSON_FIELDS},
+                    created_by=actor,
+                    created_at=now,
                 )
         except IntegrityError:
             raise StateChanged(
@@ -218,7 +220,7 @@ def referral_amend(
         raise RuleBroken("Another person already has that CRN.") from None
     locked.save()
     amendment = ReferralAmendment.objects.create(
-        referral=locked, by=actor, reason=reason.strip(), changes=changes
+        referral=locked, by=actor, at=timezone.now(), reason=reason.strip(), changes=changes
     )
     audit(
         actor=actor,

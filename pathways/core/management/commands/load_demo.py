@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from unittest import mock
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -129,70 +130,91 @@ class Command(BaseCommand):
         self._referrals(service, areas, users)
 
     def _referrals(self, service: Service, areas: list[Area], users: dict[str, User]) -> None:
+        """Replay four months of the service, day by day, through the real services.
+
+        The clock is moved for each event so that every date (and every audit event) is
+        the one it would have had; the waiting list fills and moves as it would have.
+        """
         referrer, manager = users["referrer"], users["manager"]
         workers = {u.patch_id: u for u in users.values() if u.role == Role.WORKER}
-        today = timezone.localdate()
+        end = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
+        start = end - datetime.timedelta(days=120)
         total = COUNTS["accepted"] + COUNTS["received"] + COUNTS["declined"]
-        made = []
+        referrals: dict[int, Referral] = {}
+        # (when, order within the moment, what, which referral, reason code)
+        events: list[tuple[datetime.datetime, int, str, int, str]] = []
+
+        def at(i: int, days: float) -> datetime.datetime:
+            return start + datetime.timedelta(days=i * 2.5 + days)
+
         for i in range(total):
-            cohort = [Cohort.IOM, Cohort.IOM, Cohort.OTHER, Cohort.ROTL][i % 4]
-            rotl = cohort == Cohort.ROTL
-            person = {
-                "first_name": FIRST[i % len(FIRST)],
-                "last_name": LAST[(i * 7) % len(LAST)],
-                "date_of_birth": datetime.date(1975 + (i * 3) % 30, 1 + i % 12, 1 + (i * 5) % 28),
-                "crn": f"{'DEFHJK'[i % 6]}{100000 + i * 7919 % 900000:06d}",
-                "pnc_id": f"{2000 + i % 20}/{1000000 + i * 37:07d}{'ABCDEFGHJ'[i % 9]}",
-                "prison_number": f"A{1000 + i:04d}BC" if rotl else "",
-                "gender": ["man", "man", "woman", "man", "non_binary", "not_said"][i % 6],
-                "phone": f"07700 900{i:03d}",
-                "email": "",
-                "address": f"{i + 1} Example Street",
-                "area": areas[i % len(areas)],
-                "location": "custody" if rotl else "community",
-            }
-            details = {
-                "source": Source.PRISON if rotl else [Source.PROBATION, Source.YOS][i % 5 == 3],
-                "cohort": cohort,
-                "order_type": OrderType.CUSTODIAL if rotl else OrderType.COMMUNITY_ORDER,
-                "order_end_date": today + datetime.timedelta(days=200 + i * 9),
-                "prison_name": "HMP Stafford" if rotl else "",
-                "expected_release_date": today + datetime.timedelta(days=90 + i) if rotl else None,
-                "reason": "Wants to get into construction work; motivated but no recent work history.",
-                "ete_needs": "No qualifications beyond GCSE; needs a CSCS card and help with a CV.",
-                "risk_information": "",
-                "risk_flags": ["curfew"] if i % 5 == 0 else [],
-                "accessibility_needs": "Prefers information read aloud." if i % 7 == 0 else "",
-                "interpreter_language": "Polish" if i % 11 == 0 else "",
-                "consent_given": True,
-                "consent_date": today - datetime.timedelta(days=120 - i * 2),
-            }
-            referral = services.referral_create(
-                actor=referrer, service=service, person=person, details=details
-            )
-            Referral.objects.filter(pk=referral.pk).update(
-                received_at=timezone.now() - datetime.timedelta(days=120 - i * 2)
-            )
-            referral.refresh_from_db()
-            made.append(referral)
-        accepted = made[: COUNTS["accepted"]]
-        for referral in accepted:
-            services.referral_accept(actor=manager, referral=referral)
-        ended = accepted[:: COUNTS["accepted"] // COUNTS["ended"]][: COUNTS["ended"]]
-        end_codes = ["sustained-work", "disengaged", "custody"]
-        for referral, code in zip(ended, end_codes, strict=True):
-            services.referral_end(
-                actor=manager, referral=referral, reason=EndReason.objects.get(code=code)
-            )
-        declined = made[COUNTS["accepted"] : COUNTS["accepted"] + COUNTS["declined"]]
-        for referral in declined:
-            services.referral_decline(
-                actor=manager,
-                referral=referral,
-                reason=DeclineReason.objects.get(code="in-work-or-education"),
-            )
-        active = list(Referral.objects.filter(service=service).active().order_by("id"))
-        for referral in active[:-2]:  # leave two for the manager to allocate
-            services.referral_allocate(
-                actor=manager, referral=referral, worker=workers[referral.patch_id]
-            )
+            events.append((at(i, 0), 0, "create", i, ""))
+            if i < COUNTS["accepted"]:
+                events.append((at(i, 2), 1, "accept", i, ""))
+            elif i < COUNTS["accepted"] + COUNTS["declined"]:
+                events.append((at(i, 3), 1, "decline", i, "in-work-or-education"))
+        for i, code in zip((0, 13, 26), ("sustained-work", "disengaged", "custody"), strict=True):
+            events.append((at(i, 45), 2, "end", i, code))
+        for when, _order, action, i, code in sorted(events):
+            with mock.patch("django.utils.timezone.now", return_value=when):
+                if action == "create":
+                    referrals[i] = services.referral_create(
+                        actor=referrer,
+                        service=service,
+                        person=self._person(i, areas),
+                        details=self._details(i, start.date()),
+                    )
+                elif action == "accept":
+                    services.referral_accept(actor=manager, referral=referrals[i])
+                elif action == "decline":
+                    reason = DeclineReason.objects.get(code=code)
+                    services.referral_decline(actor=manager, referral=referrals[i], reason=reason)
+                else:
+                    end_reason = EndReason.objects.get(code=code)
+                    services.referral_end(actor=manager, referral=referrals[i], reason=end_reason)
+        active = Referral.objects.filter(service=service).active().order_by("started_at", "id")
+        for referral in list(active)[:-2]:  # two are left for the manager to allocate
+            assert referral.started_at is not None
+            when = min(referral.started_at + datetime.timedelta(days=1), end)
+            with mock.patch("django.utils.timezone.now", return_value=when):
+                services.referral_allocate(
+                    actor=manager, referral=referral, worker=workers[referral.patch_id]
+                )
+
+    @staticmethod
+    def _person(i: int, areas: list[Area]) -> dict[str, Any]:
+        rotl = i % 4 == 3
+        return {
+            "first_name": FIRST[i % len(FIRST)],
+            "last_name": LAST[(i * 7) % len(LAST)],
+            "date_of_birth": datetime.date(1975 + (i * 3) % 30, 1 + i % 12, 1 + (i * 5) % 28),
+            "crn": f"{'DEFHJK'[i % 6]}{100000 + i * 7919 % 900000:06d}",
+            "pnc_id": f"{2000 + i % 20}/{1000000 + i * 37:07d}{'ABCDEFGHJ'[i % 9]}",
+            "prison_number": f"A{1000 + i:04d}BC" if rotl else "",
+            "gender": ["man", "man", "woman", "man", "non_binary", "not_said"][i % 6],
+            "phone": f"07700 900{i:03d}",
+            "email": "",
+            "address": f"{i + 1} Example Street",
+            "area": areas[i % len(areas)],
+            "location": "custody" if rotl else "community",
+        }
+
+    @staticmethod
+    def _details(i: int, start: datetime.date) -> dict[str, Any]:
+        rotl = i % 4 == 3
+        return {
+            "source": Source.PRISON if rotl else [Source.PROBATION, Source.YOS][i % 5 == 2],
+            "cohort": Cohort.ROTL if rotl else [Cohort.IOM, Cohort.IOM, Cohort.OTHER][i % 3],
+            "order_type": OrderType.CUSTODIAL if rotl else OrderType.COMMUNITY_ORDER,
+            "order_end_date": start + datetime.timedelta(days=400 + i * 9),
+            "prison_name": "HMP Stafford" if rotl else "",
+            "expected_release_date": start + datetime.timedelta(days=200 + i) if rotl else None,
+            "reason": "Wants to get into construction work; motivated but no recent work history.",
+            "ete_needs": "No qualifications beyond GCSE; needs a CSCS card and help with a CV.",
+            "risk_information": "",
+            "risk_flags": ["curfew"] if i % 5 == 0 else [],
+            "accessibility_needs": "Prefers information read aloud." if i % 7 == 0 else "",
+            "interpreter_language": "Polish" if i % 11 == 0 else "",
+            "consent_given": True,
+            "consent_date": start + datetime.timedelta(days=i * 2.5 - 3),
+        }
