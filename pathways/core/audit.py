@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from pathways.core.models import AuditEvent, AuditKind
@@ -46,3 +49,28 @@ def audit_refusal(*, actor: Any, object_type: str, object_id: object) -> AuditEv
         object_type=object_type,
         object_id=str(object_id),
     )
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def viewed_or_404(actor: Any, scoped: QuerySet[M], pk: int, *, subject_id: Callable[[M], int]) -> M:
+    """The record ``pk`` from a queryset already scoped to the actor, with the view audited.
+
+    Outside the scope it is 404, and the refusal is audited (outside any transaction, so
+    the 404 does not roll it back).
+    """
+    model = scoped.model
+    label = model._meta.label_lower
+    record = scoped.filter(pk=pk).first()
+    if record is None:
+        audit_refusal(actor=actor, object_type=label, object_id=pk)
+        raise Http404(f"No {model._meta.verbose_name} found") from None
+    audit(
+        actor=actor,
+        kind=AuditKind.VIEW,
+        action=f"{model._meta.model_name}.viewed",
+        obj=record,
+        subject_id=subject_id(record),
+    )
+    return record

@@ -7,30 +7,18 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
-from django.http import Http404
 
 from pathways.accounts.models import User
 from pathways.core.access import participants_for, referrals_for
-from pathways.core.audit import AuditKind, audit, audit_refusal
+from pathways.core.audit import AuditKind, viewed_or_404
 from pathways.core.models import AuditEvent
 from pathways.participants.models import Participant
 
 
 def participant_get_for(user: User, pk: int) -> Participant:
     """One person in the user's scope, the view audited; else 404 with the refusal audited."""
-    try:
-        participant = participants_for(user).select_related("area__patch").get(pk=pk)
-    except Participant.DoesNotExist:
-        audit_refusal(actor=user, object_type="participants.participant", object_id=pk)
-        raise Http404("No person found") from None
-    audit(
-        actor=user,
-        kind=AuditKind.VIEW,
-        action="participant.viewed",
-        obj=participant,
-        subject_id=participant.pk,
-    )
-    return participant
+    scoped = participants_for(user).select_related("area__patch")
+    return viewed_or_404(user, scoped, pk, subject_id=lambda p: p.pk)
 
 
 def referrals_of(user: User, participant: Participant) -> QuerySet:

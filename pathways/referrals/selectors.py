@@ -7,11 +7,10 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from pathways.accounts.models import Service, User
 from pathways.core.access import referrals_for
-from pathways.core.audit import AuditKind, audit, audit_refusal
+from pathways.core.audit import viewed_or_404
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral, Source
@@ -76,24 +75,12 @@ def unallocated_for(user: User) -> ReferralQuerySet:
 
 def referral_get_for(user: User, pk: int) -> Referral:
     """One referral in the user's scope, with the view audited; else 404 (refusal audited)."""
-    try:
-        referral = (
-            referrals_for(user)
-            .select_related("participant", "patch", "service", "worker", "referred_by")
-            .select_related("decline_reason", "end_reason", "accepted_by", "declined_by")
-            .get(pk=pk)
-        )
-    except Referral.DoesNotExist:
-        audit_refusal(actor=user, object_type="referrals.referral", object_id=pk)
-        raise Http404("No referral found") from None
-    audit(
-        actor=user,
-        kind=AuditKind.VIEW,
-        action="referral.viewed",
-        obj=referral,
-        subject_id=referral.participant_id,
+    scoped = (
+        referrals_for(user)
+        .select_related("participant", "patch", "service", "worker", "referred_by")
+        .select_related("decline_reason", "end_reason", "accepted_by", "declined_by")
     )
-    return referral
+    return viewed_or_404(user, scoped, pk, subject_id=lambda r: r.participant_id)
 
 
 def workers_for(referral: Referral) -> list[User]:

@@ -24,6 +24,7 @@ from pathways.referrals.eligibility import eligibility_problems
 from pathways.referrals.models import (
     DeclineReason,
     EndReason,
+    Reason,
     Referral,
     ReferralAmendment,
 )
@@ -95,6 +96,13 @@ def _check_eligible(person: dict[str, Any], details: dict[str, Any], on: datetim
         problems.append("The person must consent to the referral")
     if problems:
         raise RuleBroken(". ".join(problems) + ".")
+
+
+def _check_reason(reason: Reason, note: str, needs_note_message: str) -> None:
+    if is_retired(reason):
+        raise RuleBroken("That reason is no longer in use. Choose another.")
+    if reason.needs_note and not note.strip():
+        raise RuleBroken(needs_note_message)
 
 
 def _check_area(service: Service, area: Any) -> None:
@@ -308,10 +316,7 @@ def referral_decline(
     locked = _locked(actor, referral)
     if locked.status != ReferralStatus.RECEIVED:
         raise StateChanged("This referral has already been decided.")
-    if is_retired(reason):
-        raise RuleBroken("That reason is no longer in use. Choose another.")
-    if reason.needs_note and not note.strip():
-        raise RuleBroken("Explain why the referral is declined.")
+    _check_reason(reason, note, "Explain why the referral is declined.")
     locked.declined_at = timezone.now()
     locked.declined_by = actor
     locked.decline_reason = reason
@@ -366,10 +371,7 @@ def referral_end(*, actor: User, referral: Referral, reason: EndReason, note: st
     status = locked.status
     if status not in (ReferralStatus.ACTIVE, ReferralStatus.WAITING):
         raise StateChanged("Only a person receiving support or waiting for it can be ended.")
-    if is_retired(reason):
-        raise RuleBroken("That reason is no longer in use. Choose another.")
-    if reason.needs_note and not note.strip():
-        raise RuleBroken("Explain why support ended.")
+    _check_reason(reason, note, "Explain why support ended.")
     now = timezone.now()
     locked.ended_at = now
     locked.ended_by = actor

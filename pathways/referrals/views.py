@@ -148,8 +148,11 @@ def _action_page(
     *,
     action: Action,
     allowed_key: str,
-    template: str,
+    title: str,
+    button: str,
     make_form: Any,
+    intro: str = "",
+    template: str = "referrals/action.html",
     perform: Any,
     done: str,
 ) -> HttpResponse:
@@ -169,7 +172,16 @@ def _action_page(
             messages.success(request, done)
             return redirect("referrals:detail", pk=referral.pk)
     return render(
-        request, template, {"referral": referral, "participant": referral.participant, "form": form}
+        request,
+        template,
+        {
+            "referral": referral,
+            "participant": referral.participant,
+            "form": form,
+            "title": title,
+            "button": button,
+            "intro": intro,
+        },
     )
 
 
@@ -190,7 +202,9 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk,
         action=Action.TRIAGE,
         allowed_key="can_triage",
-        template="referrals/accept.html",
+        title="Accept the referral",
+        button="Accept referral",
+        intro="referrals/intro/accept.html",
         make_form=make_form,
         perform=perform,
         done="Referral accepted",
@@ -210,7 +224,8 @@ def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         pk,
         action=Action.TRIAGE,
         allowed_key="can_triage",
-        template="referrals/decline.html",
+        title="Decline the referral",
+        button="Decline referral",
         make_form=lambda data, _r: DeclineForm(data, reasons=selectors.reasons(DeclineReason)),
         perform=perform,
         done="Referral declined",
@@ -228,7 +243,9 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         pk,
         action=Action.ALLOCATE,
         allowed_key="can_allocate",
-        template="referrals/allocate.html",
+        title="Allocate a support worker",
+        button="Allocate",
+        intro="referrals/intro/allocate.html",
         make_form=lambda data, r: AllocateForm(data, workers=selectors.workers_for(r)),
         perform=perform,
         done="Support worker allocated",
@@ -248,7 +265,9 @@ def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk,
         action=Action.END_SUPPORT,
         allowed_key="can_end",
-        template="referrals/end.html",
+        title="End support",
+        button="End support",
+        intro="referrals/intro/end.html",
         make_form=lambda data, _r: EndForm(data, reasons=selectors.reasons(EndReason)),
         perform=perform,
         done="Support ended",
@@ -276,6 +295,8 @@ def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk,
         action=Action.AMEND_REFERRAL,
         allowed_key="can_amend",
+        title="Amend referral",
+        button="Save changes",
         template="referrals/amend.html",
         make_form=make_form,
         perform=perform,
