@@ -14,6 +14,7 @@ _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Caseload", "referrals:caseload", frozenset({Role.WORKER})),
     ("Referrals", "referrals:list", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
     ("Waiting list", "referrals:waiting_list", frozenset({Role.WORKER, Role.MANAGER})),
+    ("Find a person", "participants:find", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
     ("Make a referral", "referrals:create", frozenset({Role.REFERRER, Role.MANAGER})),
     ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
     ("Administration", "admin:index", frozenset({Role.ADMIN})),

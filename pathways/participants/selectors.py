@@ -12,6 +12,7 @@ from pathways.accounts.models import User
 from pathways.core.access import participants_for, referrals_for
 from pathways.core.audit import AuditKind, viewed_or_404
 from pathways.core.models import AuditEvent
+from pathways.participants import identifiers
 from pathways.participants.models import Participant
 
 
@@ -87,3 +88,32 @@ def likely_duplicates(
         )
         for p in found
     ]
+
+
+SEARCH_LIMIT = 50
+
+
+def participant_search(user: User, query: str) -> list[Participant]:
+    """People in the user's scope matching a CRN, a PNC ID, a prison number or a name.
+
+    A name matches on the last word as the last name (any case), and on the first word as
+    the start of the first name when there are two or more words.
+    """
+    words = query.split()
+    if not words:
+        return []
+    typed = identifiers.normalise(query)
+    people = participants_for(user).select_related("area__patch")
+    if identifiers.is_crn(typed):
+        people = people.filter(crn=typed)
+    elif identifiers.is_pnc_id(typed):
+        people = people.filter(pnc_id=typed)
+    elif identifiers.is_prison_number(typed):
+        people = people.filter(prison_number=typed)
+    else:
+        people = people.annotate(last_name_u=Upper("last_name")).filter(
+            last_name_u=words[-1].upper()
+        )
+        if len(words) > 1:
+            people = people.filter(first_name__istartswith=words[0])
+    return list(people.order_by("last_name", "first_name", "pk")[: SEARCH_LIMIT + 1])

@@ -6,6 +6,7 @@ from pathways.participants import views
 
 app_name = "participants"
 urlpatterns = [
+    path("find/", views.participant_find, name="find"),
     path("<int:pk>/", views.participant_detail, name="detail"),
     path("<int:pk>/access-log/", views.participant_access_log, name="access_log"),
 ]

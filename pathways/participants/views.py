@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
-from pathways.core.access import Action, can
-from pathways.core.http import AuthenticatedHttpRequest
+from pathways.core.access import Action, Role, can, role_of
+from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
 from pathways.participants import selectors
 
@@ -30,7 +32,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, Action.SEE_ACCESS_LOG):
-        raise Http404("Not found")
+        refuse(request)
     participant = selectors.participant_get_for(request.user, pk)
     return render(
         request,
@@ -39,4 +41,31 @@ def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             "participant": participant,
             "page": paginate(request, selectors.access_log_for(participant)),
         },
+    )
+
+
+class FindForm(forms.Form):
+    query = forms.CharField(
+        label="CRN, PNC ID, prison number or name",
+        max_length=100,
+        help_text="For example, X123456 or Jo Bloggs",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter a CRN, PNC ID, prison number or name"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Search is posted, never put in the URL, so no identifier or name lands in a log."""
+    if role_of(request.user) not in (Role.REFERRER, Role.WORKER, Role.MANAGER):
+        refuse(request)
+    form = FindForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = selectors.participant_search(request.user, form.cleaned_data["query"])
+    return render(
+        request,
+        "participants/find.html",
+        {"form": form, "results": results, "limit": selectors.SEARCH_LIMIT},
     )

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.errors import DomainError
-from pathways.core.http import AuthenticatedHttpRequest, service_of
+from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
 from pathways.core.pagination import paginate
 from pathways.participants.selectors import likely_duplicates
 from pathways.referrals import selectors, services
@@ -34,12 +34,12 @@ from pathways.referrals.status import ReferralStatus
 def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
     """A page for an action the role cannot take does not exist for that user."""
     if not can(request.user, action):
-        raise Http404("Not found")
+        refuse(request)
 
 
 def _require_role(request: AuthenticatedHttpRequest, *roles: Role) -> None:
     if role_of(request.user) not in roles:
-        raise Http404("Not found")
+        refuse(request)
 
 
 @login_required

@@ -112,6 +112,17 @@ def test_forged_posts_change_nothing_outside_the_role(
         assert received.accepted_at is None and received.declined_at is None
 
 
+def test_forged_posts_are_audited_as_refusals(
+    client: Client, personas: dict[str, User], cases: Cases
+) -> None:
+    client.force_login(personas["referrer"])
+    client.post(f"/referrals/{cases.north_received.pk}/accept/", {"eligibility_confirmed": "on"})
+    refusal = AuditEvent.objects.get(kind=AuditKind.REFUSAL)
+    assert refusal.actor == personas["referrer"]
+    assert refusal.object_type == "page:referrals:accept"
+    assert refusal.object_id == str(cases.north_received.pk)
+
+
 def test_anonymous_users_are_sent_to_sign_in(client: Client, cases: Cases) -> None:
     for page in PERSON_PAGES:
         response = client.get(_url(page, cases))
@@ -184,6 +195,10 @@ def test_inactive_users_see_nothing(personas: dict[str, User], cases: Cases) -> 
         ("/referrals/", {"referrer", "other_referrer", "worker_north", "worker_south", "manager"}),
         ("/referrals/new/", {"referrer", "other_referrer", "manager"}),
         ("/caseload/", {"worker_north", "worker_south"}),
+        (
+            "/participants/find/",
+            {"referrer", "other_referrer", "worker_north", "worker_south", "manager"},
+        ),
         ("/waiting-list/", {"worker_north", "worker_south", "manager"}),
         ("/service/", {"manager", "commissioner"}),
     ],

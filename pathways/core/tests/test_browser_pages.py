@@ -28,7 +28,12 @@ def _pages() -> dict[str, list[str]]:
     own = Referral.objects.active().filter(worker=worker).order_by("pk").first()
     assert own is not None
     return {
-        "referrer": ["/referrals/", "/referrals/new/", f"/referrals/{received.pk}/amend/"],
+        "referrer": [
+            "/referrals/",
+            "/referrals/new/",
+            f"/referrals/{received.pk}/amend/",
+            "/participants/find/",
+        ],
         "worker-north": [
             "/caseload/",
             "/waiting-list/",

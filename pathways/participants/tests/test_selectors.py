@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -83,3 +85,31 @@ def test_empty_states(client: Client, worker_north: User, manager: User) -> None
     assert "Nobody is waiting" in client.get("/waiting-list/").content.decode()
     client.force_login(manager)
     assert "There are no referrals" in client.get("/referrals/").content.decode()
+
+
+def test_find_a_person_by_identifier_or_name_within_scope(
+    client: Client, referrer: User, other_referrer: User, north: Patch
+) -> None:
+    mine = make_referral(referrer, crn="X100001", first_name="Ann", last_name="Lee")
+    make_referral(other_referrer, crn="X100002", first_name="Ann", last_name="Lee")
+    client.force_login(referrer)
+    assert client.get("/participants/find/").status_code == 200
+    for query in ("x100001", "lee", "an LEE"):
+        body = client.post("/participants/find/", {"query": query}).content.decode()
+        assert f'href="/participants/{mine.participant_id}/"' in body, query
+        assert len(re.findall(r'href="/participants/\d+/"', body)) == 1, (
+            query
+        )  # not the other referrer's Ann Lee
+    body = client.post("/participants/find/", {"query": "X100002"}).content.decode()
+    assert "Nobody you can see matches" in body
+    body = client.post("/participants/find/", {"query": ""}).content.decode()
+    assert "Enter a CRN, PNC ID, prison number or name" in body
+
+
+@pytest.mark.parametrize("role", ["commissioner", "admin_user"])
+def test_find_is_not_there_for_roles_without_people(
+    request: pytest.FixtureRequest, client: Client, role: str
+) -> None:
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/participants/find/").status_code == 404
+    assert client.post("/participants/find/", {"query": "X100001"}).status_code == 404

@@ -155,6 +155,8 @@ class Command(BaseCommand):
                 events.append((at(i, 3), 1, "decline", i, "in-work-or-education"))
         for i, code in zip((0, 13, 26), ("sustained-work", "disengaged", "custody"), strict=True):
             events.append((at(i, 45), 2, "end", i, code))
+        last = COUNTS["accepted"] - 1  # still waiting when they move away: leaves the list
+        events.append((at(last, 6), 2, "end", last, "moved-away"))
         for when, _order, action, i, code in sorted(events):
             with mock.patch("django.utils.timezone.now", return_value=when):
                 if action == "create":
