@@ -224,6 +224,7 @@ class Referral(models.Model):
         ]
         indexes = [
             models.Index(fields=["service", "accepted_at", "id"], name="referral_queue"),
+            models.Index(fields=["service", "-received_at", "-id"], name="referral_service_recent"),
             models.Index(fields=["service", "started_at", "ended_at"], name="referral_places"),
             models.Index(fields=["worker", "ended_at"], name="referral_caseload"),
             models.Index(fields=["referred_by", "received_at"], name="referral_referrer"),

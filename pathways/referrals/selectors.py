@@ -17,10 +17,18 @@ from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral
 from pathways.referrals.status import ReferralQuerySet, ReferralStatus, status_q
 
 LIST_RELATED = ("participant", "patch", "worker")
+# Long lists page through referrals alone, on an index, and fetch the page's people after:
+# joining every person before the LIMIT makes PostgreSQL hash-join the whole people table.
+LONG_LIST_RELATED = ("patch", "worker")
 
 
 def referral_list_for(user: User, *, status: ReferralStatus | None = None) -> ReferralQuerySet:
-    qs = referrals_for(user).with_status().select_related(*LIST_RELATED)
+    qs = (
+        referrals_for(user)
+        .with_status()
+        .select_related(*LONG_LIST_RELATED)
+        .prefetch_related("participant")
+    )
     if status is not None:
         qs = qs.in_status(status)
     return qs.order_by("-received_at", "-id")
@@ -53,7 +61,8 @@ def _own_patch_for_workers(user: User, qs: ReferralQuerySet) -> ReferralQuerySet
 def waiting_list_for(user: User) -> ReferralQuerySet:
     """The waiting list in order. Workers see their patch; positions are service-wide."""
     qs = _own_patch_for_workers(user, referrals_for(user).waiting())
-    return _with_queue_position(qs.select_related(*LIST_RELATED)).queue_order()
+    qs = qs.select_related(*LONG_LIST_RELATED).prefetch_related("participant")
+    return _with_queue_position(qs).queue_order()
 
 
 def caseload_for(user: User) -> ReferralQuerySet:
