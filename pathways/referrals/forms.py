@@ -297,6 +297,10 @@ class DuplicateChoiceForm(forms.Form):
         field = self.fields["duplicate_choice"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+        if not any(value == "new" for value, _label in choices):
+            field.help_text = (
+                "A CRN belongs to one person. If the CRN you typed is wrong, correct it below."
+            )
 
 
 class ReasonChoiceField(forms.ChoiceField):
