@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from pathways.accounts.models import Service, User
+from pathways.accounts.models import Patch, Service, User
 from pathways.core.access import referrals_for
 from pathways.core.audit import viewed_or_404
 from pathways.core.reference import in_use
@@ -22,7 +22,16 @@ LIST_RELATED = ("participant", "patch", "worker")
 LONG_LIST_RELATED = ("patch", "worker")
 
 
-def referral_list_for(user: User, *, status: ReferralStatus | None = None) -> ReferralQuerySet:
+def patches_of(user: User) -> list[Patch]:
+    """The patches of the user's service, for filtering lists."""
+    if user.service_id is None:
+        return []
+    return list(Patch.objects.filter(service_id=user.service_id).order_by("name"))
+
+
+def referral_list_for(
+    user: User, *, status: ReferralStatus | None = None, patch: Patch | None = None
+) -> ReferralQuerySet:
     qs = (
         referrals_for(user)
         .with_status()
@@ -31,6 +40,8 @@ def referral_list_for(user: User, *, status: ReferralStatus | None = None) -> Re
     )
     if status is not None:
         qs = qs.in_status(status)
+    if patch is not None:
+        qs = qs.filter(patch=patch)
     return qs.order_by("-received_at", "-id")
 
 

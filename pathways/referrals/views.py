@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -47,11 +49,19 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request, Role.REFERRER, Role.WORKER, Role.MANAGER)
     status_code = request.GET.get("status", "")
     status = ReferralStatus(status_code) if status_code in ReferralStatus.values else None
-    page = paginate(request, selectors.referral_list_for(request.user, status=status))
+    patches = selectors.patches_of(request.user)
+    patch = next((p for p in patches if str(p.pk) == request.GET.get("patch")), None)
+    page = paginate(request, selectors.referral_list_for(request.user, status=status, patch=patch))
     return render(
         request,
         "referrals/list.html",
-        {"page": page, "statuses": ReferralStatus.choices, "status": status_code},
+        {
+            "page": page,
+            "statuses": ReferralStatus.choices,
+            "status": status_code,
+            "patches": patches,
+            "patch": patch,
+        },
     )
 
 
@@ -150,17 +160,17 @@ def _action_page(
     allowed_key: str,
     title: str,
     button: str,
-    make_form: Any,
+    make_form: Callable[[Any, Referral], forms.Form],
+    perform: Callable[[Referral, dict[str, Any]], None],
+    done: str,
     intro: str = "",
     template: str = "referrals/action.html",
-    perform: Any,
-    done: str,
 ) -> HttpResponse:
     """The shared shape of a one-question action page: check, ask, act, report."""
     _require(request, action)
     referral = selectors.referral_get_for(request.user, pk)
     if not _forms_allowed(request, referral)[allowed_key]:
-        messages.success(request, "That has already been done, or is no longer possible.")
+        messages.info(request, "That has already been done, or is no longer possible.")
         return redirect("referrals:detail", pk=referral.pk)
     form = make_form(request.POST or None, referral)
     if request.method == "POST" and form.is_valid():

@@ -296,3 +296,18 @@ def test_list_pages_use_a_fixed_number_of_queries(
         response = client.get(path)
     assert response.status_code == 200
     assert response.content.decode().count("govuk-table__row") > 10
+
+
+def test_manager_filters_the_list_by_patch_and_status(
+    client: Client, referrer: User, manager: User, north: Patch, south: Patch
+) -> None:
+    in_north = make_referral(referrer, area=north.areas.get(), first_name="Northerner")
+    in_south = make_referral(referrer, area=south.areas.get(), first_name="Southerner")
+    client.force_login(manager)
+    body = client.get(f"/referrals/?patch={south.pk}").content.decode()
+    assert in_south.participant.first_name in body
+    assert in_north.participant.first_name not in body
+    body = client.get(f"/referrals/?patch={south.pk}&status=active").content.decode()
+    assert "No referrals match the filter." in body
+    body = client.get("/referrals/?patch=not-a-number&status=nonsense").content.decode()
+    assert in_north.participant.first_name in body and in_south.participant.first_name in body
