@@ -164,7 +164,6 @@ def _action_page(
     perform: Callable[[Referral, dict[str, Any]], None],
     done: str,
     intro: str = "",
-    template: str = "referrals/action.html",
 ) -> HttpResponse:
     """The shared shape of a one-question action page: check, ask, act, report."""
     _require(request, action)
@@ -183,7 +182,7 @@ def _action_page(
             return redirect("referrals:detail", pk=referral.pk)
     return render(
         request,
-        template,
+        "referrals/action.html",
         {
             "referral": referral,
             "participant": referral.participant,
@@ -307,7 +306,6 @@ def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         allowed_key="can_amend",
         title="Amend referral",
         button="Save changes",
-        template="referrals/amend.html",
         make_form=make_form,
         perform=perform,
         done="Referral amended",
