@@ -33,21 +33,35 @@ def referrals_of(user: User, participant: Participant) -> QuerySet:
     )
 
 
-def timeline_for(participant: Participant) -> QuerySet[AuditEvent]:
-    """What happened to the person: every change recorded against them, newest first.
+REFERRAL = "referrals.referral"
+
+
+def _events_in_scope(user: User, participant: Participant, kind: str) -> QuerySet[AuditEvent]:
+    """The person's events of this kind that concern what the user may see: the person
+    themself, and those of their referrals that are in the user's scope (a referrer sees
+    the history of their own referrals, not of another service's or another referrer's)."""
+    visible = [
+        str(pk)
+        for pk in referrals_for(user).filter(participant=participant).values_list("pk", flat=True)
+    ]
+    return (
+        AuditEvent.objects.filter(subject_id=participant.pk, kind=kind)
+        .filter(~Q(object_type=REFERRAL) | Q(object_id__in=visible))
+        .select_related("actor")
+    )
+
+
+def timeline_for(user: User, participant: Participant) -> QuerySet[AuditEvent]:
+    """What happened to the person, newest first, as far as the user may see it.
 
     Call only with a participant already fetched through ``participant_get_for``.
     """
-    return AuditEvent.objects.filter(
-        subject_id=participant.pk, kind=AuditKind.CHANGE
-    ).select_related("actor")
+    return _events_in_scope(user, participant, AuditKind.CHANGE)
 
 
-def access_log_for(participant: Participant) -> QuerySet[AuditEvent]:
+def access_log_for(user: User, participant: Participant) -> QuerySet[AuditEvent]:
     """Who viewed the person's record and referrals, newest first (managers only)."""
-    return AuditEvent.objects.filter(subject_id=participant.pk, kind=AuditKind.VIEW).select_related(
-        "actor"
-    )
+    return _events_in_scope(user, participant, AuditKind.VIEW)
 
 
 @dataclass(frozen=True)

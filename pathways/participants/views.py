@@ -23,7 +23,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         {
             "participant": participant,
             "referrals": selectors.referrals_of(request.user, participant),
-            "page": paginate(request, selectors.timeline_for(participant)),
+            "page": paginate(request, selectors.timeline_for(request.user, participant)),
             "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
         },
     )
@@ -39,7 +39,7 @@ def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         "participants/access_log.html",
         {
             "participant": participant,
-            "page": paginate(request, selectors.access_log_for(participant)),
+            "page": paginate(request, selectors.access_log_for(request.user, participant)),
         },
     )
 

@@ -10,7 +10,8 @@ from django.test import Client
 from pathways.accounts.models import Patch, User
 from pathways.participants.selectors import likely_duplicates
 from pathways.referrals import services
-from pathways.referrals.tests.factories import make_active, make_referral
+from pathways.referrals.models import EndReason
+from pathways.referrals.tests.factories import details_data, make_active, make_referral, person_data
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,26 @@ def test_find_is_not_there_for_roles_without_people(
     client.force_login(request.getfixturevalue(role))
     assert client.get("/participants/find/").status_code == 404
     assert client.post("/participants/find/", {"query": "X100001"}).status_code == 404
+
+
+def test_timeline_shows_only_the_history_the_user_may_see(
+    client: Client, referrer: User, other_referrer: User, manager: User, north: Patch
+) -> None:
+    first = make_active(other_referrer, manager, crn="X555555")
+    services.referral_end(
+        actor=manager, referral=first, reason=EndReason.objects.get(code="custody")
+    )
+    second = services.referral_create(
+        actor=referrer,
+        service=referrer.service,  # type: ignore[arg-type]
+        person=person_data(north.areas.get(), crn="X555555"),
+        details=details_data(),
+        existing_participant=first.participant,
+    )
+    client.force_login(referrer)
+    body = client.get(f"/participants/{second.participant_id}/").content.decode()
+    assert "Referral received from Probation" in body
+    assert "Support ended" not in body  # the other referrer's episode stays hidden
+    client.force_login(manager)
+    body = client.get(f"/participants/{second.participant_id}/").content.decode()
+    assert "Support ended: Returned to custody or recalled" in body
