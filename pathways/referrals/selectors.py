@@ -45,15 +45,19 @@ def referral_list_for(
     return qs.order_by("-received_at", "-id")
 
 
+def _ahead_of(service: Any, accepted_at: Any, pk: Any) -> ReferralQuerySet:
+    """Waiting referrals ahead of one in the queue order (values or OuterRefs)."""
+    return (
+        Referral.objects.waiting()
+        .filter(service=service)
+        .filter(Q(accepted_at__lt=accepted_at) | Q(accepted_at=accepted_at, id__lt=pk))
+    )
+
+
 def _with_queue_position(qs: ReferralQuerySet) -> ReferralQuerySet:
     """Annotate each waiting referral with its place in its service's whole waiting list."""
     ahead = (
-        Referral.objects.waiting()
-        .filter(service=OuterRef("service"))
-        .filter(
-            Q(accepted_at__lt=OuterRef("accepted_at"))
-            | Q(accepted_at=OuterRef("accepted_at"), id__lt=OuterRef("id"))
-        )
+        _ahead_of(OuterRef("service"), OuterRef("accepted_at"), OuterRef("id"))
         .order_by()
         .values("service")
         .annotate(n=Count("id"))
@@ -74,6 +78,13 @@ def waiting_list_for(user: User) -> ReferralQuerySet:
     qs = _own_patch_for_workers(user, referrals_for(user).waiting())
     qs = qs.select_related(*LONG_LIST_RELATED).prefetch_related("participant")
     return _with_queue_position(qs).queue_order()
+
+
+def queue_position(referral: Referral) -> int | None:
+    """The referral's place in its service's waiting list, or None if it is not waiting."""
+    if referral.status != ReferralStatus.WAITING:
+        return None
+    return _ahead_of(referral.service_id, referral.accepted_at, referral.pk).count() + 1
 
 
 def caseload_for(user: User) -> ReferralQuerySet:

@@ -147,6 +147,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "participant": referral.participant,
             "amendments": referral.amendments.select_related("by")[:50],
+            "queue_position": selectors.queue_position(referral),
             **_forms_allowed(request, referral),
         },
     )

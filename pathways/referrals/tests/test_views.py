@@ -197,6 +197,8 @@ def test_accept_page_offers_override_only_when_full(
     client.post(f"/referrals/{referral.pk}/accept/", {"eligibility_confirmed": "on"})
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.WAITING
+    detail = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "Number 1 in the queue for a place" in detail
 
 
 def test_decline_with_other_needs_more_detail(
@@ -311,3 +313,29 @@ def test_manager_filters_the_list_by_patch_and_status(
     assert "No referrals match the filter." in body
     body = client.get("/referrals/?patch=not-a-number&status=nonsense").content.decode()
     assert in_north.participant.first_name in body and in_south.participant.first_name in body
+
+
+def test_waiting_list_positions_are_service_wide(
+    client: Client,
+    service: Service,
+    referrer: User,
+    manager: User,
+    worker_north: User,
+    north: Patch,
+    south: Patch,
+) -> None:
+    from pathways.referrals import services
+
+    service.capacity = 0
+    service.save()
+    waiting = [
+        services.referral_accept(actor=manager, referral=make_referral(referrer, area=area))
+        for area in (north.areas.get(), south.areas.get(), north.areas.get())
+    ]
+    client.force_login(worker_north)
+    page = client.get("/waiting-list/")
+    rows = [(r.position, r.pk) for r in page.context["page"].object_list]
+    assert rows == [(1, waiting[0].pk), (3, waiting[2].pk)]
+    client.force_login(manager)
+    detail = client.get(f"/referrals/{waiting[1].pk}/").content.decode()
+    assert "Number 2 in the queue for a place" in detail
