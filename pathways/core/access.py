@@ -81,6 +81,10 @@ class Action(Enum):
     END_SUPPORT = "end_support"
     SEE_ACCESS_LOG = "see_access_log"
     SEE_SERVICE_FIGURES = "see_service_figures"
+    RECORD_SUPPORT = "record_support"
+    SEE_PLAN = "see_plan"
+    SEE_CONTACTS = "see_contacts"
+    SEE_TODO = "see_todo"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -91,6 +95,12 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.END_SUPPORT: frozenset({Role.MANAGER, Role.WORKER}),
     Action.SEE_ACCESS_LOG: frozenset({Role.MANAGER}),
     Action.SEE_SERVICE_FIGURES: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+    # Support work: plans, readings, contacts, onward referrals. The referrer may read the
+    # plan and progress of their own referrals, and concerns flagged for them, not contacts.
+    Action.RECORD_SUPPORT: frozenset({Role.WORKER, Role.MANAGER}),
+    Action.SEE_PLAN: frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER}),
+    Action.SEE_CONTACTS: frozenset({Role.WORKER, Role.MANAGER}),
+    Action.SEE_TODO: frozenset({Role.WORKER, Role.MANAGER}),
 }
 
 

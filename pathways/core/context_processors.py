@@ -12,6 +12,7 @@ from pathways.core.access import Role, role_of
 # (label, url name, roles that see it). Order is the order on screen.
 _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Caseload", "referrals:caseload", frozenset({Role.WORKER})),
+    ("To do", "contacts:todo", frozenset({Role.WORKER, Role.MANAGER})),
     ("Referrals", "referrals:list", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
     ("Waiting list", "referrals:waiting_list", frozenset({Role.WORKER, Role.MANAGER})),
     ("Find a person", "participants:find", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),

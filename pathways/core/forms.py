@@ -324,3 +324,41 @@ class GovUKFormRenderer(TemplatesSetting):
     form_template_name = "govuk/forms/form.html"
     field_template_name = "govuk/forms/field.html"
     bound_field_class = GovUKBoundField
+
+
+# Field builders with GOV.UK-style messages ("Enter ...", "Select ...").
+TEXT = {"spellcheck": "false", "autocomplete": "off"}
+
+
+def text_field(
+    label: str, *, required: bool = True, hint: str = "", width: str = "", **kw: Any
+) -> forms.CharField:
+    attrs = dict(TEXT)
+    if width:
+        attrs["class"] = f"govuk-input--width-{width}"
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        widget=forms.TextInput(attrs=attrs),
+        error_messages={"required": f"Enter {label[0].lower() + label[1:]}"},
+        **kw,
+    )
+
+
+def text_area(
+    label: str, *, required: bool = True, hint: str = "", rows: int = 4, error: str = ""
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": error or f"Enter {label[0].lower() + label[1:]}"},
+    )
+
+
+def radios(label: str, choices: Any, error: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, error_messages={"required": error}
+    )

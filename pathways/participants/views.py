@@ -8,21 +8,29 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from pathways.contacts.selectors import concerns_for
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
 from pathways.participants import selectors
+from pathways.plans.charts import progress_chart
+from pathways.plans.selectors import latest_readings, progress_of
 
 
 @login_required
 def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_get_for(request.user, pk)
+    referrals = selectors.referrals_of(request.user, participant)
+    progress = progress_of(latest_readings(referrals))
     return render(
         request,
         "participants/detail.html",
         {
             "participant": participant,
-            "referrals": selectors.referrals_of(request.user, participant),
+            "referrals": referrals,
+            "progress": progress,
+            "chart": progress_chart(progress),
+            "concerns": concerns_for(request.user, participant)[:20],
             "page": paginate(request, selectors.timeline_for(request.user, participant)),
             "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
         },

@@ -9,49 +9,16 @@ from django import forms
 from django.utils import timezone
 
 from pathways.accounts.models import Area, Service, User
-from pathways.core.forms import DateField
+from pathways.core.forms import TEXT, DateField
+from pathways.core.forms import radios as _radios
+from pathways.core.forms import text_area as _area
+from pathways.core.forms import text_field as _text
 from pathways.core.reference import in_use
 from pathways.participants import identifiers
 from pathways.participants.models import Gender, Location
 from pathways.referrals.eligibility import MINIMUM_AGE, age_on
 from pathways.referrals.models import Cohort, OrderType, Reason, RiskFlag, Source
 from pathways.referrals.services import DETAIL_FIELDS, PERSON_FIELDS
-
-TEXT = {"spellcheck": "false", "autocomplete": "off"}
-
-
-def _text(
-    label: str, *, required: bool = True, hint: str = "", width: str = "", **kw: Any
-) -> forms.CharField:
-    attrs = dict(TEXT)
-    if width:
-        attrs["class"] = f"govuk-input--width-{width}"
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=hint,
-        widget=forms.TextInput(attrs=attrs),
-        error_messages={"required": f"Enter {label[0].lower() + label[1:]}"},
-        **kw,
-    )
-
-
-def _area(
-    label: str, *, required: bool = True, hint: str = "", rows: int = 4, error: str = ""
-) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=hint,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": error or f"Enter {label[0].lower() + label[1:]}"},
-    )
-
-
-def _radios(label: str, choices: Any, error: str) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label, choices=choices, widget=forms.RadioSelect, error_messages={"required": error}
-    )
 
 
 class ReferralForm(forms.Form):
@@ -361,11 +328,19 @@ class DeclineForm(forms.Form):
 
 
 class EndForm(DeclineForm):
-    def __init__(self, *args: Any, reasons: list[Reason], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, reasons: list[Reason], receiving_support: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, reasons=reasons, **kwargs)
         self.fields["reason"].label = "Why is support ending?"
         self.fields["reason"].error_messages["required"] = "Select why support is ending"
         self.fields["note"].help_text = "Required when the reason is 'Other'."
+        if receiving_support:
+            self.fields["closing_summary"] = _area(
+                "Closing summary",
+                hint="What the person achieved, what is still open, and where they go next.",
+                rows=5,
+            )
 
 
 class AllocateForm(forms.Form):

@@ -206,6 +206,10 @@ class Referral(models.Model):
         EndReason, null=True, blank=True, on_delete=models.PROTECT, help_text="Why it ended."
     )
     end_note = models.TextField(blank=True, help_text="More about why support ended.")
+    closing_summary = models.TextField(
+        blank=True,
+        help_text="At the end of support: what the person achieved and where they go next.",
+    )
 
     objects = ReferralQuerySet.as_manager()
 

@@ -5,14 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from pathways.accounts.models import Patch, Service, User
+from pathways.contacts.selectors import with_contact_figures
 from pathways.core.access import referrals_for
 from pathways.core.audit import viewed_or_404
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
+from pathways.plans.selectors import overdue_q, with_review_due
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral, Source
 from pathways.referrals.status import ReferralQuerySet, ReferralStatus, status_q
 
@@ -88,14 +99,16 @@ def queue_position(referral: Referral) -> int | None:
 
 
 def caseload_for(user: User) -> ReferralQuerySet:
-    """Active participants allocated to this worker."""
-    return (
-        referrals_for(user)
-        .active()
-        .filter(worker=user)
-        .select_related(*LIST_RELATED)
-        .order_by("participant__last_name", "participant__first_name", "id")
-    )
+    """Active participants allocated to this worker, with support intensity (last contact,
+    contacts in the last 4 weeks) and when the plan review is due, so that tapering and
+    overdue reviews show."""
+    qs = referrals_for(user).active().filter(worker=user).select_related(*LIST_RELATED)
+    qs = with_review_due(with_contact_figures(qs, timezone.now()))
+    return qs.annotate(
+        review_overdue=ExpressionWrapper(
+            overdue_q(timezone.localdate()), output_field=BooleanField()
+        )
+    ).order_by("participant__last_name", "participant__first_name", "id")
 
 
 def unallocated_for(user: User) -> ReferralQuerySet:

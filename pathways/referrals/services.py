@@ -14,9 +14,11 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import Action, can, referrals_for
+from pathways.core.access import Action
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
+from pathways.core.guards import locked_referral as _locked
+from pathways.core.guards import require as _require
 from pathways.core.reference import is_retired
 from pathways.core.roles import Role
 from pathways.participants.models import Participant
@@ -63,19 +65,6 @@ DETAIL_FIELDS = (
     "consent_given",
     "consent_date",
 )
-
-
-def _require(actor: User, action: Action) -> None:
-    if not can(actor, action):
-        raise NotPermitted("Your role does not allow this.")
-
-
-def _locked(actor: User, referral: Referral) -> Referral:
-    """The referral, locked for this transaction, if it is in the actor's scope."""
-    try:
-        return referrals_for(actor).select_for_update().get(pk=referral.pk)
-    except Referral.DoesNotExist:
-        raise NotPermitted("This referral is not one you can change.") from None
 
 
 def _lock_service(service_id: int) -> Service:
@@ -363,8 +352,18 @@ def referral_allocate(*, actor: User, referral: Referral, worker: User) -> Refer
 
 
 @transaction.atomic
-def referral_end(*, actor: User, referral: Referral, reason: EndReason, note: str = "") -> Referral:
-    """End support (or the wait for it). A place that frees goes to the head of the list."""
+def referral_end(
+    *,
+    actor: User,
+    referral: Referral,
+    reason: EndReason,
+    note: str = "",
+    closing_summary: str = "",
+) -> Referral:
+    """End support (or the wait for it). A place that frees goes to the head of the list.
+
+    Ending support needs a closing summary; leaving the waiting list does not.
+    """
     _require(actor, Action.END_SUPPORT)
     service = _lock_service(referral.service_id)
     locked = _locked(actor, referral)
@@ -372,11 +371,14 @@ def referral_end(*, actor: User, referral: Referral, reason: EndReason, note: st
     if status not in (ReferralStatus.ACTIVE, ReferralStatus.WAITING):
         raise StateChanged("Only a person receiving support or waiting for it can be ended.")
     _check_reason(reason, note, "Explain why support ended.")
+    if status == ReferralStatus.ACTIVE and not closing_summary.strip():
+        raise RuleBroken("Write a closing summary: what the person achieved and what is next.")
     now = timezone.now()
     locked.ended_at = now
     locked.ended_by = actor
     locked.end_reason = reason
     locked.end_note = note.strip()
+    locked.closing_summary = closing_summary.strip()
     locked.save()
     audit(
         actor=actor,

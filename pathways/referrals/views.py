@@ -10,13 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.errors import DomainError
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.participants.selectors import likely_duplicates
+from pathways.plans.selectors import reading_kinds
 from pathways.referrals import selectors, services
 from pathways.referrals.forms import (
     AcceptForm,
@@ -165,6 +168,7 @@ def _action_page(
     perform: Callable[[Referral, dict[str, Any]], None],
     done: str,
     intro: str = "",
+    context: Callable[[Referral], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """The shared shape of a one-question action page: check, ask, act, report."""
     _require(request, action)
@@ -172,26 +176,18 @@ def _action_page(
     if not _forms_allowed(request, referral)[allowed_key]:
         messages.info(request, "That has already been done, or is no longer possible.")
         return redirect("referrals:detail", pk=referral.pk)
-    form = make_form(request.POST or None, referral)
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(referral, form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect("referrals:detail", pk=referral.pk)
-    return render(
+    return form_page(
         request,
-        "referrals/action.html",
-        {
-            "referral": referral,
-            "participant": referral.participant,
-            "form": form,
-            "title": title,
-            "button": button,
-            "intro": intro,
-        },
+        form=make_form(request.POST or None, referral),
+        perform=lambda data: perform(referral, data),
+        title=title,
+        button=button,
+        done=done,
+        caption=referral.participant.full_name,
+        back_url=reverse("referrals:detail", args=[referral.pk]),
+        back_label="Back to the referral",
+        intro=intro,
+        context={"referral": referral, **(context(referral) if context else {})},
     )
 
 
@@ -267,7 +263,11 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         services.referral_end(
-            actor=request.user, referral=referral, reason=data["reason"], note=data["note"]
+            actor=request.user,
+            referral=referral,
+            reason=data["reason"],
+            note=data["note"],
+            closing_summary=data.get("closing_summary", ""),
         )
 
     return _action_page(
@@ -278,9 +278,14 @@ def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         title="End support",
         button="End support",
         intro="referrals/intro/end.html",
-        make_form=lambda data, _r: EndForm(data, reasons=selectors.reasons(EndReason)),
+        make_form=lambda data, r: EndForm(
+            data,
+            reasons=selectors.reasons(EndReason),
+            receiving_support=r.status == ReferralStatus.ACTIVE,
+        ),
         perform=perform,
         done="Support ended",
+        context=lambda r: {"readings": reading_kinds(r)},
     )
 
 

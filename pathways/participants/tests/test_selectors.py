@@ -121,7 +121,10 @@ def test_timeline_shows_only_the_history_the_user_may_see(
 ) -> None:
     first = make_active(other_referrer, manager, crn="X555555")
     services.referral_end(
-        actor=manager, referral=first, reason=EndReason.objects.get(code="custody")
+        actor=manager,
+        referral=first,
+        reason=EndReason.objects.get(code="custody"),
+        closing_summary="Recalled.",
     )
     second = services.referral_create(
         actor=referrer,

@@ -145,6 +145,9 @@ def test_referral_journey_from_referrer_to_support_worker(
     assert_accessible(page)
 
     caseload.get_by_role("link", name=FULL_NAME).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(FULL_NAME)
+    expect(page.get_by_role("heading", name="Pathway plan", level=2)).to_be_visible()
+    page.get_by_role("link", name=f"View {FULL_NAME}'s record").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(FULL_NAME)
     timeline = page.locator(".app-timeline")
     expect(timeline.get_by_role("heading", name="Referral received")).to_be_visible()

@@ -26,6 +26,9 @@ from pathways.referrals.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+SUMMARY = "Into work as a labourer; no further support needed."
+
+
 def _end_reason(code: str = "disengaged") -> EndReason:
     return EndReason.objects.get(code=code)
 
@@ -156,7 +159,9 @@ def test_known_person_can_be_referred_again_after_support_ended(
     referrer: User, manager: User, service: Service, north: Patch
 ) -> None:
     first = make_active(referrer, manager)
-    services.referral_end(actor=manager, referral=first, reason=_end_reason())
+    services.referral_end(
+        actor=manager, referral=first, reason=_end_reason(), closing_summary=SUMMARY
+    )
     second = services.referral_create(
         actor=referrer,
         service=service,
@@ -236,7 +241,12 @@ def test_freed_place_goes_to_the_head_of_the_waiting_list(
     (active,) = _fill(service, referrer, manager, capacity=1)
     head = services.referral_accept(actor=manager, referral=make_referral(referrer))
     behind = services.referral_accept(actor=manager, referral=make_referral(referrer))
-    services.referral_end(actor=manager, referral=active, reason=_end_reason("sustained-work"))
+    services.referral_end(
+        actor=manager,
+        referral=active,
+        reason=_end_reason("sustained-work"),
+        closing_summary=SUMMARY,
+    )
     head.refresh_from_db()
     behind.refresh_from_db()
     assert head.status == ReferralStatus.ACTIVE
@@ -397,8 +407,12 @@ def test_worker_ends_support_of_their_patch(
 ) -> None:
     referral = make_active(referrer, manager)
     ended = services.referral_end(
-        actor=worker_north, referral=referral, reason=_end_reason("sustained-work")
+        actor=worker_north,
+        referral=referral,
+        reason=_end_reason("sustained-work"),
+        closing_summary=SUMMARY,
     )
+    assert ended.closing_summary == SUMMARY
     assert ended.status == ReferralStatus.ENDED
     assert ended.end_reason is not None
     assert ended.end_reason.group == "Positive"
@@ -415,16 +429,35 @@ def test_worker_of_another_patch_cannot_end_support(
 def test_end_needs_a_note_for_other(referrer: User, manager: User, north: Patch) -> None:
     referral = make_active(referrer, manager)
     with pytest.raises(RuleBroken):
-        services.referral_end(actor=manager, referral=referral, reason=_end_reason("end-other"))
+        services.referral_end(
+            actor=manager,
+            referral=referral,
+            reason=_end_reason("end-other"),
+            closing_summary=SUMMARY,
+        )
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACTIVE
 
 
 def test_support_cannot_end_twice(referrer: User, manager: User, north: Patch) -> None:
     referral = make_active(referrer, manager)
-    services.referral_end(actor=manager, referral=referral, reason=_end_reason())
+    services.referral_end(
+        actor=manager, referral=referral, reason=_end_reason(), closing_summary=SUMMARY
+    )
     with pytest.raises(StateChanged):
+        services.referral_end(
+            actor=manager, referral=referral, reason=_end_reason(), closing_summary=SUMMARY
+        )
+
+
+def test_ending_support_needs_a_closing_summary(
+    referrer: User, manager: User, north: Patch
+) -> None:
+    referral = make_active(referrer, manager)
+    with pytest.raises(RuleBroken, match="closing summary"):
         services.referral_end(actor=manager, referral=referral, reason=_end_reason())
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACTIVE
 
 
 def test_a_referral_awaiting_decision_cannot_be_ended(

@@ -143,7 +143,10 @@ def test_same_crn_is_shown_and_joined_to_the_known_person(
     from pathways.referrals import services
 
     services.referral_end(
-        actor=manager, referral=known, reason=EndReason.objects.get(code="moved-away")
+        actor=manager,
+        referral=known,
+        reason=EndReason.objects.get(code="moved-away"),
+        closing_summary="Moved away.",
     )
     client.force_login(referrer)
     first = client.post("/referrals/new/", form_data(north))
@@ -229,7 +232,10 @@ def test_allocate_and_end_through_the_pages(
     client.force_login(worker_north)
     assert referral.participant.full_name in client.get("/caseload/").content.decode()
     reason = EndReason.objects.get(code="sustained-work")
-    client.post(f"/referrals/{referral.pk}/end/", {"reason": reason.pk, "note": ""})
+    client.post(
+        f"/referrals/{referral.pk}/end/",
+        {"reason": reason.pk, "note": "", "closing_summary": "Into work."},
+    )
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ENDED
 

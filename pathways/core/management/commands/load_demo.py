@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Area, Patch, Service, User
+from pathways.core.management.demo_support import support_history
 from pathways.core.roles import Role
 from pathways.referrals import services
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, OrderType, Referral, Source
+from pathways.referrals.status import ReferralStatus
 
 DEMO_PASSWORD = "Pathways-demo-2026"  # noqa: S105 - published demo sign-in
 SERVICE_SLUG = "staffordshire"
@@ -81,6 +83,13 @@ LAST = [
     "Gill",
     "Foster",
 ]
+CLOSING_SUMMARIES = {
+    "sustained-work": "Started as a labourer with a local builder; CSCS card gained. "
+    "Sustainment checks continue through the employer.",
+    "disengaged": "Stopped attending after the first month despite calls and letters. "
+    "Can be referred again.",
+    "custody": "Recalled to custody. Plan shared with the prison's employment hub.",
+}
 COUNTS = {"accepted": 39, "ended": 3, "received": 4, "declined": 3}
 
 
@@ -172,16 +181,49 @@ class Command(BaseCommand):
                     reason = DeclineReason.objects.get(code=code)
                     services.referral_decline(actor=manager, referral=referrals[i], reason=reason)
                 else:
-                    end_reason = EndReason.objects.get(code=code)
-                    services.referral_end(actor=manager, referral=referrals[i], reason=end_reason)
+                    self._end(referrals[i], i, code, when, manager, workers)
         active = Referral.objects.filter(service=service).active().order_by("started_at", "id")
+        index = {referral.pk: i for i, referral in referrals.items()}
         for referral in list(active)[:-2]:  # two are left for the manager to allocate
-            assert referral.started_at is not None
-            when = min(referral.started_at + datetime.timedelta(days=1), end)
-            with mock.patch("django.utils.timezone.now", return_value=when):
-                services.referral_allocate(
-                    actor=manager, referral=referral, worker=workers[referral.patch_id]
-                )
+            worker = self._allocate(referral, manager, workers, end)
+            support_history(referral, worker, index[referral.pk], end)
+
+    @staticmethod
+    def _allocate(
+        referral: Referral, manager: User, workers: dict[int, User], end: datetime.datetime
+    ) -> User:
+        assert referral.started_at is not None
+        worker = workers[referral.patch_id]
+        when = min(referral.started_at + datetime.timedelta(days=1), end)
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            services.referral_allocate(actor=manager, referral=referral, worker=worker)
+        return worker
+
+    def _end(
+        self,
+        referral: Referral,
+        i: int,
+        code: str,
+        when: datetime.datetime,
+        manager: User,
+        workers: dict[int, User],
+    ) -> None:
+        """End support, or the wait for it; support ends after its history is replayed."""
+        referral.refresh_from_db()
+        summary = ""
+        if referral.status == ReferralStatus.ACTIVE:
+            worker = self._allocate(referral, manager, workers, when)
+            support_history(
+                referral, worker, i, when, ending=True, exit_reading=code == "sustained-work"
+            )
+            summary = CLOSING_SUMMARIES[code]
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            services.referral_end(
+                actor=manager,
+                referral=referral,
+                reason=EndReason.objects.get(code=code),
+                closing_summary=summary,
+            )
 
     @staticmethod
     def _person(i: int, areas: list[Area]) -> dict[str, Any]:

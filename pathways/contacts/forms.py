@@ -1,0 +1,168 @@
+"""Forms for contacts, appointments and onward referrals."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from pathways.contacts.models import (
+    Attendance,
+    Mode,
+    NotHappenedReason,
+    OnwardOutcome,
+    OnwardService,
+)
+from pathways.contacts.services import Outcome, When
+from pathways.core.forms import DateField, radios, text_area, text_field
+
+EXAMPLE_DATE = "For example, 27 3 2027"
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class TimeField(forms.CharField):
+    """A time of day typed as 24-hour hours and minutes (14:30)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-5"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> datetime.time | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            return None
+        match = _TIME.match(text.strip())
+        if match is None:
+            raise forms.ValidationError(
+                "Enter the time as hours and minutes on the 24-hour clock, like 14:30"
+            )
+        return datetime.time(int(match[1]), int(match[2]))
+
+
+def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class WhenForm(forms.Form):
+    day = DateField(label="Date", help_text=EXAMPLE_DATE)
+    time = TimeField(
+        label="Time",
+        help_text="On the 24-hour clock, for example 14:30",
+        error_messages={"required": "Enter the time"},
+    )
+    mode = radios("How is it held?", Mode.choices, "Select how it is held")
+    duration_minutes = forms.IntegerField(
+        label="How long, in minutes",
+        min_value=5,
+        max_value=480,
+        initial=60,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter how long it is, in minutes",
+            "invalid": "How long must be a whole number of minutes",
+            "min_value": "How long must be 5 minutes or more",
+            "max_value": "How long must be 480 minutes (8 hours) or less",
+        },
+    )
+    location = text_field(
+        "Where (optional)", required=False, max_length=200, hint="For example, Tamworth library"
+    )
+
+    def when(self) -> When:
+        data = self.cleaned_data
+        return When(
+            starts_at=_at(data["day"], data["time"]),
+            mode=data["mode"],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+        )
+
+
+class OutcomeForm(forms.Form):
+    happened = radios(
+        "Did the session take place?",
+        [("yes", "Yes"), ("no", "No")],
+        "Select whether the session took place",
+    )
+    attended = radios(
+        "Did the person attend?", Attendance.choices, "Select whether the person attended"
+    )
+    not_happened_reason = forms.ChoiceField(
+        label="If it did not take place, why not?",
+        choices=NotHappenedReason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    notes = text_area(
+        "Notes", required=False, hint="What was discussed and agreed; what happens next.", rows=5
+    )
+    tell_referrer = forms.BooleanField(
+        label="Tell the referrer: this is a concern they should know about",
+        required=False,
+        help_text="The notes will show on the referrer's view of this person.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        happened = data.get("happened")
+        if happened == "no" and not data.get("not_happened_reason"):
+            self.add_error("not_happened_reason", "Select why the session did not take place")
+        if happened == "yes" and data.get("attended") == Attendance.NO:
+            self.add_error(
+                "attended",
+                "If the person did not attend, the session did not take place: select No above",
+            )
+        if happened == "yes":
+            data["not_happened_reason"] = ""
+        return data
+
+    def outcome(self) -> Outcome:
+        data = self.cleaned_data
+        return Outcome(
+            happened=data["happened"] == "yes",
+            attended=data["attended"],
+            not_happened_reason=data["not_happened_reason"],
+            notes=data["notes"],
+            tell_referrer=data["tell_referrer"],
+        )
+
+
+class RecordContactForm(WhenForm, OutcomeForm):
+    """A contact that has taken place: when and how, and what came of it."""
+
+    def clean(self) -> dict[str, Any]:
+        return OutcomeForm.clean(self)
+
+
+class RescheduleForm(forms.Form):
+    day = DateField(label="New date", help_text=EXAMPLE_DATE)
+    time = TimeField(
+        label="New time",
+        help_text="On the 24-hour clock, for example 14:30",
+        error_messages={"required": "Enter the new time"},
+    )
+    reason = text_area("Why is it being moved?", rows=3)
+
+    def starts_at(self) -> datetime.datetime:
+        return _at(self.cleaned_data["day"], self.cleaned_data["time"])
+
+
+class OnwardReferralForm(forms.Form):
+    kind = radios("What kind of support?", OnwardService.choices, "Select the kind of support")
+    organisation = text_field(
+        "Referred to", max_length=200, hint="The organisation or team, for example Citizens Advice"
+    )
+    referred_on = DateField(
+        label="Date of the referral", help_text=EXAMPLE_DATE, initial=timezone.localdate
+    )
+    note = text_area("Note (optional)", required=False, rows=3)
+
+
+class OnwardOutcomeForm(forms.Form):
+    outcome = radios("What came of it?", OnwardOutcome.choices, "Select what came of it")
+    on = DateField(label="Date", help_text=EXAMPLE_DATE, initial=timezone.localdate)
+    note = text_area("Note (optional)", required=False, rows=3)

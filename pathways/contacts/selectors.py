@@ -1,0 +1,87 @@
+"""Reads of contacts and onward referrals. People come only through ``core.access``."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from pathways.accounts.models import User
+from pathways.contacts.models import HAPPENED, Contact, OnwardReferral
+from pathways.core.access import referrals_for
+from pathways.core.roles import Role
+from pathways.participants.models import Participant
+from pathways.referrals.models import Referral
+from pathways.referrals.status import ReferralQuerySet
+
+# "Contacts in the last 4 weeks" on the caseload.
+RECENT_DAYS = 28
+
+
+def contacts_of(referral: Referral) -> QuerySet[Contact]:
+    """Every contact of the episode, rescheduled ones included, newest first."""
+    return referral.contacts.select_related("booked_by", "superseded_by").order_by(
+        "-starts_at", "-id"
+    )
+
+
+def contact_of(referral: Referral, pk: int) -> Contact | None:
+    return Contact.objects.filter(referral=referral, pk=pk).select_related("referral").first()
+
+
+def onward_referrals_of(referral: Referral) -> QuerySet[OnwardReferral]:
+    return referral.onward_referrals.select_related("made_by").order_by("-referred_on", "-id")
+
+
+def onward_referral_of(referral: Referral, pk: int) -> OnwardReferral | None:
+    return (
+        OnwardReferral.objects.filter(referral=referral, pk=pk).select_related("referral").first()
+    )
+
+
+def with_contact_figures(qs: ReferralQuerySet, now: datetime.datetime) -> ReferralQuerySet:
+    """Annotate ``last_contact`` (the latest contact that took place) and ``recent_contacts``
+    (how many took place in the last 4 weeks), so tapering support shows."""
+    happened = Contact.objects.filter(HAPPENED, referral=OuterRef("pk"), starts_at__lte=now)
+    recent = (
+        happened.filter(starts_at__gte=now - datetime.timedelta(days=RECENT_DAYS))
+        .order_by()
+        .values("referral")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(
+        last_contact=Subquery(
+            happened.order_by("-starts_at").values("starts_at")[:1], output_field=DateTimeField()
+        ),
+        recent_contacts=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
+    )
+
+
+def awaiting_feedback_for(user: User) -> QuerySet[Contact]:
+    """Appointments whose time has passed with no outcome: a worker's own cases, or every
+    case of the service for the manager."""
+    referrals = referrals_for(user).active()
+    if user.role == Role.WORKER:
+        referrals = referrals.filter(worker=user)
+    return (
+        Contact.objects.awaiting_feedback(timezone.now())
+        .filter(referral__in=referrals)
+        .select_related("referral__participant", "referral__worker")
+        .order_by("starts_at", "id")
+    )
+
+
+def concerns_for(user: User, participant: Participant) -> QuerySet[Contact]:
+    """Contacts flagged "tell the referrer", for the person's referrals in the user's scope."""
+    return (
+        Contact.objects.filter(
+            referral__in=referrals_for(user).filter(participant=participant),
+            tell_referrer=True,
+            superseded_by__isnull=True,
+        )
+        .select_related("outcome_recorded_by")
+        .order_by("-starts_at", "-id")
+    )

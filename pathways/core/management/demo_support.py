@@ -1,0 +1,298 @@
+"""Demo support history for one episode: plan, reviews, readings, contacts, referrals on.
+
+Everything goes through the real services with the clock moved to each moment, so the
+timelines, audit trail and figures are what real use would give.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any, TypeVar
+from unittest import mock
+
+from pathways.accounts.models import User
+from pathways.contacts import services as contacts
+from pathways.contacts.models import Attendance, Mode, NotHappenedReason, OnwardService
+from pathways.contacts.services import Outcome, When
+from pathways.plans import services as plans
+from pathways.plans.models import GoalArea, GoalStatus, ReadingKind, ReviewReason, StepStatus
+from pathways.plans.selectors import default_instrument
+from pathways.referrals.models import Referral
+
+T = TypeVar("T")
+
+GOALS = [
+    (
+        "Get my CSCS card",
+        GoalArea.QUALIFICATIONS,
+        ["Book the health and safety course", "Pass the CITB test", "Apply for the card"],
+    ),
+    (
+        "Two weeks' work experience on a building site",
+        GoalArea.WORK_EXPERIENCE,
+        ["Write a CV", "Visit a site with my worker", "Start the placement"],
+    ),
+    (
+        "Sort out my bank account and ID",
+        GoalArea.STABILITY,
+        ["Get a birth certificate copy", "Open a basic bank account"],
+    ),
+    (
+        "Improve my maths to Level 1",
+        GoalArea.BASIC_SKILLS,
+        ["Do the initial assessment at college", "Go to the weekly class"],
+    ),
+]
+NOTES = [
+    "Talked through the CSCS test; practised questions together. Agreed next steps.",
+    "Worked on the CV and covering letter. Motivated and on time.",
+    "Discussed travel to placements; bus pass applied for.",
+    "Quieter today; money worries. Gave details of debt advice.",
+]
+
+
+def _at(when: datetime.datetime, call: Callable[[], T]) -> T:
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        return call()
+
+
+def _scores(instrument: Any, i: int, lift: int) -> dict[int, int]:
+    areas = list(instrument.areas.all())
+    if lift and i % 6 == 5:
+        lift = 0  # some stay where they were
+    elif lift and i % 10 == 7:
+        lift = -1  # and some slip back
+    scores = {}
+    for n, area in enumerate(areas):
+        base = 2 + (i + n * 3) % 4
+        change = lift if (i + n) % 3 else max(lift - 1, 0)
+        if i % 7 == 0 and n == 1:
+            change = -1  # not everyone moves up in every area
+        scores[area.pk] = max(instrument.scale_min, min(instrument.scale_max, base + change))
+    return scores
+
+
+def support_history(
+    referral: Referral,
+    worker: User,
+    i: int,
+    until: datetime.datetime,
+    *,
+    ending: bool = False,
+    exit_reading: bool = False,
+) -> None:
+    """Replay support from the start until ``until``. With ``ending`` the episode ends
+    then (the caller ends it), after an exit reading if ``exit_reading``."""
+    assert referral.started_at is not None
+    start = referral.started_at
+    days = (until - start).days
+
+    def day(n: float, hour: int = 10) -> datetime.datetime:
+        return (start + datetime.timedelta(days=n)).replace(hour=hour, minute=0)
+
+    def on(n: float) -> datetime.date:
+        return day(n).date()
+
+    instrument = default_instrument()
+    if instrument is not None and days >= 2:
+        _at(
+            day(1, 15),
+            lambda: plans.reading_record(
+                actor=worker,
+                referral=referral,
+                instrument=instrument,
+                kind=ReadingKind.INTAKE,
+                taken_on=on(1),
+                scores=_scores(instrument, i, 0),
+                note="Agreed with the person at the first meeting.",
+            ),
+        )
+    if days < 3:
+        return
+    goals = []
+    for g in range(2 + i % 2):
+        title, area, steps = GOALS[(i + g) % len(GOALS)]
+        goal = _at(
+            day(2),
+            lambda title=title, area=area, g=g: plans.goal_add(
+                actor=worker,
+                referral=referral,
+                title=title,
+                area=area,
+                target_date=on(60 + 30 * g),
+            ),
+        )
+        goals.append(goal)
+        for text in steps:
+            _at(
+                day(2),
+                lambda goal=goal, text=text: plans.step_add(
+                    actor=worker, goal=goal, description=text
+                ),
+            )
+    if days > 8:
+        _at(
+            day(7),
+            lambda: plans.review_record(
+                actor=worker,
+                referral=referral,
+                reviewed_on=on(7),
+                reason=ReviewReason.INITIAL,
+                what_changed="Goals agreed with the person; first steps under way.",
+                next_review_due=on(35 if i % 4 else 21),
+            ),
+        )
+    # Mentoring contacts: weekly, tapering to fortnightly after eight weeks.
+    n = 3
+    count = 0
+    while n < days - 1:
+        count += 1
+        missed = count % 6 == 0
+        outcome = Outcome(
+            happened=not missed,
+            attended=Attendance.NO
+            if missed
+            else (Attendance.LATE if count % 5 == 0 else Attendance.YES),
+            not_happened_reason=(
+                NotHappenedReason.UNACCEPTABLE if i % 2 else NotHappenedReason.ACCEPTABLE
+            )
+            if missed
+            else "",
+            notes=NOTES[(i + count) % len(NOTES)] if not missed else "Did not attend; text sent.",
+            tell_referrer=missed and i % 3 == 0,
+        )
+        when = When(
+            starts_at=day(n, 11),
+            mode=[Mode.FACE_TO_FACE, Mode.PHONE, Mode.FACE_TO_FACE, Mode.VIDEO][count % 4],
+            duration_minutes=[60, 30, 45][count % 3],
+            location="Hanley job centre" if count % 4 in (0, 2) else "",
+        )
+        _at(
+            day(n, 13),
+            lambda when=when, outcome=outcome: contacts.contact_record(
+                actor=worker, referral=referral, when=when, outcome=outcome
+            ),
+        )
+        n += 7 if n < 56 else 14
+    # Steps and goals move on.
+    if goals and days > 12:
+        first_steps = list(goals[0].steps.all())
+        _at(
+            day(10),
+            lambda: plans.step_update(
+                actor=worker, step=first_steps[0], status=StepStatus.DONE, on=on(10)
+            ),
+        )
+        _at(
+            day(11),
+            lambda: plans.step_update(
+                actor=worker, step=first_steps[1], status=StepStatus.IN_PROGRESS, on=on(11)
+            ),
+        )
+    if goals and days > 40 and i % 3 == 1:
+        _at(
+            day(40),
+            lambda: plans.goal_close(
+                actor=worker, goal=goals[-1], outcome=GoalStatus.ACHIEVED, on=on(40)
+            ),
+        )
+    if len(goals) > 2 and days > 30:
+        _at(
+            day(30),
+            lambda: plans.goal_close(
+                actor=worker,
+                goal=goals[1],
+                outcome=GoalStatus.WITHDRAWN,
+                on=on(30),
+                reason="Changed to a different goal after the review.",
+            ),
+        )
+    # Wrap-around support.
+    if days > 6 and i % 3 != 2:
+        kind = [OnwardService.HOUSING, OnwardService.DEBT, OnwardService.ID_BANK][i % 3]
+        onward = _at(
+            day(5),
+            lambda: contacts.onward_referral_make(
+                actor=worker,
+                referral=referral,
+                kind=kind,
+                organisation=[
+                    "Stoke Housing Solutions",
+                    "Citizens Advice Staffordshire",
+                    "Local bank",
+                ][i % 3],
+                referred_on=on(5),
+                note="Agreed with the person.",
+            ),
+        )
+        if days > 25:
+            _at(
+                day(25),
+                lambda: contacts.onward_referral_outcome(
+                    actor=worker, onward=onward, outcome="supported", on=on(25)
+                ),
+            )
+    # A review reading once there has been time for change.
+    if instrument is not None and days > 45:
+        _at(
+            day(42, 15),
+            lambda: plans.reading_record(
+                actor=worker,
+                referral=referral,
+                instrument=instrument,
+                kind=ReadingKind.REVIEW,
+                taken_on=on(42),
+                scores=_scores(instrument, i, 1),
+            ),
+        )
+    if ending:
+        if instrument is not None and exit_reading:
+            _at(
+                until - datetime.timedelta(hours=2),
+                lambda: plans.reading_record(
+                    actor=worker,
+                    referral=referral,
+                    instrument=instrument,
+                    kind=ReadingKind.EXIT,
+                    taken_on=until.date(),
+                    scores=_scores(instrument, i, 3),
+                ),
+            )
+        return
+    # Still receiving support: an appointment to come, and some awaiting feedback.
+    now = until
+    booked = _at(
+        now - datetime.timedelta(days=1),
+        lambda: contacts.contact_book(
+            actor=worker,
+            referral=referral,
+            when=When(
+                starts_at=now + datetime.timedelta(days=2 + i % 5, hours=1),
+                mode=Mode.FACE_TO_FACE,
+                duration_minutes=60,
+                location="Hanley job centre",
+            ),
+        ),
+    )
+    if i % 4 == 0:
+        _at(
+            now - datetime.timedelta(hours=20),
+            lambda: contacts.contact_reschedule(
+                actor=worker,
+                contact=booked,
+                starts_at=booked.starts_at + datetime.timedelta(days=1),
+                reason="The person starts a course that day.",
+            ),
+        )
+    if i % 3 == 0 and days > 5:
+        _at(
+            now - datetime.timedelta(days=4),
+            lambda: contacts.contact_book(
+                actor=worker,
+                referral=referral,
+                when=When(
+                    starts_at=now - datetime.timedelta(days=2), mode=Mode.PHONE, duration_minutes=30
+                ),
+            ),
+        )

@@ -1,0 +1,334 @@
+"""Reads of plans and distance travelled. People are reached only through a referral that
+came from ``core.access`` (``referrals.selectors.referral_get_for``) or through
+``referrals_for``."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+
+from pathways.accounts.models import Service, User
+from pathways.core.access import referrals_for
+from pathways.core.reference import in_use
+from pathways.core.roles import Role
+from pathways.plans.models import (
+    INITIAL_REVIEW_DAYS,
+    Goal,
+    Instrument,
+    InstrumentArea,
+    PathwayPlan,
+    PlanReview,
+    Reading,
+    ReadingScore,
+    Step,
+    review_due_on,
+)
+from pathways.plans.reference import DEFAULT_INSTRUMENT
+from pathways.referrals.models import Referral
+from pathways.referrals.status import ReferralQuerySet
+
+# ---------------------------------------------------------------- plan and reviews
+
+
+def plan_of(referral: Referral) -> PathwayPlan | None:
+    """The referral's plan with its goals (steps in order) and reviews, or None."""
+    return (
+        PathwayPlan.objects.filter(referral=referral)
+        .prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.prefetch_related("steps")),
+            Prefetch("reviews", queryset=PlanReview.objects.select_related("reviewed_by")),
+        )
+        .first()
+    )
+
+
+def goal_of(referral: Referral, pk: int) -> Goal | None:
+    return Goal.objects.filter(plan__referral=referral, pk=pk).select_related("plan").first()
+
+
+def step_of(referral: Referral, pk: int) -> Step | None:
+    return (
+        Step.objects.filter(goal__plan__referral=referral, pk=pk)
+        .select_related("goal__plan")
+        .first()
+    )
+
+
+def _latest_next_due() -> Subquery:
+    return Subquery(
+        PlanReview.objects.filter(plan__referral=OuterRef("pk"))
+        .order_by("-reviewed_on", "-id")
+        .values("next_review_due")[:1],
+        output_field=DateField(),
+    )
+
+
+def with_review_due(qs: ReferralQuerySet) -> ReferralQuerySet:
+    """Annotate ``next_review_due``: the date the latest review set (None before any)."""
+    return qs.annotate(next_review_due=_latest_next_due())
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """On a queryset annotated by ``with_review_due``: the plan's review is overdue.
+
+    Before any review, the initial review is due ``INITIAL_REVIEW_DAYS`` after the start.
+    """
+    start_cutoff = timezone.make_aware(
+        datetime.datetime.combine(
+            today - datetime.timedelta(days=INITIAL_REVIEW_DAYS), datetime.time.min
+        )
+    )
+    return Q(next_review_due__lt=today) | Q(
+        next_review_due__isnull=True, started_at__lt=start_cutoff
+    )
+
+
+def review_due(referral: Referral) -> datetime.date | None:
+    """When the referral's next plan review is due."""
+    latest = (
+        PlanReview.objects.filter(plan__referral=referral).order_by("-reviewed_on", "-id").first()
+    )
+    return latest.next_review_due if latest else review_due_on(referral.started_at)
+
+
+def overdue_reviews_for(user: User) -> ReferralQuerySet:
+    """People receiving support whose plan review is overdue: a worker's own cases, or the
+    whole service for the manager."""
+    qs = referrals_for(user).active()
+    if user.role == Role.WORKER:
+        qs = qs.filter(worker=user)
+    return (
+        with_review_due(qs)
+        .filter(overdue_q(timezone.localdate()))
+        .select_related("participant", "worker")
+        .order_by("next_review_due", "started_at", "id")
+    )
+
+
+# ---------------------------------------------------------------- readings
+
+
+def instruments_in_use() -> QuerySet[Instrument]:
+    return Instrument.objects.filter(in_use()).prefetch_related("areas", "bands")
+
+
+def default_instrument() -> Instrument | None:
+    return instruments_in_use().filter(name=DEFAULT_INSTRUMENT).first()
+
+
+def readings_of(referral: Referral) -> list[Reading]:
+    return list(
+        referral.readings.select_related("taken_by", "instrument")
+        .prefetch_related("scores")
+        .order_by("taken_on", "id")
+    )
+
+
+def latest_readings(referrals: QuerySet[Referral]) -> list[Reading]:
+    """The readings of the latest episode with any, among referrals already scoped."""
+    latest = (
+        Reading.objects.filter(referral__in=referrals)
+        .order_by("-referral__started_at", "-referral_id")
+        .values("referral_id")[:1]
+    )
+    return list(
+        Reading.objects.filter(referral_id__in=Subquery(latest))
+        .select_related("instrument")
+        .prefetch_related("scores")
+        .order_by("taken_on", "id")
+    )
+
+
+def reading_kinds(referral: Referral) -> set[str]:
+    """The kinds of reading the episode has (intake, review, exit)."""
+    return set(referral.readings.values_list("kind", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    area: str
+    first: int
+    latest: int
+    first_band: str
+    latest_band: str
+
+    @property
+    def change(self) -> int:
+        return self.latest - self.first
+
+
+@dataclass(frozen=True)
+class Progress:
+    """First against latest reading of one episode, per area."""
+
+    instrument: Instrument
+    first: Reading
+    latest: Reading
+    rows: list[AreaProgress] = field(default_factory=list)
+
+    @property
+    def has_change(self) -> bool:
+        return self.first.pk != self.latest.pk
+
+
+def progress_of(readings: list[Reading]) -> Progress | None:
+    """From an episode's readings (as ``readings_of`` gives them), or None if there are none."""
+    if not readings:
+        return None
+    first, latest = readings[0], readings[-1]
+    instrument = first.instrument
+    areas = list(instrument.areas.all())
+    bands = list(instrument.bands.all())
+
+    def band(score: int) -> str:
+        return next((b.label for b in bands if b.lowest <= score <= b.highest), "")
+
+    first_scores = {s.area_id: s.score for s in first.scores.all()}
+    latest_scores = {s.area_id: s.score for s in latest.scores.all()}
+    rows = [
+        AreaProgress(
+            area=area.name,
+            first=first_scores[area.pk],
+            latest=latest_scores[area.pk],
+            first_band=band(first_scores[area.pk]),
+            latest_band=band(latest_scores[area.pk]),
+        )
+        for area in areas
+    ]
+    return Progress(instrument=instrument, first=first, latest=latest, rows=rows)
+
+
+# ---------------------------------------------------------------- service figures
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    area: str
+    average_start: float
+    average_change: float
+
+
+@dataclass(frozen=True)
+class DistanceFigures:
+    """Distance travelled in a period, for one instrument. Counts and averages only."""
+
+    instrument: Instrument
+    start: datetime.date
+    end: datetime.date
+    counted: int
+    moved_up: int
+    stayed: int
+    moved_down: int
+    areas: list[AreaFigures]
+
+    def share(self, n: int) -> float | None:
+        return n / self.counted if self.counted else None
+
+    @property
+    def shares(self) -> list[tuple[str, int, float | None]]:
+        return [
+            ("Moved up", self.moved_up, self.share(self.moved_up)),
+            ("Stayed the same", self.stayed, self.share(self.stayed)),
+            ("Moved down", self.moved_down, self.share(self.moved_down)),
+        ]
+
+
+def _total_of(reading_ref: str) -> Subquery:
+    return Subquery(
+        ReadingScore.objects.filter(reading_id=OuterRef(reading_ref))
+        .order_by()
+        .values("reading_id")
+        .annotate(total=Sum("score"))
+        .values("total"),
+        output_field=IntegerField(),
+    )
+
+
+def counted_episodes(
+    service: Service, instrument: Instrument, start: datetime.date, end: datetime.date
+) -> QuerySet[Referral]:
+    """The episodes the distance-travelled figures count (see docs/measures.md): with at
+    least two readings with the instrument taken by ``end``, the latest of them within the
+    period. Each is annotated with its first and latest reading and their totals."""
+    readings = Reading.objects.filter(
+        referral=OuterRef("pk"), instrument=instrument, taken_on__lte=end
+    )
+    first = readings.order_by("taken_on", "id").values("id")[:1]
+    latest = readings.order_by("-taken_on", "-id").values("id")[:1]
+    in_range = Q(readings__instrument=instrument, readings__taken_on__lte=end)
+    return (
+        Referral.objects.filter(service=service)
+        .annotate(
+            n_readings=Count("readings", filter=in_range),
+            latest_on=Max("readings__taken_on", filter=in_range),
+        )
+        .filter(n_readings__gte=2, latest_on__gte=start)
+        .annotate(
+            first_reading=Subquery(first, output_field=IntegerField()),
+            latest_reading=Subquery(latest, output_field=IntegerField()),
+        )
+        .annotate(first_total=_total_of("first_reading"), latest_total=_total_of("latest_reading"))
+    )
+
+
+def distance_travelled(
+    service: Service, start: datetime.date, end: datetime.date, instrument: Instrument
+) -> DistanceFigures:
+    """Average start score and average change per area, and the shares who moved up,
+    stayed and moved down: database aggregates over the counted episodes."""
+    episodes = counted_episodes(service, instrument, start, end)
+    moves = episodes.aggregate(
+        counted=Count("id"),
+        up=Count("id", filter=Q(latest_total__gt=F("first_total"))),
+        same=Count("id", filter=Q(latest_total=F("first_total"))),
+        down=Count("id", filter=Q(latest_total__lt=F("first_total"))),
+    )
+    firsts = episodes.values("first_reading")
+    latests = episodes.values("latest_reading")
+    by_area: dict[int, dict[str, Any]] = {
+        row["area_id"]: row
+        for row in ReadingScore.objects.filter(area__instrument=instrument)
+        .filter(Q(reading_id__in=firsts) | Q(reading_id__in=latests))
+        .order_by()
+        .values("area_id")
+        .annotate(
+            start=Avg("score", filter=Q(reading_id__in=firsts)),
+            latest=Avg("score", filter=Q(reading_id__in=latests)),
+        )
+    }
+    areas = [
+        AreaFigures(
+            area=area.name,
+            average_start=float(by_area[area.pk]["start"]),
+            average_change=float(by_area[area.pk]["latest"] - by_area[area.pk]["start"]),
+        )
+        for area in InstrumentArea.objects.filter(instrument=instrument)
+        if area.pk in by_area
+    ]
+    return DistanceFigures(
+        instrument=instrument,
+        start=start,
+        end=end,
+        counted=moves["counted"],
+        moved_up=moves["up"],
+        stayed=moves["same"],
+        moved_down=moves["down"],
+        areas=areas,
+    )

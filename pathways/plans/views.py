@@ -1,0 +1,303 @@
+"""Pathway plan and progress pages: parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from pathways.core.access import Action, can
+from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.pages import form_page
+from pathways.plans import selectors, services
+from pathways.plans.charts import progress_chart
+from pathways.plans.forms import (
+    GoalCloseForm,
+    GoalForm,
+    PeriodForm,
+    ReadingForm,
+    ReviewForm,
+    StepForm,
+    StepUpdateForm,
+)
+from pathways.plans.models import INITIAL_REVIEW_DAYS, GoalStatus, ReadingKind, StepStatus
+from pathways.referrals.models import Referral
+from pathways.referrals.status import ReferralStatus
+from pathways.referrals.support import (
+    can_record,
+    recording_closed,
+    support_context,
+    support_referral,
+)
+
+
+def _plan_url(referral: Referral) -> str:
+    return reverse("plans:plan", args=[referral.pk])
+
+
+def _progress_url(referral: Referral) -> str:
+    return reverse("plans:progress", args=[referral.pk])
+
+
+@login_required
+def plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = support_referral(request, pk, Action.SEE_PLAN)
+    due = selectors.review_due(referral)
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            **support_context(request, referral, "plan"),
+            "plan": selectors.plan_of(referral),
+            "review_due": due,
+            "initial_review_days": INITIAL_REVIEW_DAYS,
+            "review_overdue": due is not None
+            and due < timezone.localdate()
+            and referral.status == ReferralStatus.ACTIVE,
+        },
+    )
+
+
+def _plan_form_page(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    make_form: Any,
+    perform: Any,
+    title: str,
+    button: str,
+    done: str,
+) -> HttpResponse:
+    """A form page about one plan: the episode must be receiving support."""
+    referral = support_referral(request, pk, Action.RECORD_SUPPORT)
+    back = _plan_url(referral)
+    if closed := recording_closed(request, referral, back):
+        return closed
+    form = make_form(request.POST or None, referral)
+    return form_page(
+        request,
+        form=form,
+        perform=lambda data: perform(referral, data),
+        title=title,
+        button=button,
+        done=done,
+        caption=referral.participant.full_name,
+        back_url=back,
+        back_label="Back to the plan",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _plan_form_page(
+        request,
+        pk,
+        make_form=lambda data, _r: GoalForm(data),
+        perform=lambda r, data: services.goal_add(actor=request.user, referral=r, **data),
+        title="Add a goal",
+        button="Add goal",
+        done="Goal added",
+    )
+
+
+def _goal(referral: Referral, goal_pk: int) -> Any:
+    goal = selectors.goal_of(referral, goal_pk)
+    if goal is None:
+        raise Http404("No such goal")
+    return goal
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_close(request: AuthenticatedHttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        services.goal_close(
+            actor=request.user,
+            goal=_goal(referral, goal_pk),
+            outcome=GoalStatus(data["outcome"]),
+            on=data["on"],
+            reason=data["reason"],
+        )
+
+    return _plan_form_page(
+        request,
+        pk,
+        make_form=lambda data, r: _goal(r, goal_pk) and GoalCloseForm(data),
+        perform=perform,
+        title="Close a goal",
+        button="Save",
+        done="Goal updated",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_add(request: AuthenticatedHttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    return _plan_form_page(
+        request,
+        pk,
+        make_form=lambda data, r: _goal(r, goal_pk) and StepForm(data),
+        perform=lambda r, data: services.step_add(
+            actor=request.user, goal=_goal(r, goal_pk), description=data["description"]
+        ),
+        title="Add a step",
+        button="Add step",
+        done="Step added",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_update(request: AuthenticatedHttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    def step(referral: Referral) -> Any:
+        found = selectors.step_of(referral, step_pk)
+        if found is None:
+            raise Http404("No such step")
+        return found
+
+    def make_form(data: Any, referral: Referral) -> StepUpdateForm:
+        return StepUpdateForm(data, moves=services.STEP_MOVES[step(referral).status])
+
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        services.step_update(
+            actor=request.user,
+            step=step(referral),
+            status=StepStatus(data["status"]),
+            on=data["on"],
+            reason=data["reason"],
+        )
+
+    return _plan_form_page(
+        request,
+        pk,
+        make_form=make_form,
+        perform=perform,
+        title="Update a step",
+        button="Save",
+        done="Step updated",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _plan_form_page(
+        request,
+        pk,
+        make_form=lambda data, _r: ReviewForm(data),
+        perform=lambda r, data: services.review_record(actor=request.user, referral=r, **data),
+        title="Record a plan review",
+        button="Save review",
+        done="Review recorded",
+    )
+
+
+@login_required
+def progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = support_referral(request, pk, Action.SEE_PLAN)
+    readings = selectors.readings_of(referral)
+    shown = selectors.progress_of(readings)
+    return render(
+        request,
+        "plans/progress.html",
+        {
+            **support_context(request, referral, "progress"),
+            "readings": readings,
+            "progress": shown,
+            "chart": progress_chart(shown),
+            "can_record": can_record(request, referral)
+            and not any(r.kind == ReadingKind.EXIT for r in readings),
+        },
+    )
+
+
+def _kinds(readings_taken: int) -> list[ReadingKind]:
+    if readings_taken == 0:
+        return [ReadingKind.INTAKE]
+    return [ReadingKind.REVIEW, ReadingKind.EXIT]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reading_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = support_referral(request, pk, Action.RECORD_SUPPORT)
+    back = _progress_url(referral)
+    if closed := recording_closed(request, referral, back):
+        return closed
+    instrument = services.instrument_for(referral)
+    if instrument is None:
+        offered = list(selectors.instruments_in_use())
+        chosen = request.GET.get("instrument", "")
+        instrument = next((i for i in offered if str(i.pk) == chosen), None)
+        if instrument is None and len(offered) == 1:
+            instrument = offered[0]
+        if instrument is None:
+            return render(
+                request,
+                "plans/choose_instrument.html",
+                {"referral": referral, "instruments": offered, "back_url": back},
+            )
+    kinds = _kinds(referral.readings.count())
+    initial = {"kind": ReadingKind.EXIT} if request.GET.get("kind") == "exit" else {}
+    form = ReadingForm(request.POST or None, instrument=instrument, kinds=kinds, initial=initial)
+    return form_page(
+        request,
+        form=form,
+        perform=lambda data: services.reading_record(
+            actor=request.user,
+            referral=referral,
+            instrument=instrument,
+            kind=ReadingKind(data["kind"]),
+            taken_on=data["taken_on"],
+            scores=form.scores(),
+            note=data["note"],
+        ),
+        title=f"Record a reading: {instrument.name}",
+        button="Save reading",
+        done="Reading recorded",
+        caption=referral.participant.full_name,
+        back_url=back,
+        back_label="Back to progress",
+        intro="plans/intro/reading.html",
+        context={"instrument": instrument},
+    )
+
+
+def _contract_year_start(today: datetime.date) -> datetime.date:
+    year = today.year if today.month >= 5 else today.year - 1
+    return datetime.date(year, 5, 1)
+
+
+@login_required
+def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Distance travelled across the service in a period: counts and averages only."""
+    if not can(request.user, Action.SEE_SERVICE_FIGURES):
+        refuse(request)
+    service = service_of(request.user)
+    today = timezone.localdate()
+    form = PeriodForm(
+        request.GET if "start-day" in request.GET else None,
+        initial={"start": _contract_year_start(today), "end": today},
+    )
+    start, end = _contract_year_start(today), today
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    instruments = list(selectors.instruments_in_use())
+    chosen = request.GET.get("instrument", "")
+    instrument = next((i for i in instruments if str(i.pk) == chosen), None)
+    instrument = instrument or selectors.default_instrument() or next(iter(instruments), None)
+    result = None
+    if instrument is not None and not form.errors:
+        result = selectors.distance_travelled(service, start, end, instrument)
+    return render(
+        request,
+        "plans/figures.html",
+        {"form": form, "figures": result, "instruments": instruments, "instrument": instrument},
+    )

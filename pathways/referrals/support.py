@@ -1,0 +1,48 @@
+"""What every support page (plan, progress, contacts) does first: the role may use the
+page, and the episode is in the user's scope and has started. The view is audited."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+
+from pathways.core.access import Action, can
+from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.referrals.models import Referral
+from pathways.referrals.selectors import referral_get_for
+from pathways.referrals.status import ReferralStatus
+
+
+def support_referral(request: AuthenticatedHttpRequest, pk: int, action: Action) -> Referral:
+    if not can(request.user, action):
+        refuse(request)
+    referral = referral_get_for(request.user, pk)
+    if referral.started_at is None:
+        raise Http404("Support has not started")
+    return referral
+
+
+def can_record(request: AuthenticatedHttpRequest, referral: Referral) -> bool:
+    return can(request.user, Action.RECORD_SUPPORT) and referral.status == ReferralStatus.ACTIVE
+
+
+def recording_closed(
+    request: AuthenticatedHttpRequest, referral: Referral, back: str
+) -> HttpResponse | None:
+    """A redirect back, with a message, when support work cannot be recorded now."""
+    if referral.status != ReferralStatus.ACTIVE:
+        messages.info(request, "Support has ended, so this can no longer be recorded.")
+        return redirect(back)
+    return None
+
+
+def support_context(request: AuthenticatedHttpRequest, referral: Referral, tab: str) -> dict:
+    """What the header and tabs of every support page need."""
+    return {
+        "referral": referral,
+        "participant": referral.participant,
+        "tab": tab,
+        "can_record": can_record(request, referral),
+        "can_see_contacts": can(request.user, Action.SEE_CONTACTS),
+    }
