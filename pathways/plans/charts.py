@@ -53,9 +53,9 @@ def progress_chart(progress: Progress | None) -> SafeString:
         return SafeString("")
     instrument = progress.instrument
     rows = progress.rows
-    height = 1.0 + 0.55 * len(rows)
+    height = 1.2 + 0.5 * len(rows)
     with rc_context(_SVG_SETTINGS):
-        figure = Figure(figsize=(6.4, height))
+        figure = Figure(figsize=(8, height))
         axes = figure.add_subplot()
         positions = list(range(len(rows)))[::-1]
         bar = 0.38
@@ -64,24 +64,24 @@ def progress_chart(progress: Progress | None) -> SafeString:
             [r.first for r in rows],
             height=bar,
             color=FIRST_COLOUR,
-            label=f"First ({progress.first.taken_on:%-d %b %Y})",
+            label=f"First reading, {progress.first.taken_on:%-d %b %Y}",
         )
         axes.barh(
             [p - bar / 2 for p in positions],
             [r.latest for r in rows],
             height=bar,
             color=LATEST_COLOUR,
-            label=f"Latest ({progress.latest.taken_on:%-d %b %Y})",
+            label=f"Latest reading, {progress.latest.taken_on:%-d %b %Y}",
         )
         axes.set_yticks(positions, [r.area for r in rows])
         axes.set_xlim(min(instrument.scale_min, 0), instrument.scale_max)
         axes.set_xticks(range(instrument.scale_min, instrument.scale_max + 1))
         axes.set_xlabel(f"Score ({instrument.scale_min} to {instrument.scale_max})")
         axes.spines[["top", "right"]].set_visible(False)
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+        axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False)
         figure.tight_layout()
         out = io.StringIO()
-        figure.savefig(out, format="svg")
+        figure.savefig(out, format="svg", bbox_inches="tight")
     title = (
         f"Bar chart of first against latest {instrument.name} scores per area. "
         "The same figures are in the table."

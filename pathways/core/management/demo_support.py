@@ -143,6 +143,19 @@ def support_history(
                 next_review_due=on(35 if i % 4 else 21),
             ),
         )
+    for review_day, next_due in ((35, 77), (77, 119)):
+        if days > review_day + 1 and i % 3 != 0:
+            _at(
+                day(review_day),
+                lambda review_day=review_day, next_due=next_due: plans.review_record(
+                    actor=worker,
+                    referral=referral,
+                    reviewed_on=on(review_day),
+                    reason=ReviewReason.SCHEDULED,
+                    what_changed="Progress reviewed with the person; steps updated.",
+                    next_review_due=on(next_due),
+                ),
+            )
     # Mentoring contacts: weekly, tapering to fortnightly after eight weeks.
     n = 3
     count = 0
