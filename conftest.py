@@ -21,10 +21,14 @@ from pathways.core.roles import Role
 def reference_data(transactional_db: None) -> None:
     """Transactional tests flush the database, and with it the reference data that data
     migrations load; this puts it back."""
+    from django.apps import apps
+
+    from pathways.plans.reference import load_default_instrument
     from pathways.referrals.models import DeclineReason, EndReason
     from pathways.referrals.reference import load_reasons
 
     load_reasons(DeclineReason, EndReason)
+    load_default_instrument(apps)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ class TimeField(forms.CharField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-5"}))
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> datetime.time | None:  # type: ignore[override]
+    def clean(self, value: Any) -> datetime.time | None:
         text = super().clean(value)
         if not text:
             return None

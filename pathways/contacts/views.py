@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,14 +21,18 @@ from pathways.contacts.forms import (
     RescheduleForm,
     WhenForm,
 )
-from pathways.contacts.models import Contact, OnwardReferral
+from pathways.contacts.models import Contact
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.http import AuthenticatedHttpRequest, refuse
-from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.plans.selectors import overdue_reviews_for
 from pathways.referrals.models import Referral
-from pathways.referrals.support import recording_closed, support_context, support_referral
+from pathways.referrals.support import (
+    found_or_404,
+    support_context,
+    support_form_page,
+    support_referral,
+)
 
 
 def _contacts_url(referral: Referral) -> str:
@@ -51,59 +54,31 @@ def contact_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _contact_form_page(
-    request: AuthenticatedHttpRequest,
-    pk: int,
-    *,
-    make_form: Callable[[Any, Referral], forms.Form],
-    perform: Callable[[Referral, forms.Form], object],
-    title: str,
-    button: str,
-    done: str,
-) -> HttpResponse:
-    referral = support_referral(request, pk, Action.RECORD_SUPPORT)
-    back = _contacts_url(referral)
-    if closed := recording_closed(request, referral, back):
-        return closed
-    form = make_form(request.POST or None, referral)
-    return form_page(
-        request,
-        form=form,
-        perform=lambda _data: perform(referral, form),
-        title=title,
-        button=button,
-        done=done,
-        caption=referral.participant.full_name,
-        back_url=back,
-        back_label="Back to contacts",
+def _no_record(_referral: Referral) -> None:
+    return None
+
+
+def _contacts_page(request: AuthenticatedHttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+    """A form page about one episode's contacts or wrap-around support."""
+    return support_form_page(
+        request, pk, back="contacts:list", back_label="Back to contacts", **kwargs
     )
 
 
-def _contact(referral: Referral, contact_pk: int) -> Contact:
-    contact = selectors.contact_of(referral, contact_pk)
-    if contact is None:
-        raise Http404("No such contact")
-    return contact
-
-
-def _onward(referral: Referral, onward_pk: int) -> OnwardReferral:
-    onward = selectors.onward_referral_of(referral, onward_pk)
-    if onward is None:
-        raise Http404("No such referral on")
-    return onward
+def _contact(contact_pk: int) -> Callable[[Referral], Contact]:
+    return lambda referral: found_or_404(selectors.contact_of(referral, contact_pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _contact_form_page(
+    return _contacts_page(
         request,
         pk,
-        make_form=lambda data, _r: WhenForm(data),
-        perform=lambda r, form: services.contact_book(
-            actor=request.user,
-            referral=r,
-            when=form.when(),  # type: ignore[attr-defined]
+        find=_no_record,
+        make_form=lambda data, _: WhenForm(data),
+        perform=lambda r, _, form: services.contact_book(
+            actor=request.user, referral=r, when=form.when()
         ),
         title="Book an appointment",
         button="Book appointment",
@@ -114,15 +89,13 @@ def contact_book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _contact_form_page(
+    return _contacts_page(
         request,
         pk,
-        make_form=lambda data, _r: RecordContactForm(data),
-        perform=lambda r, form: services.contact_record(
-            actor=request.user,
-            referral=r,
-            when=form.when(),  # type: ignore[attr-defined]
-            outcome=form.outcome(),  # type: ignore[attr-defined]
+        find=_no_record,
+        make_form=lambda data, _: RecordContactForm(data),
+        perform=lambda r, _, form: services.contact_record(
+            actor=request.user, referral=r, when=form.when(), outcome=form.outcome()
         ),
         title="Record a contact",
         button="Save contact",
@@ -133,14 +106,13 @@ def contact_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_feedback(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
-    return _contact_form_page(
+    return _contacts_page(
         request,
         pk,
-        make_form=lambda data, r: _contact(r, contact_pk) and OutcomeForm(data),
-        perform=lambda r, form: services.contact_feedback(
-            actor=request.user,
-            contact=_contact(r, contact_pk),
-            outcome=form.outcome(),  # type: ignore[attr-defined]
+        find=_contact(contact_pk),
+        make_form=lambda data, _: OutcomeForm(data),
+        perform=lambda _, contact, form: services.contact_feedback(
+            actor=request.user, contact=contact, outcome=form.outcome()
         ),
         title="Record what happened",
         button="Save feedback",
@@ -151,14 +123,15 @@ def contact_feedback(request: AuthenticatedHttpRequest, pk: int, contact_pk: int
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_reschedule(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
-    return _contact_form_page(
+    return _contacts_page(
         request,
         pk,
-        make_form=lambda data, r: _contact(r, contact_pk) and RescheduleForm(data),
-        perform=lambda r, form: services.contact_reschedule(
+        find=_contact(contact_pk),
+        make_form=lambda data, _: RescheduleForm(data),
+        perform=lambda _, contact, form: services.contact_reschedule(
             actor=request.user,
-            contact=_contact(r, contact_pk),
-            starts_at=form.starts_at(),  # type: ignore[attr-defined]
+            contact=contact,
+            starts_at=form.starts_at(),
             reason=form.cleaned_data["reason"],
         ),
         title="Reschedule an appointment",
@@ -170,11 +143,12 @@ def contact_reschedule(request: AuthenticatedHttpRequest, pk: int, contact_pk: i
 @login_required
 @require_http_methods(["GET", "POST"])
 def onward_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _contact_form_page(
+    return _contacts_page(
         request,
         pk,
-        make_form=lambda data, _r: OnwardReferralForm(data),
-        perform=lambda r, form: services.onward_referral_make(
+        find=_no_record,
+        make_form=lambda data, _: OnwardReferralForm(data),
+        perform=lambda r, _, form: services.onward_referral_make(
             actor=request.user, referral=r, **form.cleaned_data
         ),
         title="Refer on for wrap-around support",
@@ -186,12 +160,13 @@ def onward_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def onward_outcome(request: AuthenticatedHttpRequest, pk: int, onward_pk: int) -> HttpResponse:
-    return _contact_form_page(
+    return _contacts_page(
         request,
         pk,
-        make_form=lambda data, r: _onward(r, onward_pk) and OnwardOutcomeForm(data),
-        perform=lambda r, form: services.onward_referral_outcome(
-            actor=request.user, onward=_onward(r, onward_pk), **form.cleaned_data
+        find=lambda r: found_or_404(selectors.onward_referral_of(r, onward_pk)),
+        make_form=lambda data, _: OnwardOutcomeForm(data),
+        perform=lambda _, onward, form: services.onward_referral_outcome(
+            actor=request.user, onward=onward, **form.cleaned_data
         ),
         title="Record the outcome of a referral on",
         button="Save outcome",

@@ -20,17 +20,6 @@ FIRST_COLOUR = "#505a5f"  # GOV.UK dark grey
 LATEST_COLOUR = "#1d70b8"  # GOV.UK blue
 TEXT_COLOUR = "#0b0c0c"
 
-_SVG_SETTINGS = {
-    "svg.fonttype": "none",  # text stays text: smaller, and readable by assistive tools
-    "svg.hashsalt": "pathways",  # the same chart gives the same SVG
-    "font.family": "sans-serif",
-    "font.size": 11,
-    "text.color": TEXT_COLOUR,
-    "axes.labelcolor": TEXT_COLOUR,
-    "xtick.color": TEXT_COLOUR,
-    "ytick.color": TEXT_COLOUR,
-}
-
 
 def _clean_svg(raw: str, title: str) -> str:
     """The SVG element alone, labelled as one image for assistive technology."""
@@ -54,7 +43,18 @@ def progress_chart(progress: Progress | None) -> SafeString:
     instrument = progress.instrument
     rows = progress.rows
     height = 1.2 + 0.5 * len(rows)
-    with rc_context(_SVG_SETTINGS):
+    with rc_context(
+        {
+            "svg.fonttype": "none",  # text stays text: smaller, and readable by assistive tools
+            "svg.hashsalt": "pathways",  # the same chart gives the same SVG
+            "font.family": "sans-serif",
+            "font.size": 11,
+            "text.color": TEXT_COLOUR,
+            "axes.labelcolor": TEXT_COLOUR,
+            "xtick.color": TEXT_COLOUR,
+            "ytick.color": TEXT_COLOUR,
+        }
+    ):
         figure = Figure(figsize=(8, height))
         axes = figure.add_subplot()
         positions = list(range(len(rows)))[::-1]

@@ -300,8 +300,9 @@ def distance_travelled(
         same=Count("id", filter=Q(latest_total=F("first_total"))),
         down=Count("id", filter=Q(latest_total__lt=F("first_total"))),
     )
-    firsts = episodes.values("first_reading")
-    latests = episodes.values("latest_reading")
+    # Annotations, which django-stubs cannot see.
+    firsts = episodes.values("first_reading")  # type: ignore[misc]
+    latests = episodes.values("latest_reading")  # type: ignore[misc]
     by_area: dict[int, dict[str, Any]] = {
         row["area_id"]: row
         for row in ReadingScore.objects.filter(area__instrument=instrument)

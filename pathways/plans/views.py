@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +27,15 @@ from pathways.plans.forms import (
     StepForm,
     StepUpdateForm,
 )
-from pathways.plans.models import INITIAL_REVIEW_DAYS, GoalStatus, ReadingKind, StepStatus
+from pathways.plans.models import INITIAL_REVIEW_DAYS, Goal, GoalStatus, ReadingKind, StepStatus
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
 from pathways.referrals.support import (
     can_record,
+    found_or_404,
     recording_closed,
     support_context,
+    support_form_page,
     support_referral,
 )
 
@@ -64,73 +67,53 @@ def plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _plan_form_page(
-    request: AuthenticatedHttpRequest,
-    pk: int,
-    *,
-    make_form: Any,
-    perform: Any,
-    title: str,
-    button: str,
-    done: str,
-) -> HttpResponse:
-    """A form page about one plan: the episode must be receiving support."""
-    referral = support_referral(request, pk, Action.RECORD_SUPPORT)
-    back = _plan_url(referral)
-    if closed := recording_closed(request, referral, back):
-        return closed
-    form = make_form(request.POST or None, referral)
-    return form_page(
-        request,
-        form=form,
-        perform=lambda data: perform(referral, data),
-        title=title,
-        button=button,
-        done=done,
-        caption=referral.participant.full_name,
-        back_url=back,
-        back_label="Back to the plan",
+def _no_record(_referral: Referral) -> None:
+    return None
+
+
+def _plan_page(request: AuthenticatedHttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+    """A form page about one plan."""
+    return support_form_page(
+        request, pk, back="plans:plan", back_label="Back to the plan", **kwargs
     )
+
+
+def _goal(goal_pk: int) -> Callable[[Referral], Goal]:
+    return lambda referral: found_or_404(selectors.goal_of(referral, goal_pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _plan_form_page(
+    return _plan_page(
         request,
         pk,
-        make_form=lambda data, _r: GoalForm(data),
-        perform=lambda r, data: services.goal_add(actor=request.user, referral=r, **data),
+        find=_no_record,
+        make_form=lambda data, _: GoalForm(data),
+        perform=lambda r, _, form: services.goal_add(
+            actor=request.user, referral=r, **form.cleaned_data
+        ),
         title="Add a goal",
         button="Add goal",
         done="Goal added",
     )
 
 
-def _goal(referral: Referral, goal_pk: int) -> Any:
-    goal = selectors.goal_of(referral, goal_pk)
-    if goal is None:
-        raise Http404("No such goal")
-    return goal
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_close(request: AuthenticatedHttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    def perform(referral: Referral, data: dict[str, Any]) -> None:
-        services.goal_close(
-            actor=request.user,
-            goal=_goal(referral, goal_pk),
-            outcome=GoalStatus(data["outcome"]),
-            on=data["on"],
-            reason=data["reason"],
-        )
-
-    return _plan_form_page(
+    return _plan_page(
         request,
         pk,
-        make_form=lambda data, r: _goal(r, goal_pk) and GoalCloseForm(data),
-        perform=perform,
+        find=_goal(goal_pk),
+        make_form=lambda data, _: GoalCloseForm(data),
+        perform=lambda _, goal, form: services.goal_close(
+            actor=request.user,
+            goal=goal,
+            outcome=GoalStatus(form.cleaned_data["outcome"]),
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+        ),
         title="Close a goal",
         button="Save",
         done="Goal updated",
@@ -140,12 +123,13 @@ def goal_close(request: AuthenticatedHttpRequest, pk: int, goal_pk: int) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def step_add(request: AuthenticatedHttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    return _plan_form_page(
+    return _plan_page(
         request,
         pk,
-        make_form=lambda data, r: _goal(r, goal_pk) and StepForm(data),
-        perform=lambda r, data: services.step_add(
-            actor=request.user, goal=_goal(r, goal_pk), description=data["description"]
+        find=_goal(goal_pk),
+        make_form=lambda data, _: StepForm(data),
+        perform=lambda _, goal, form: services.step_add(
+            actor=request.user, goal=goal, description=form.cleaned_data["description"]
         ),
         title="Add a step",
         button="Add step",
@@ -156,29 +140,18 @@ def step_add(request: AuthenticatedHttpRequest, pk: int, goal_pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def step_update(request: AuthenticatedHttpRequest, pk: int, step_pk: int) -> HttpResponse:
-    def step(referral: Referral) -> Any:
-        found = selectors.step_of(referral, step_pk)
-        if found is None:
-            raise Http404("No such step")
-        return found
-
-    def make_form(data: Any, referral: Referral) -> StepUpdateForm:
-        return StepUpdateForm(data, moves=services.STEP_MOVES[step(referral).status])
-
-    def perform(referral: Referral, data: dict[str, Any]) -> None:
-        services.step_update(
-            actor=request.user,
-            step=step(referral),
-            status=StepStatus(data["status"]),
-            on=data["on"],
-            reason=data["reason"],
-        )
-
-    return _plan_form_page(
+    return _plan_page(
         request,
         pk,
-        make_form=make_form,
-        perform=perform,
+        find=lambda referral: found_or_404(selectors.step_of(referral, step_pk)),
+        make_form=lambda data, step: StepUpdateForm(data, moves=services.STEP_MOVES[step.status]),
+        perform=lambda _, step, form: services.step_update(
+            actor=request.user,
+            step=step,
+            status=StepStatus(form.cleaned_data["status"]),
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+        ),
         title="Update a step",
         button="Save",
         done="Step updated",
@@ -188,11 +161,14 @@ def step_update(request: AuthenticatedHttpRequest, pk: int, step_pk: int) -> Htt
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _plan_form_page(
+    return _plan_page(
         request,
         pk,
-        make_form=lambda data, _r: ReviewForm(data),
-        perform=lambda r, data: services.review_record(actor=request.user, referral=r, **data),
+        find=_no_record,
+        make_form=lambda data, _: ReviewForm(data),
+        perform=lambda r, _, form: services.review_record(
+            actor=request.user, referral=r, **form.cleaned_data
+        ),
         title="Record a plan review",
         button="Save review",
         done="Review recorded",

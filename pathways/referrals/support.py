@@ -3,12 +3,18 @@ page, and the episode is in the user's scope and has started. The view is audite
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from pathways.core.access import Action, can
 from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.pages import form_page
 from pathways.referrals.models import Referral
 from pathways.referrals.selectors import referral_get_for
 from pathways.referrals.status import ReferralStatus
@@ -46,3 +52,50 @@ def support_context(request: AuthenticatedHttpRequest, referral: Referral, tab: 
         "can_record": can_record(request, referral),
         "can_see_contacts": can(request.user, Action.SEE_CONTACTS),
     }
+
+
+F = TypeVar("F", bound=forms.Form)
+R = TypeVar("R")
+
+
+def support_form_page(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    back: str,
+    back_label: str,
+    find: Callable[[Referral], R],
+    make_form: Callable[[Any, R], F],
+    perform: Callable[[Referral, R, F], object],
+    title: str,
+    button: str,
+    done: str,
+) -> HttpResponse:
+    """A form page of support work on one episode (plan, reading, contact).
+
+    ``find`` fetches the record the form is about within the episode (404 if it is not
+    there); the episode must be receiving support.
+    """
+    referral = support_referral(request, pk, Action.RECORD_SUPPORT)
+    back_url = reverse(back, args=[referral.pk])
+    if closed := recording_closed(request, referral, back_url):
+        return closed
+    found = find(referral)
+    form = make_form(request.POST or None, found)
+    return form_page(
+        request,
+        form=form,
+        perform=lambda _data: perform(referral, found, form),
+        title=title,
+        button=button,
+        done=done,
+        caption=referral.participant.full_name,
+        back_url=back_url,
+        back_label=back_label,
+    )
+
+
+def found_or_404(record: R | None) -> R:
+    if record is None:
+        raise Http404("Not found")
+    return record

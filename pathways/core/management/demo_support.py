@@ -52,9 +52,10 @@ NOTES = [
 ]
 
 
-def _at(when: datetime.datetime, call: Callable[[], T]) -> T:
-    with mock.patch("django.utils.timezone.now", return_value=when):
-        return call()
+def _at(moment: datetime.datetime, call: Callable[..., T], /, **kwargs: Any) -> T:
+    """``call(**kwargs)`` with the clock at ``moment``."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        return call(**kwargs)
 
 
 def _scores(instrument: Any, i: int, lift: int) -> dict[int, int]:
@@ -98,15 +99,14 @@ def support_history(
     if instrument is not None and days >= 2:
         _at(
             day(1, 15),
-            lambda: plans.reading_record(
-                actor=worker,
-                referral=referral,
-                instrument=instrument,
-                kind=ReadingKind.INTAKE,
-                taken_on=on(1),
-                scores=_scores(instrument, i, 0),
-                note="Agreed with the person at the first meeting.",
-            ),
+            plans.reading_record,
+            actor=worker,
+            referral=referral,
+            instrument=instrument,
+            kind=ReadingKind.INTAKE,
+            taken_on=on(1),
+            scores=_scores(instrument, i, 0),
+            note="Agreed with the person at the first meeting.",
         )
     if days < 3:
         return
@@ -115,46 +115,44 @@ def support_history(
         title, area, steps = GOALS[(i + g) % len(GOALS)]
         goal = _at(
             day(2),
-            lambda title=title, area=area, g=g: plans.goal_add(
-                actor=worker,
-                referral=referral,
-                title=title,
-                area=area,
-                target_date=on(60 + 30 * g),
-            ),
+            plans.goal_add,
+            actor=worker,
+            referral=referral,
+            title=title,
+            area=area,
+            target_date=on(60 + 30 * g),
         )
         goals.append(goal)
         for text in steps:
             _at(
                 day(2),
-                lambda goal=goal, text=text: plans.step_add(
-                    actor=worker, goal=goal, description=text
-                ),
+                plans.step_add,
+                actor=worker,
+                goal=goal,
+                description=text,
             )
     if days > 8:
         _at(
             day(7),
-            lambda: plans.review_record(
-                actor=worker,
-                referral=referral,
-                reviewed_on=on(7),
-                reason=ReviewReason.INITIAL,
-                what_changed="Goals agreed with the person; first steps under way.",
-                next_review_due=on(35 if i % 4 else 21),
-            ),
+            plans.review_record,
+            actor=worker,
+            referral=referral,
+            reviewed_on=on(7),
+            reason=ReviewReason.INITIAL,
+            what_changed="Goals agreed with the person; first steps under way.",
+            next_review_due=on(35 if i % 4 else 21),
         )
     for review_day, next_due in ((35, 77), (77, 119)):
         if days > review_day + 1 and i % 3 != 0:
             _at(
                 day(review_day),
-                lambda review_day=review_day, next_due=next_due: plans.review_record(
-                    actor=worker,
-                    referral=referral,
-                    reviewed_on=on(review_day),
-                    reason=ReviewReason.SCHEDULED,
-                    what_changed="Progress reviewed with the person; steps updated.",
-                    next_review_due=on(next_due),
-                ),
+                plans.review_record,
+                actor=worker,
+                referral=referral,
+                reviewed_on=on(review_day),
+                reason=ReviewReason.SCHEDULED,
+                what_changed="Progress reviewed with the person; steps updated.",
+                next_review_due=on(next_due),
             )
     # Mentoring contacts: weekly, tapering to fortnightly after eight weeks.
     n = 3
@@ -183,9 +181,11 @@ def support_history(
         )
         _at(
             day(n, 13),
-            lambda when=when, outcome=outcome: contacts.contact_record(
-                actor=worker, referral=referral, when=when, outcome=outcome
-            ),
+            contacts.contact_record,
+            actor=worker,
+            referral=referral,
+            when=when,
+            outcome=outcome,
         )
         n += 7 if n < 56 else 14
     # Steps and goals move on.
@@ -193,119 +193,120 @@ def support_history(
         first_steps = list(goals[0].steps.all())
         _at(
             day(10),
-            lambda: plans.step_update(
-                actor=worker, step=first_steps[0], status=StepStatus.DONE, on=on(10)
-            ),
+            plans.step_update,
+            actor=worker,
+            step=first_steps[0],
+            status=StepStatus.DONE,
+            on=on(10),
         )
         _at(
             day(11),
-            lambda: plans.step_update(
-                actor=worker, step=first_steps[1], status=StepStatus.IN_PROGRESS, on=on(11)
-            ),
+            plans.step_update,
+            actor=worker,
+            step=first_steps[1],
+            status=StepStatus.IN_PROGRESS,
+            on=on(11),
         )
     if goals and days > 40 and i % 3 == 1:
         _at(
             day(40),
-            lambda: plans.goal_close(
-                actor=worker, goal=goals[-1], outcome=GoalStatus.ACHIEVED, on=on(40)
-            ),
+            plans.goal_close,
+            actor=worker,
+            goal=goals[-1],
+            outcome=GoalStatus.ACHIEVED,
+            on=on(40),
         )
     if len(goals) > 2 and days > 30:
         _at(
             day(30),
-            lambda: plans.goal_close(
-                actor=worker,
-                goal=goals[1],
-                outcome=GoalStatus.WITHDRAWN,
-                on=on(30),
-                reason="Changed to a different goal after the review.",
-            ),
+            plans.goal_close,
+            actor=worker,
+            goal=goals[1],
+            outcome=GoalStatus.WITHDRAWN,
+            on=on(30),
+            reason="Changed to a different goal after the review.",
         )
     # Wrap-around support.
     if days > 6 and i % 3 != 2:
         kind = [OnwardService.HOUSING, OnwardService.DEBT, OnwardService.ID_BANK][i % 3]
         onward = _at(
             day(5),
-            lambda: contacts.onward_referral_make(
-                actor=worker,
-                referral=referral,
-                kind=kind,
-                organisation=[
-                    "Stoke Housing Solutions",
-                    "Citizens Advice Staffordshire",
-                    "Local bank",
-                ][i % 3],
-                referred_on=on(5),
-                note="Agreed with the person.",
-            ),
+            contacts.onward_referral_make,
+            actor=worker,
+            referral=referral,
+            kind=kind,
+            organisation=[
+                "Stoke Housing Solutions",
+                "Citizens Advice Staffordshire",
+                "Local bank",
+            ][i % 3],
+            referred_on=on(5),
+            note="Agreed with the person.",
         )
         if days > 25:
             _at(
                 day(25),
-                lambda: contacts.onward_referral_outcome(
-                    actor=worker, onward=onward, outcome="supported", on=on(25)
-                ),
+                contacts.onward_referral_outcome,
+                actor=worker,
+                onward=onward,
+                outcome="supported",
+                on=on(25),
             )
     # A review reading once there has been time for change.
     if instrument is not None and days > 45:
         _at(
             day(42, 15),
-            lambda: plans.reading_record(
-                actor=worker,
-                referral=referral,
-                instrument=instrument,
-                kind=ReadingKind.REVIEW,
-                taken_on=on(42),
-                scores=_scores(instrument, i, 1),
-            ),
+            plans.reading_record,
+            actor=worker,
+            referral=referral,
+            instrument=instrument,
+            kind=ReadingKind.REVIEW,
+            taken_on=on(42),
+            scores=_scores(instrument, i, 1),
         )
     if ending:
         if instrument is not None and exit_reading:
             _at(
                 until - datetime.timedelta(hours=2),
-                lambda: plans.reading_record(
-                    actor=worker,
-                    referral=referral,
-                    instrument=instrument,
-                    kind=ReadingKind.EXIT,
-                    taken_on=until.date(),
-                    scores=_scores(instrument, i, 3),
-                ),
+                plans.reading_record,
+                actor=worker,
+                referral=referral,
+                instrument=instrument,
+                kind=ReadingKind.EXIT,
+                taken_on=until.date(),
+                scores=_scores(instrument, i, 3),
             )
         return
     # Still receiving support: an appointment to come, and some awaiting feedback.
     now = until
     booked = _at(
         now - datetime.timedelta(days=1),
-        lambda: contacts.contact_book(
-            actor=worker,
-            referral=referral,
-            when=When(
-                starts_at=now + datetime.timedelta(days=2 + i % 5, hours=1),
-                mode=Mode.FACE_TO_FACE,
-                duration_minutes=60,
-                location="Hanley job centre",
-            ),
+        contacts.contact_book,
+        actor=worker,
+        referral=referral,
+        when=When(
+            starts_at=now + datetime.timedelta(days=2 + i % 5, hours=1),
+            mode=Mode.FACE_TO_FACE,
+            duration_minutes=60,
+            location="Hanley job centre",
         ),
     )
     if i % 4 == 0:
         _at(
             now - datetime.timedelta(hours=20),
-            lambda: contacts.contact_reschedule(
-                actor=worker,
-                contact=booked,
-                starts_at=booked.starts_at + datetime.timedelta(days=1),
-                reason="The person starts a course that day.",
-            ),
+            contacts.contact_reschedule,
+            actor=worker,
+            contact=booked,
+            starts_at=booked.starts_at + datetime.timedelta(days=1),
+            reason="The person starts a course that day.",
         )
     if i % 3 == 0 and days > 5:
         _at(
             now - datetime.timedelta(days=4),
-            lambda: contacts.contact_book(
-                actor=worker,
-                referral=referral,
-                when=When(
-                    starts_at=now - datetime.timedelta(days=2), mode=Mode.PHONE, duration_minutes=30
-                ),
+            contacts.contact_book,
+            actor=worker,
+            referral=referral,
+            when=When(
+                starts_at=now - datetime.timedelta(days=2), mode=Mode.PHONE, duration_minutes=30
             ),
         )

@@ -145,7 +145,7 @@ class Command(BaseCommand):
         the one it would have had; the waiting list fills and moves as it would have.
         """
         referrer, manager = users["referrer"], users["manager"]
-        workers = {u.patch_id: u for u in users.values() if u.role == Role.WORKER}
+        workers = {u.patch_id: u for u in users.values() if u.role == Role.WORKER and u.patch_id}
         end = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
         start = end - datetime.timedelta(days=120)
         total = COUNTS["accepted"] + COUNTS["received"] + COUNTS["declined"]
