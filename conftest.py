@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+import time_machine
 
 from pathways.accounts.models import Patch, Service, User
 from pathways.accounts.tests.factories import (
@@ -15,6 +18,8 @@ from pathways.accounts.tests.factories import (
     UserFactory,
 )
 from pathways.core.roles import Role
+from pathways.referrals.models import Referral
+from pathways.referrals.tests.factories import NOW, STARTED
 
 
 @pytest.fixture
@@ -114,3 +119,30 @@ def personas(
         "admin": admin_user,
         "outsider": outsider,
     }
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """A frozen clock, at the start of the ``case`` fixture's support."""
+    with time_machine.travel(STARTED, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def case(
+    clock: time_machine.Traveller,
+    referrer: User,
+    manager: User,
+    worker_north: User,
+    north: Patch,
+) -> Referral:
+    """A North referral receiving support since STARTED, allocated to the North worker;
+    the clock then stands at NOW."""
+    from pathways.referrals import services as referrals
+    from pathways.referrals.tests.factories import make_active
+
+    referral = make_active(referrer, manager)
+    referrals.referral_allocate(actor=manager, referral=referral, worker=worker_north)
+    clock.move_to(NOW)
+    referral.refresh_from_db()
+    return referral

@@ -211,6 +211,7 @@ def progress_of(readings: list[Reading]) -> Progress | None:
             latest_band=band(latest_scores[area.pk]),
         )
         for area in areas
+        if area.pk in first_scores and area.pk in latest_scores
     ]
     return Progress(instrument=instrument, first=first, latest=latest, rows=rows)
 

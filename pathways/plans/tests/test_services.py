@@ -21,9 +21,9 @@ from pathways.plans.models import (
     StepStatus,
 )
 from pathways.plans.selectors import default_instrument
-from pathways.plans.tests.conftest import LONDON, TODAY
 from pathways.referrals import services as referrals
 from pathways.referrals.models import EndReason, Referral
+from pathways.referrals.tests.factories import LONDON, TODAY
 
 pytestmark = pytest.mark.django_db
 

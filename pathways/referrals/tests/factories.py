@@ -76,3 +76,11 @@ def make_active(referrer: User, manager: User, **person: Any) -> Referral:
     referral = services.referral_accept(actor=manager, referral=make_referral(referrer, **person))
     assert referral.started_at is not None
     return referral
+
+
+# The allocated case of the ``case`` fixture (root conftest.py) starts on STARTED; the
+# clock then stands at TODAY, so dates before, on and after the start can be tried.
+LONDON = datetime.timezone(datetime.timedelta(hours=1))
+STARTED = datetime.datetime(2026, 9, 1, 10, 0, tzinfo=LONDON)
+TODAY = datetime.date(2026, 10, 1)
+NOW = datetime.datetime(2026, 10, 1, 10, 0, tzinfo=LONDON)
