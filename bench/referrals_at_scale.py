@@ -9,7 +9,8 @@ ratio large / small: a ratio near 1 means the cost does not grow with the data.
         .venv/bin/python bench/referrals_at_scale.py [--small 20] [--large 200] [--runs 7]
 
 Each service has 3,000 referrals (capacity 30 active, 200 waiting, 50 awaiting a decision,
-20 declined, the rest ended) and each person 10 audit events; --small and --large are the
+20 declined, the rest ended) and each person 10 audit events; each episode that started has
+10 contacts and two distance-travelled readings of six areas. --small and --large are the
 numbers of services. The database ``pathways_bench`` is dropped and made anew.
 """
 
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 PER_SERVICE = 3000
 ACTIVE, WAITING, RECEIVED, DECLINED = 30, 200, 50, 20
 EVENTS_PER_PERSON = 10
+CONTACTS_PER_EPISODE = 10
 
 
 def _bench_database_url() -> str:
@@ -61,9 +63,12 @@ def _grow_to(services: int) -> None:
 
     from pathways.accounts.models import Area, Patch, Service, User
     from pathways.core.roles import Role
+    from pathways.plans.models import Instrument
+    from pathways.plans.reference import DEFAULT_INSTRUMENT
     from pathways.referrals.models import EndReason
 
     end_reason = EndReason.objects.get(code="sustained-work").pk
+    instrument = Instrument.objects.get(name=DEFAULT_INSTRUMENT).pk
     while Service.objects.count() < services:
         n = Service.objects.count() + 1
         service = Service.objects.create(name=f"Service {n}", slug=f"service-{n}", capacity=ACTIVE)
@@ -98,7 +103,7 @@ def _grow_to(services: int) -> None:
                    prison_name, reason, ete_needs, risk_information, risk_flags,
                    accessibility_needs, interpreter_language, consent_given, consent_date,
                    received_at, accepted_at, declined_at, started_at, ended_at, end_reason_id,
-                   worker_id, override_reason, decline_note, end_note)
+                   worker_id, override_reason, decline_note, end_note, closing_summary)
                 SELECT %(service)s, id, %(patch)s, %(referrer)s, 'probation', 'iom', 'community_order',
                        '', 'Bench', 'Bench', '', '[]', '', '', true, created_at::date,
                        created_at,
@@ -108,7 +113,7 @@ def _grow_to(services: int) -> None:
                        CASE WHEN k <= %(ended)s THEN created_at + interval '30 days' END,
                        CASE WHEN k <= %(ended)s THEN %(reason)s END,
                        CASE WHEN k <= %(ended)s + %(active)s THEN %(worker)s END,
-                       '', '', ''
+                       '', '', '', ''
                 FROM numbered
                 """,
                 {
@@ -138,6 +143,43 @@ def _grow_to(services: int) -> None:
                 WHERE r.service_id = %(service)s
                 """,
                 {"worker": worker.pk, "service": service.pk, "events": EVENTS_PER_PERSON},
+            )
+            # Support given: weekly contacts and an intake and a review reading per episode.
+            cursor.execute(
+                """
+                INSERT INTO contacts_contact
+                  (referral_id, starts_at, mode, duration_minutes, location, booked_by_id,
+                   created_at, reschedule_reason, outcome_recorded_at, outcome_recorded_by_id,
+                   happened, attended, not_happened_reason, notes, tell_referrer)
+                SELECT r.id, r.started_at + make_interval(days => 7 * c), 'phone', 30, '',
+                       %(worker)s, r.started_at, '', r.started_at, %(worker)s,
+                       c %% 6 <> 0, CASE WHEN c %% 6 = 0 THEN 'no' ELSE 'yes' END,
+                       CASE WHEN c %% 6 = 0 THEN 'unacceptable' ELSE '' END, 'Bench', false
+                FROM referrals_referral r, generate_series(0, %(contacts)s - 1) AS c
+                WHERE r.service_id = %(service)s AND r.started_at IS NOT NULL
+                """,
+                {"worker": worker.pk, "service": service.pk, "contacts": CONTACTS_PER_EPISODE},
+            )
+            cursor.execute(
+                """
+                WITH readings AS (
+                  INSERT INTO plans_reading
+                    (referral_id, instrument_id, taken_on, kind, note, taken_by_id, created_at)
+                  SELECT r.id, %(instrument)s, (r.started_at + make_interval(days => k))::date,
+                         CASE WHEN k = 1 THEN 'intake' ELSE 'review' END, '', %(worker)s,
+                         r.started_at
+                  FROM referrals_referral r, unnest(array[1, 28]) AS k
+                  WHERE r.service_id = %(service)s AND r.started_at IS NOT NULL
+                  RETURNING id, referral_id, kind
+                )
+                INSERT INTO plans_readingscore (reading_id, area_id, score)
+                SELECT readings.id, a.id,
+                       least(10, 1 + (readings.referral_id + a.id) %% 7
+                                 + CASE WHEN readings.kind = 'review' THEN a.id %% 3 ELSE 0 END)
+                FROM readings, plans_instrumentarea a
+                WHERE a.instrument_id = %(instrument)s
+                """,
+                {"worker": worker.pk, "service": service.pk, "instrument": instrument},
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -193,7 +235,9 @@ def _measure(runs: int) -> dict[str, float]:
     def end_then_undo() -> None:
         # Ending support frees a place that goes to the head of the waiting list.
         with transaction.atomic():
-            services.referral_end(actor=manager, referral=one_active, reason=reason)
+            services.referral_end(
+                actor=manager, referral=one_active, reason=reason, closing_summary="Bench"
+            )
             transaction.set_rollback(True)
 
     return {
@@ -213,6 +257,21 @@ def _measure(runs: int) -> dict[str, float]:
             page(as_manager, f"/participants/{person}/access-log/"), runs
         ),
         "service overview (aggregates)": _median_ms(page(as_manager, "/service/"), runs),
+        "to do (worker)": _median_ms(page(as_worker, "/to-do/"), runs),
+        "contacts of one person": _median_ms(
+            page(as_manager, f"/referrals/{one_active.pk}/contacts/"), runs
+        ),
+        "distance travelled of one person (chart)": _median_ms(
+            page(as_manager, f"/referrals/{one_active.pk}/progress/"), runs
+        ),
+        "distance travelled, service (aggregates)": _median_ms(
+            page(
+                as_manager,
+                "/service/distance-travelled/?start-day=1&start-month=1"
+                "&start-year=2000&end-day=31&end-month=12&end-year=2099",
+            ),
+            runs,
+        ),
         "accept when full (service)": _median_ms(accept_then_undo, runs),
         "end support + offer place (service)": _median_ms(end_then_undo, runs),
     }
