@@ -68,6 +68,7 @@ def _changed(
         action=action,
         obj=obj,
         subject_id=referral.participant_id,
+        episode_id=referral.pk,
         summary=summary,
     )
 

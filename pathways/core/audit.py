@@ -14,6 +14,8 @@ from pathways.core.models import AuditEvent, AuditKind
 
 __all__ = ["AuditKind", "audit"]
 
+EPISODE = "referrals.referral"
+
 
 def audit(
     *,
@@ -24,8 +26,14 @@ def audit(
     subject_id: int | None,
     summary: str = "",
     detail: dict[str, Any] | None = None,
+    episode_id: int | None = None,
 ) -> AuditEvent:
-    """Write one audit event. Call inside the transaction of the change it records."""
+    """Write one audit event. Call inside the transaction of the change it records.
+
+    ``episode_id`` is the referral the event belongs to (a referral is its own episode).
+    """
+    if episode_id is None and obj._meta.label_lower == EPISODE:
+        episode_id = obj.pk
     return AuditEvent.objects.create(
         at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -34,6 +42,7 @@ def audit(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         subject_id=subject_id,
+        episode_id=episode_id,
         summary=summary,
         detail=detail or {},
     )

@@ -16,8 +16,8 @@ class AuditKind(models.TextChoices):
 class AuditEvent(models.Model):
     """One row per view, change or refusal. Rows are only ever added, never edited.
 
-    ``subject_id`` is the participant the event concerns (a plain id, not a foreign key,
-    so that the trail outlives the records it describes).
+    ``subject_id`` is the participant the event concerns and ``episode_id`` the referral
+    (plain ids, not foreign keys, so that the trail outlives the records it describes).
     """
 
     at = models.DateTimeField(default=timezone.now, help_text="When the event happened.")
@@ -39,6 +39,12 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, help_text="The id of the record acted on.")
     subject_id = models.BigIntegerField(
         null=True, blank=True, help_text="The participant the event concerns, if any."
+    )
+    episode_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The episode (referral) the event concerns, if any: it decides who may "
+        "see the event on the person's timeline.",
     )
     summary = models.CharField(
         max_length=255, blank=True, help_text="A short description shown on the timeline."

@@ -33,20 +33,15 @@ def referrals_of(user: User, participant: Participant) -> QuerySet:
     )
 
 
-REFERRAL = "referrals.referral"
-
-
 def _events_in_scope(user: User, participant: Participant, kind: str) -> QuerySet[AuditEvent]:
     """The person's events of this kind that concern what the user may see: the person
-    themself, and those of their referrals that are in the user's scope (a referrer sees
-    the history of their own referrals, not of another service's or another referrer's)."""
-    visible = [
-        str(pk)
-        for pk in referrals_for(user).filter(participant=participant).values_list("pk", flat=True)
-    ]
+    themself, and those of their episodes (referrals, with their plans, readings and
+    contacts) that are in the user's scope (a referrer sees the history of their own
+    referrals, not of another service's or another referrer's)."""
+    visible = list(referrals_for(user).filter(participant=participant).values_list("pk", flat=True))
     return (
         AuditEvent.objects.filter(subject_id=participant.pk, kind=kind)
-        .filter(~Q(object_type=REFERRAL) | Q(object_id__in=visible))
+        .filter(Q(episode_id__isnull=True) | Q(episode_id__in=visible))
         .select_related("actor")
     )
 

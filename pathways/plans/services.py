@@ -56,6 +56,7 @@ def _plan(actor: User, referral: Referral) -> tuple[Referral, PathwayPlan]:
             action="plan.started",
             obj=plan,
             subject_id=locked.participant_id,
+            episode_id=locked.pk,
             summary="Pathway plan started",
         )
     return locked, plan
@@ -68,6 +69,7 @@ def _changed(actor: User, obj: Any, referral: Referral, action: str, summary: st
         action=action,
         obj=obj,
         subject_id=referral.participant_id,
+        episode_id=referral.pk,
         summary=summary,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -9,6 +10,8 @@ from django.test import Client
 
 from pathways.accounts.models import Patch, User
 from pathways.participants.selectors import likely_duplicates
+from pathways.plans import services as plans
+from pathways.plans.models import GoalArea
 from pathways.referrals import services
 from pathways.referrals.models import EndReason
 from pathways.referrals.tests.factories import details_data, make_active, make_referral, person_data
@@ -120,6 +123,13 @@ def test_timeline_shows_only_the_history_the_user_may_see(
     client: Client, referrer: User, other_referrer: User, manager: User, north: Patch
 ) -> None:
     first = make_active(other_referrer, manager, crn="X555555")
+    plans.goal_add(
+        actor=manager,
+        referral=first,
+        title="Forklift licence",
+        area=GoalArea.QUALIFICATIONS,
+        target_date=datetime.date(2030, 1, 1),
+    )
     services.referral_end(
         actor=manager,
         referral=first,
@@ -136,7 +146,10 @@ def test_timeline_shows_only_the_history_the_user_may_see(
     client.force_login(referrer)
     body = client.get(f"/participants/{second.participant_id}/").content.decode()
     assert "Referral received from Probation" in body
-    assert "Support ended" not in body  # the other referrer's episode stays hidden
+    # The other referrer's episode, its plan included, stays hidden.
+    assert "Support ended" not in body
+    assert "Goal added" not in body
     client.force_login(manager)
     body = client.get(f"/participants/{second.participant_id}/").content.decode()
     assert "Support ended: Returned to custody or recalled" in body
+    assert "Goal added: Qualifications" in body
