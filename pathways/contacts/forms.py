@@ -48,7 +48,9 @@ def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 class WhenForm(forms.Form):
-    day = DateField(label="Date", help_text=EXAMPLE_DATE)
+    day = DateField(
+        label="Date", help_text=EXAMPLE_DATE, error_messages={"required": "Enter the date"}
+    )
     time = TimeField(
         label="Time",
         help_text="On the 24-hour clock, for example 14:30",
@@ -69,7 +71,7 @@ class WhenForm(forms.Form):
         },
     )
     location = text_field(
-        "Where (optional)", required=False, max_length=200, hint="For example, Tamworth library"
+        "Where", required=False, max_length=200, hint="For example, Tamworth library"
     )
 
     def when(self) -> When:
@@ -92,7 +94,8 @@ class OutcomeForm(forms.Form):
         "Did the person attend?", Attendance.choices, "Select whether the person attended"
     )
     not_happened_reason = forms.ChoiceField(
-        label="If it did not take place, why not?",
+        label="Why did it not take place?",
+        help_text="Answer only if the session did not take place.",
         choices=NotHappenedReason.choices,
         widget=forms.RadioSelect,
         required=False,
@@ -134,12 +137,16 @@ class OutcomeForm(forms.Form):
 class RecordContactForm(WhenForm, OutcomeForm):
     """A contact that has taken place: when and how, and what came of it."""
 
+    field_order = [*WhenForm.base_fields, *OutcomeForm.base_fields]
+
     def clean(self) -> dict[str, Any]:
         return OutcomeForm.clean(self)
 
 
 class RescheduleForm(forms.Form):
-    day = DateField(label="New date", help_text=EXAMPLE_DATE)
+    day = DateField(
+        label="New date", help_text=EXAMPLE_DATE, error_messages={"required": "Enter the new date"}
+    )
     time = TimeField(
         label="New time",
         help_text="On the 24-hour clock, for example 14:30",
@@ -159,10 +166,10 @@ class OnwardReferralForm(forms.Form):
     referred_on = DateField(
         label="Date of the referral", help_text=EXAMPLE_DATE, initial=timezone.localdate
     )
-    note = text_area("Note (optional)", required=False, rows=3)
+    note = text_area("Note", required=False, rows=3)
 
 
 class OnwardOutcomeForm(forms.Form):
     outcome = radios("What came of it?", OnwardOutcome.choices, "Select what came of it")
     on = DateField(label="Date", help_text=EXAMPLE_DATE, initial=timezone.localdate)
-    note = text_area("Note (optional)", required=False, rows=3)
+    note = text_area("Note", required=False, rows=3)

@@ -131,7 +131,7 @@ class ReadingForm(forms.Form):
                 },
             )
             self.score_fields.append((name, area.pk))
-        self.fields["note"] = text_area("Note (optional)", required=False, rows=3)
+        self.fields["note"] = text_area("Note", required=False, rows=3)
 
     def scores(self) -> dict[int, int]:
         return {area_id: self.cleaned_data[name] for name, area_id in self.score_fields}

@@ -292,7 +292,7 @@ class AcceptForm(forms.Form):
         error_messages={"required": "Confirm you have checked the person is eligible"},
     )
     override_reason = forms.CharField(
-        label="Reason for giving a place over capacity (optional)",
+        label="Reason for giving a place over capacity",
         required=False,
         help_text="The service is full. Leave this blank to add the person to the waiting list.",
         widget=forms.Textarea(attrs={"rows": 3}),
