@@ -29,6 +29,7 @@ from pathways.plans.selectors import overdue_reviews_for
 from pathways.referrals.models import Referral
 from pathways.referrals.support import (
     found_or_404,
+    no_record,
     support_context,
     support_form_page,
     support_referral,
@@ -54,10 +55,6 @@ def contact_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _no_record(_referral: Referral) -> None:
-    return None
-
-
 def _contacts_page(request: AuthenticatedHttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
     """A form page about one episode's contacts or wrap-around support."""
     return support_form_page(
@@ -75,7 +72,7 @@ def contact_book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _contacts_page(
         request,
         pk,
-        find=_no_record,
+        find=no_record,
         make_form=lambda data, _: WhenForm(data),
         perform=lambda r, _, form: services.contact_book(
             actor=request.user, referral=r, when=form.when()
@@ -92,7 +89,7 @@ def contact_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _contacts_page(
         request,
         pk,
-        find=_no_record,
+        find=no_record,
         make_form=lambda data, _: RecordContactForm(data),
         perform=lambda r, _, form: services.contact_record(
             actor=request.user, referral=r, when=form.when(), outcome=form.outcome()
@@ -146,7 +143,7 @@ def onward_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _contacts_page(
         request,
         pk,
-        find=_no_record,
+        find=no_record,
         make_form=lambda data, _: OnwardReferralForm(data),
         perform=lambda r, _, form: services.onward_referral_make(
             actor=request.user, referral=r, **form.cleaned_data

@@ -33,6 +33,7 @@ from pathways.referrals.status import ReferralStatus
 from pathways.referrals.support import (
     can_record,
     found_or_404,
+    no_record,
     recording_closed,
     support_context,
     support_form_page,
@@ -67,10 +68,6 @@ def plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _no_record(_referral: Referral) -> None:
-    return None
-
-
 def _plan_page(request: AuthenticatedHttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
     """A form page about one plan."""
     return support_form_page(
@@ -88,7 +85,7 @@ def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _plan_page(
         request,
         pk,
-        find=_no_record,
+        find=no_record,
         make_form=lambda data, _: GoalForm(data),
         perform=lambda r, _, form: services.goal_add(
             actor=request.user, referral=r, **form.cleaned_data
@@ -164,7 +161,7 @@ def review_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _plan_page(
         request,
         pk,
-        find=_no_record,
+        find=no_record,
         make_form=lambda data, _: ReviewForm(data),
         perform=lambda r, _, form: services.review_record(
             actor=request.user, referral=r, **form.cleaned_data

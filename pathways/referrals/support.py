@@ -95,6 +95,11 @@ def support_form_page(
     )
 
 
+def no_record(_referral: Referral) -> None:
+    """For ``support_form_page``: the form is about the episode itself."""
+    return None
+
+
 def found_or_404(record: R | None) -> R:
     if record is None:
         raise Http404("Not found")

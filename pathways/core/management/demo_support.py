@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from unittest import mock
 
+from django.utils import timezone
+
 from pathways.accounts.models import User
 from pathways.contacts import services as contacts
 from pathways.contacts.models import Attendance, Mode, NotHappenedReason, OnwardService
@@ -96,18 +98,23 @@ def support_history(
         return day(n).date()
 
     instrument = default_instrument()
-    if instrument is not None and days >= 2:
-        _at(
-            day(1, 15),
-            plans.reading_record,
-            actor=worker,
-            referral=referral,
-            instrument=instrument,
-            kind=ReadingKind.INTAKE,
-            taken_on=on(1),
-            scores=_scores(instrument, i, 0),
-            note="Agreed with the person at the first meeting.",
-        )
+
+    def read(moment: datetime.datetime, kind: ReadingKind, lift: int, note: str = "") -> None:
+        if instrument is not None:
+            _at(
+                moment,
+                plans.reading_record,
+                actor=worker,
+                referral=referral,
+                instrument=instrument,
+                kind=kind,
+                taken_on=timezone.localdate(moment),
+                scores=_scores(instrument, i, lift),
+                note=note,
+            )
+
+    if days >= 2:
+        read(day(1, 15), ReadingKind.INTAKE, 0, "Agreed with the person at the first meeting.")
     if days < 3:
         return
     goals = []
@@ -253,29 +260,11 @@ def support_history(
                 on=on(25),
             )
     # A review reading once there has been time for change.
-    if instrument is not None and days > 45:
-        _at(
-            day(42, 15),
-            plans.reading_record,
-            actor=worker,
-            referral=referral,
-            instrument=instrument,
-            kind=ReadingKind.REVIEW,
-            taken_on=on(42),
-            scores=_scores(instrument, i, 1),
-        )
+    if days > 45:
+        read(day(42, 15), ReadingKind.REVIEW, 1)
     if ending:
-        if instrument is not None and exit_reading:
-            _at(
-                until - datetime.timedelta(hours=2),
-                plans.reading_record,
-                actor=worker,
-                referral=referral,
-                instrument=instrument,
-                kind=ReadingKind.EXIT,
-                taken_on=until.date(),
-                scores=_scores(instrument, i, 3),
-            )
+        if exit_reading:
+            read(until - datetime.timedelta(hours=2), ReadingKind.EXIT, 3)
         return
     # Still receiving support: an appointment to come, and some awaiting feedback.
     now = until
