@@ -8,8 +8,11 @@ from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from pathways.accounts.models import User
+from pathways.contacts.models import Contact
 from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
+from pathways.plans.models import Goal, Instrument, ReadingKind, Step
+from pathways.plans.reference import DEFAULT_INSTRUMENT
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
 
@@ -25,14 +28,44 @@ def _pages() -> dict[str, list[str]]:
 
     received, active = first(ReferralStatus.RECEIVED), first(ReferralStatus.ACTIVE)
     worker = User.objects.get(username="worker-north")
+    instrument = Instrument.objects.get(name=DEFAULT_INSTRUMENT)
     own = Referral.objects.active().filter(worker=worker).order_by("pk").first()
     assert own is not None
+    # Support records of the worker's own case, and of their cases in general.
+    goal = Goal.objects.filter(
+        plan__referral=own, achieved_on__isnull=True, withdrawn_on__isnull=True
+    ).first()
+    step = Step.objects.filter(goal=goal, done_on__isnull=True, dropped_on__isnull=True).first()
+    mine = Referral.objects.active().filter(worker=worker)
+    awaiting = Contact.objects.awaiting_feedback().filter(referral__in=mine).first()
+    booked = (
+        Contact.objects.current()
+        .filter(referral__in=mine, outcome_recorded_at__isnull=True)
+        .exclude(pk__in=Contact.objects.awaiting_feedback().values("pk"))
+        .first()
+    )
+    assert goal and step and awaiting and booked
+    # The referrer's started case with a chart, and a person with a concern shared.
+    referred = (
+        Referral.objects.filter(readings__kind=ReadingKind.REVIEW).order_by("pk").distinct().first()
+    )
+    concern = (
+        Contact.objects.filter(tell_referrer=True, superseded_by__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    assert referred and concern
+    referrer = User.objects.get(username="referrer")
+    assert referred.referred_by == referrer and concern.referral.referred_by == referrer
     return {
         "referrer": [
             "/referrals/",
             "/referrals/new/",
             f"/referrals/{received.pk}/amend/",
             "/participants/find/",
+            f"/referrals/{referred.pk}/plan/",
+            f"/referrals/{referred.pk}/progress/",
+            f"/participants/{concern.referral.participant_id}/",
         ],
         "worker-north": [
             "/caseload/",
@@ -40,6 +73,21 @@ def _pages() -> dict[str, list[str]]:
             f"/participants/{own.participant_id}/",
             f"/referrals/{own.pk}/",
             f"/referrals/{own.pk}/end/",
+            f"/referrals/{own.pk}/plan/",
+            f"/referrals/{own.pk}/plan/goals/new/",
+            f"/referrals/{own.pk}/plan/goals/{goal.pk}/close/",
+            f"/referrals/{own.pk}/plan/goals/{goal.pk}/steps/new/",
+            f"/referrals/{own.pk}/plan/steps/{step.pk}/",
+            f"/referrals/{own.pk}/plan/review/",
+            f"/referrals/{own.pk}/progress/",
+            f"/referrals/{own.pk}/progress/new/",
+            f"/referrals/{own.pk}/contacts/",
+            f"/referrals/{own.pk}/contacts/record/",
+            f"/referrals/{own.pk}/contacts/book/",
+            f"/referrals/{own.pk}/onward/new/",
+            f"/referrals/{awaiting.referral_id}/contacts/{awaiting.pk}/feedback/",
+            f"/referrals/{booked.referral_id}/contacts/{booked.pk}/reschedule/",
+            "/to-do/",
         ],
         "manager": [
             "/referrals/?status=waiting",
@@ -51,8 +99,13 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{active.pk}/allocate/",
             f"/participants/{active.participant_id}/access-log/",
             "/participants/999999/",  # the not-found page
+            "/to-do/",
+            "/service/distance-travelled/",
+            f"/referrals/{active.pk}/plan/",
+            f"/referrals/{active.pk}/progress/",
+            f"/referrals/{active.pk}/contacts/",
         ],
-        "commissioner": ["/service/"],
+        "commissioner": ["/service/", "/service/distance-travelled/"],
         "admin": [
             "/admin/",
             "/admin/accounts/user/",
@@ -60,6 +113,9 @@ def _pages() -> dict[str, list[str]]:
             f"/admin/accounts/user/{worker.pk}/change/",
             "/admin/accounts/patch/1/change/",
             "/admin/referrals/endreason/",
+            "/admin/plans/instrument/",
+            "/admin/plans/instrument/add/",
+            f"/admin/plans/instrument/{instrument.pk}/change/",
         ],
     }
 
