@@ -89,7 +89,14 @@ def test_ends_and_accepts_at_once_keep_the_cap(
     fresh = [make_referral(referrer) for _ in range(6)]
     reason = EndReason.objects.get(code="sustained-work")
     jobs: list[Callable[[], object]] = [
-        partial(services.referral_end, actor=manager, referral=r, reason=reason) for r in active[:2]
+        partial(
+            services.referral_end,
+            actor=manager,
+            referral=r,
+            reason=reason,
+            closing_summary="Moved away",
+        )
+        for r in active[:2]
     ]
     jobs += [partial(services.referral_accept, actor=manager, referral=r) for r in fresh]
     outcomes = _race(jobs)
