@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "pathways.accounts",
     "pathways.participants",
     "pathways.referrals",
+    "pathways.employers",
+    "pathways.placements",
 ]
 
 MIDDLEWARE = [
