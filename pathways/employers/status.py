@@ -85,7 +85,7 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
     def in_status(
         self, *statuses: OpportunityStatus, today: datetime.date | None = None
     ) -> OpportunityQuerySet:
-        return self.with_status(today).filter(status_code__in=[s.value for s in statuses])
+        return self.with_status(today).filter(Q(status_code__in=[s.value for s in statuses]))
 
     def open(self, today: datetime.date | None = None) -> OpportunityQuerySet:
         return self.in_status(OpportunityStatus.OPEN, today=today)

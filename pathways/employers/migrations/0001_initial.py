@@ -7,144 +7,508 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OffenceCategory',
+            name="OffenceCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='A stable code for reports.', max_length=60, unique=True)),
-                ('label', models.CharField(help_text='The item as a user reads it.', max_length=120)),
-                ('order', models.PositiveIntegerField(default=0, help_text='Position in lists.')),
-                ('retired_at', models.DateField(blank=True, help_text='From this date the item is no longer offered.', null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A stable code for reports.", max_length=60, unique=True
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(help_text="The item as a user reads it.", max_length=120),
+                ),
+                ("order", models.PositiveIntegerField(default=0, help_text="Position in lists.")),
+                (
+                    "retired_at",
+                    models.DateField(
+                        blank=True,
+                        help_text="From this date the item is no longer offered.",
+                        null=True,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'offence categories',
-                'ordering': ['order', 'label'],
-                'abstract': False,
+                "verbose_name_plural": "offence categories",
+                "ordering": ["order", "label"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Requirement',
+            name="Requirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='A stable code for reports.', max_length=60, unique=True)),
-                ('label', models.CharField(help_text='The item as a user reads it.', max_length=120)),
-                ('order', models.PositiveIntegerField(default=0, help_text='Position in lists.')),
-                ('retired_at', models.DateField(blank=True, help_text='From this date the item is no longer offered.', null=True)),
-                ('kind', models.CharField(choices=[('card', 'Card'), ('licence', 'Licence'), ('qualification', 'Qualification')], help_text='Card, licence or qualification.', max_length=16)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A stable code for reports.", max_length=60, unique=True
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(help_text="The item as a user reads it.", max_length=120),
+                ),
+                ("order", models.PositiveIntegerField(default=0, help_text="Position in lists.")),
+                (
+                    "retired_at",
+                    models.DateField(
+                        blank=True,
+                        help_text="From this date the item is no longer offered.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("card", "Card"),
+                            ("licence", "Licence"),
+                            ("qualification", "Qualification"),
+                        ],
+                        help_text="Card, licence or qualification.",
+                        max_length=16,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'label'],
-                'abstract': False,
+                "ordering": ["order", "label"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='A stable code for reports.', max_length=60, unique=True)),
-                ('label', models.CharField(help_text='The item as a user reads it.', max_length=120)),
-                ('order', models.PositiveIntegerField(default=0, help_text='Position in lists.')),
-                ('retired_at', models.DateField(blank=True, help_text='From this date the item is no longer offered.', null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A stable code for reports.", max_length=60, unique=True
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(help_text="The item as a user reads it.", max_length=120),
+                ),
+                ("order", models.PositiveIntegerField(default=0, help_text="Position in lists.")),
+                (
+                    "retired_at",
+                    models.DateField(
+                        blank=True,
+                        help_text="From this date the item is no longer offered.",
+                        null=True,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'label'],
-                'abstract': False,
+                "ordering": ["order", "label"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The organisation's trading name.", max_length=160)),
-                ('kind', models.CharField(choices=[('employer', 'Employer'), ('training_provider', 'Training provider')], default='employer', help_text='Whether it is an employer or a training provider.', max_length=24)),
-                ('address', models.TextField(blank=True, help_text='Postal address of the site used.')),
-                ('size', models.CharField(choices=[('micro', 'Micro (fewer than 10 staff)'), ('small', 'Small (10 to 49 staff)'), ('medium', 'Medium (50 to 249 staff)'), ('large', 'Large (250 staff or more)')], help_text='How many staff it has.', max_length=16)),
-                ('employs_people_with_convictions', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], default='unknown', help_text='Whether it already employs people with convictions.', max_length=8)),
-                ('disclosure_practice', models.TextField(blank=True, help_text='How it asks about convictions and uses DBS checks (e.g. after offer only).')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When it was recorded.')),
-                ('created_by', models.ForeignKey(help_text='Who recorded it.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(help_text='The support worker who owns the relationship.', on_delete=django.db.models.deletion.PROTECT, related_name='employers_owned', to=settings.AUTH_USER_MODEL)),
-                ('patch', models.ForeignKey(help_text='The patch it is in.', on_delete=django.db.models.deletion.PROTECT, related_name='employers', to='accounts.patch')),
-                ('service', models.ForeignKey(help_text='The service whose workers engage this employer (shared across it).', on_delete=django.db.models.deletion.PROTECT, related_name='employers', to='accounts.service')),
-                ('sector', models.ForeignKey(help_text='Its main sector.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='employers.sector')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="The organisation's trading name.", max_length=160),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("employer", "Employer"),
+                            ("training_provider", "Training provider"),
+                        ],
+                        default="employer",
+                        help_text="Whether it is an employer or a training provider.",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "address",
+                    models.TextField(blank=True, help_text="Postal address of the site used."),
+                ),
+                (
+                    "size",
+                    models.CharField(
+                        choices=[
+                            ("micro", "Micro (fewer than 10 staff)"),
+                            ("small", "Small (10 to 49 staff)"),
+                            ("medium", "Medium (50 to 249 staff)"),
+                            ("large", "Large (250 staff or more)"),
+                        ],
+                        help_text="How many staff it has.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "employs_people_with_convictions",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                        default="unknown",
+                        help_text="Whether it already employs people with convictions.",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "disclosure_practice",
+                    models.TextField(
+                        blank=True,
+                        help_text="How it asks about convictions and uses DBS checks (e.g. after offer only).",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When it was recorded."
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        help_text="Who recorded it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        help_text="The support worker who owns the relationship.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers_owned",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patch",
+                    models.ForeignKey(
+                        help_text="The patch it is in.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers",
+                        to="accounts.patch",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        help_text="The service whose workers engage this employer (shared across it).",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employers",
+                        to="accounts.service",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        help_text="Its main sector.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="employers.sector",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EmployerContact',
+            name="EmployerContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The contact's name.", max_length=120)),
-                ('role', models.CharField(blank=True, help_text='Their job title or role.', max_length=120)),
-                ('phone', models.CharField(blank=True, help_text='Phone number.', max_length=32)),
-                ('email', models.EmailField(blank=True, help_text='Email address.', max_length=254)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When it was added.')),
-                ('employer', models.ForeignKey(help_text='The employer.', on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='employers.employer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="The contact's name.", max_length=120)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True, help_text="Their job title or role.", max_length=120
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, help_text="Phone number.", max_length=32)),
+                (
+                    "email",
+                    models.EmailField(blank=True, help_text="Email address.", max_length=254),
+                ),
+                (
+                    "added_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When it was added."
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        help_text="The employer.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="employers.employer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Engagement',
+            name="Engagement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(help_text='When it happened.')),
-                ('what_happened', models.TextField(help_text='What happened (visit, call, meeting, event).')),
-                ('next_step', models.TextField(blank=True, help_text='The agreed next step, if any.')),
-                ('next_step_by', models.DateField(blank=True, help_text='When the next step is due.', null=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When it was recorded.')),
-                ('employer', models.ForeignKey(help_text='The employer.', on_delete=django.db.models.deletion.PROTECT, related_name='engagements', to='employers.employer')),
-                ('worker', models.ForeignKey(help_text='The worker who engaged the employer.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(help_text="When it happened.")),
+                (
+                    "what_happened",
+                    models.TextField(help_text="What happened (visit, call, meeting, event)."),
+                ),
+                (
+                    "next_step",
+                    models.TextField(blank=True, help_text="The agreed next step, if any."),
+                ),
+                (
+                    "next_step_by",
+                    models.DateField(blank=True, help_text="When the next step is due.", null=True),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When it was recorded."
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        help_text="The employer.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagements",
+                        to="employers.employer",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        help_text="The worker who engaged the employer.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-on', '-id'],
+                "ordering": ["-on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('training', 'Training placement'), ('work', 'Work placement'), ('job', 'Job vacancy')], help_text='Training placement, work placement or job vacancy (measures count by kind).', max_length=16)),
-                ('title', models.CharField(help_text='What the opportunity is called.', max_length=160)),
-                ('places_available', models.PositiveIntegerField(help_text='How many people it can take; never overbooked.')),
-                ('location', models.CharField(help_text='Where it takes place.', max_length=200)),
-                ('start_date', models.DateField(blank=True, help_text='When it starts, if fixed.', null=True)),
-                ('closing_date', models.DateField(blank=True, help_text='The last day to put people forward; empty if rolling.', null=True)),
-                ('hours', models.CharField(blank=True, help_text='Hours of work, if relevant.', max_length=120)),
-                ('pay', models.CharField(blank=True, help_text='Pay, if relevant.', max_length=120)),
-                ('dbs_level', models.CharField(choices=[('none', 'None'), ('basic', 'Basic'), ('standard', 'Standard'), ('enhanced', 'Enhanced')], default='none', help_text='The DBS check the employer asks for.', max_length=16)),
-                ('exclusion_policy', models.CharField(choices=[('none', 'No offence exclusions'), ('case_by_case', 'Case by case'), ('categories', 'Excludes some offence categories')], default='none', help_text='Whether the employer excludes people with some offences.', max_length=16)),
-                ('exclusion_details', models.TextField(blank=True, help_text="Details of the exclusions (needed for 'Other').")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, help_text="When it was created ('placements created' counts this).")),
-                ('closed_at', models.DateTimeField(blank=True, help_text='When a worker closed it early, if they did.', null=True)),
-                ('created_by', models.ForeignKey(help_text='Who created it.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('employer', models.ForeignKey(help_text='The employer or training provider offering it.', on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='employers.employer')),
-                ('excluded_categories', models.ManyToManyField(blank=True, help_text='The offence categories excluded (when the policy is by category).', related_name='+', to='employers.offencecategory')),
-                ('patch', models.ForeignKey(help_text='The patch where it takes place (matching uses it).', on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='accounts.patch')),
-                ('requirements', models.ManyToManyField(blank=True, help_text='Essential cards, licences and qualifications.', related_name='+', to='employers.requirement')),
-                ('sector', models.ForeignKey(help_text='The sector of the work.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='employers.sector')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("training", "Training placement"),
+                            ("work", "Work placement"),
+                            ("job", "Job vacancy"),
+                        ],
+                        help_text="Training placement, work placement or job vacancy (measures count by kind).",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(help_text="What the opportunity is called.", max_length=160),
+                ),
+                (
+                    "places_available",
+                    models.PositiveIntegerField(
+                        help_text="How many people it can take; never overbooked."
+                    ),
+                ),
+                ("location", models.CharField(help_text="Where it takes place.", max_length=200)),
+                (
+                    "start_date",
+                    models.DateField(blank=True, help_text="When it starts, if fixed.", null=True),
+                ),
+                (
+                    "closing_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The last day to put people forward; empty if rolling.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "hours",
+                    models.CharField(
+                        blank=True, help_text="Hours of work, if relevant.", max_length=120
+                    ),
+                ),
+                (
+                    "pay",
+                    models.CharField(blank=True, help_text="Pay, if relevant.", max_length=120),
+                ),
+                (
+                    "dbs_level",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("basic", "Basic"),
+                            ("standard", "Standard"),
+                            ("enhanced", "Enhanced"),
+                        ],
+                        default="none",
+                        help_text="The DBS check the employer asks for.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "exclusion_policy",
+                    models.CharField(
+                        choices=[
+                            ("none", "No offence exclusions"),
+                            ("case_by_case", "Case by case"),
+                            ("categories", "Excludes some offence categories"),
+                        ],
+                        default="none",
+                        help_text="Whether the employer excludes people with some offences.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "exclusion_details",
+                    models.TextField(
+                        blank=True, help_text="Details of the exclusions (needed for 'Other')."
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="When it was created ('placements created' counts this).",
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When a worker closed it early, if they did.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        help_text="Who created it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        help_text="The employer or training provider offering it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to="employers.employer",
+                    ),
+                ),
+                (
+                    "excluded_categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The offence categories excluded (when the policy is by category).",
+                        related_name="+",
+                        to="employers.offencecategory",
+                    ),
+                ),
+                (
+                    "patch",
+                    models.ForeignKey(
+                        help_text="The patch where it takes place (matching uses it).",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to="accounts.patch",
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Essential cards, licences and qualifications.",
+                        related_name="+",
+                        to="employers.requirement",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        help_text="The sector of the work.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="employers.sector",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'opportunities',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['created_at', 'kind'], name='opportunity_created')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('places_available__gte', 1)), name='opportunity_has_places')],
+                "verbose_name_plural": "opportunities",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["created_at", "kind"], name="opportunity_created")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("places_available__gte", 1)),
+                        name="opportunity_has_places",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='employer',
-            index=models.Index(fields=['service', 'name'], name='employer_service_name'),
+            model_name="employer",
+            index=models.Index(fields=["service", "name"], name="employer_service_name"),
         ),
     ]

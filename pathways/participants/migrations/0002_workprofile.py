@@ -7,29 +7,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('employers', '0001_initial'),
-        ('participants', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("employers", "0001_initial"),
+        ("participants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkProfile',
+            name="WorkProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('restrictions', models.JSONField(blank=True, default=list, help_text='Work-relevant restrictions (codes of referrals.RiskFlag), from the referral.')),
-                ('restriction_notes', models.TextField(blank=True, help_text='More about restrictions an employer would need to know.')),
-                ('other_qualifications', models.TextField(blank=True, help_text="Other qualifications and experience, in the person's words.")),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When last changed.')),
-                ('holds', models.ManyToManyField(blank=True, help_text='Cards, licences and qualifications the person holds.', related_name='+', to='employers.requirement')),
-                ('offence_categories', models.ManyToManyField(blank=True, help_text="Categories of the person's offences; employers' exclusions are checked against them.", related_name='+', to='employers.offencecategory')),
-                ('participant', models.OneToOneField(help_text='The person.', on_delete=django.db.models.deletion.PROTECT, related_name='work_profile', to='participants.participant')),
-                ('sectors', models.ManyToManyField(blank=True, help_text='Sectors the person wants to work in.', related_name='+', to='employers.sector')),
-                ('travel_patches', models.ManyToManyField(blank=True, help_text='Patches besides their own that the person can travel to for work.', related_name='+', to='accounts.patch')),
-                ('updated_by', models.ForeignKey(blank=True, help_text='Who last changed it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "restrictions",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Work-relevant restrictions (codes of referrals.RiskFlag), from the referral.",
+                    ),
+                ),
+                (
+                    "restriction_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="More about restrictions an employer would need to know.",
+                    ),
+                ),
+                (
+                    "other_qualifications",
+                    models.TextField(
+                        blank=True,
+                        help_text="Other qualifications and experience, in the person's words.",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When last changed."
+                    ),
+                ),
+                (
+                    "holds",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Cards, licences and qualifications the person holds.",
+                        related_name="+",
+                        to="employers.requirement",
+                    ),
+                ),
+                (
+                    "offence_categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Categories of the person's offences; employers' exclusions are checked against them.",
+                        related_name="+",
+                        to="employers.offencecategory",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        help_text="The person.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_profile",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "sectors",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Sectors the person wants to work in.",
+                        related_name="+",
+                        to="employers.sector",
+                    ),
+                ),
+                (
+                    "travel_patches",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Patches besides their own that the person can travel to for work.",
+                        related_name="+",
+                        to="accounts.patch",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who last changed it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

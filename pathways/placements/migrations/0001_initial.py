@@ -7,118 +7,311 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('employers', '0001_initial'),
-        ('participants', '0002_workprofile'),
-        ('referrals', '0003_referral_service_recent_index'),
+        ("employers", "0001_initial"),
+        ("participants", "0002_workprofile"),
+        ("referrals", "0003_referral_service_recent_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlacementEndReason',
+            name="PlacementEndReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.CharField(help_text='The group the reason is reported in.', max_length=80)),
-                ('label', models.CharField(help_text='The reason as a user reads it.', max_length=120)),
-                ('code', models.SlugField(help_text='A stable code for reports.', max_length=60, unique=True)),
-                ('needs_note', models.BooleanField(default=False, help_text='Whether choosing this reason needs an explanation.')),
-                ('order', models.PositiveIntegerField(default=0, help_text='Position within its group.')),
-                ('retired_at', models.DateField(blank=True, help_text='From this date the reason is no longer offered.', null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "group",
+                    models.CharField(
+                        help_text="The group the reason is reported in.", max_length=80
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(help_text="The reason as a user reads it.", max_length=120),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A stable code for reports.", max_length=60, unique=True
+                    ),
+                ),
+                (
+                    "needs_note",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether choosing this reason needs an explanation.",
+                    ),
+                ),
+                (
+                    "order",
+                    models.PositiveIntegerField(default=0, help_text="Position within its group."),
+                ),
+                (
+                    "retired_at",
+                    models.DateField(
+                        blank=True,
+                        help_text="From this date the reason is no longer offered.",
+                        null=True,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'label'],
-                'abstract': False,
+                "ordering": ["order", "label"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('put_forward_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When the worker put the person forward (selected).')),
-                ('put_forward_note', models.TextField(blank=True, help_text='Why the person was put forward, or what the employer was told.')),
-                ('accepted_on', models.DateField(blank=True, help_text='When the employer accepted the person (takes a place).', null=True)),
-                ('declined_on', models.DateField(blank=True, help_text='When the employer decided not to take the person.', null=True)),
-                ('decision_note', models.TextField(blank=True, help_text='What the employer said.')),
-                ('started_on', models.DateField(blank=True, help_text='When the person started.', null=True)),
-                ('completed_on', models.DateField(blank=True, help_text='When the person completed the placement.', null=True)),
-                ('ended_early_on', models.DateField(blank=True, help_text='When the placement ended early (frees the place).', null=True)),
-                ('end_note', models.TextField(blank=True, help_text='More about why it ended early.')),
-                ('opportunity', models.ForeignKey(help_text='The opportunity the person was put forward to.', on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='employers.opportunity')),
-                ('participant', models.ForeignKey(help_text="The person placed (the referral's person).", on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='participants.participant')),
-                ('put_forward_by', models.ForeignKey(help_text='The worker who put the person forward.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(help_text='The episode of support it belongs to (decides who may see it).', on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='referrals.referral')),
-                ('end_reason', models.ForeignKey(blank=True, help_text='Why it ended early.', null=True, on_delete=django.db.models.deletion.PROTECT, to='placements.placementendreason')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "put_forward_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="When the worker put the person forward (selected).",
+                    ),
+                ),
+                (
+                    "put_forward_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the person was put forward, or what the employer was told.",
+                    ),
+                ),
+                (
+                    "accepted_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the employer accepted the person (takes a place).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "declined_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the employer decided not to take the person.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "decision_note",
+                    models.TextField(blank=True, help_text="What the employer said."),
+                ),
+                (
+                    "started_on",
+                    models.DateField(blank=True, help_text="When the person started.", null=True),
+                ),
+                (
+                    "completed_on",
+                    models.DateField(
+                        blank=True, help_text="When the person completed the placement.", null=True
+                    ),
+                ),
+                (
+                    "ended_early_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the placement ended early (frees the place).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "end_note",
+                    models.TextField(blank=True, help_text="More about why it ended early."),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        help_text="The opportunity the person was put forward to.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="employers.opportunity",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        help_text="The person placed (the referral's person).",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "put_forward_by",
+                    models.ForeignKey(
+                        help_text="The worker who put the person forward.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        help_text="The episode of support it belongs to (decides who may see it).",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "end_reason",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Why it ended early.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="placements.placementendreason",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-put_forward_at', '-id'],
+                "ordering": ["-put_forward_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SustainmentCheck',
+            name="SustainmentCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weeks', models.PositiveSmallIntegerField(help_text='Weeks after the start: 4, 13 or 26.')),
-                ('due_on', models.DateField(help_text='The start date plus the weeks.')),
-                ('checked_on', models.DateField(blank=True, help_text='When the check was made.', null=True)),
-                ('in_work', models.BooleanField(blank=True, help_text='Whether the person was in work when checked.', null=True)),
-                ('note', models.TextField(blank=True, help_text='What was found out, and how.')),
-                ('checked_by', models.ForeignKey(blank=True, help_text='Who recorded the check.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('placement', models.ForeignKey(help_text='The job start checked.', on_delete=django.db.models.deletion.PROTECT, related_name='sustainment_checks', to='placements.placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weeks",
+                    models.PositiveSmallIntegerField(
+                        help_text="Weeks after the start: 4, 13 or 26."
+                    ),
+                ),
+                ("due_on", models.DateField(help_text="The start date plus the weeks.")),
+                (
+                    "checked_on",
+                    models.DateField(blank=True, help_text="When the check was made.", null=True),
+                ),
+                (
+                    "in_work",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Whether the person was in work when checked.",
+                        null=True,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, help_text="What was found out, and how.")),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who recorded the check.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        help_text="The job start checked.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sustainment_checks",
+                        to="placements.placement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['opportunity', 'accepted_on'], name='placement_places'),
+            model_name="placement",
+            index=models.Index(fields=["opportunity", "accepted_on"], name="placement_places"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['participant', 'put_forward_at'], name='placement_person'),
+            model_name="placement",
+            index=models.Index(fields=["participant", "put_forward_at"], name="placement_person"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['put_forward_at'], name='placement_put_forward'),
+            model_name="placement",
+            index=models.Index(fields=["put_forward_at"], name="placement_put_forward"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['started_on'], name='placement_started'),
+            model_name="placement",
+            index=models.Index(fields=["started_on"], name="placement_started"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['completed_on'], name='placement_completed'),
+            model_name="placement",
+            index=models.Index(fields=["completed_on"], name="placement_completed"),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('accepted_on__isnull', False), ('declined_on__isnull', False), _negated=True), name='placement_not_accepted_and_declined'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("accepted_on__isnull", False), ("declined_on__isnull", False), _negated=True
+                ),
+                name="placement_not_accepted_and_declined",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('accepted_on__isnull', False), _connector='OR'), name='placement_started_only_if_accepted'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("started_on__isnull", True), ("accepted_on__isnull", False), _connector="OR"
+                ),
+                name="placement_started_only_if_accepted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('completed_on__isnull', True), ('started_on__isnull', False), _connector='OR'), name='placement_completed_only_if_started'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("completed_on__isnull", True), ("started_on__isnull", False), _connector="OR"
+                ),
+                name="placement_completed_only_if_started",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('completed_on__isnull', False), ('ended_early_on__isnull', False), _negated=True), name='placement_not_completed_and_ended_early'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("completed_on__isnull", False),
+                    ("ended_early_on__isnull", False),
+                    _negated=True,
+                ),
+                name="placement_not_completed_and_ended_early",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sustainmentcheck',
-            index=models.Index(fields=['checked_on', 'due_on'], name='sustainment_due'),
+            model_name="sustainmentcheck",
+            index=models.Index(fields=["checked_on", "due_on"], name="sustainment_due"),
         ),
         migrations.AddConstraint(
-            model_name='sustainmentcheck',
-            constraint=models.UniqueConstraint(fields=('placement', 'weeks'), name='sustainment_once'),
+            model_name="sustainmentcheck",
+            constraint=models.UniqueConstraint(
+                fields=("placement", "weeks"), name="sustainment_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sustainmentcheck',
-            constraint=models.CheckConstraint(condition=models.Q(('checked_on__isnull', True), ('in_work__isnull', False), _connector='OR'), name='sustainment_checked_with_answer'),
+            model_name="sustainmentcheck",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("checked_on__isnull", True), ("in_work__isnull", False), _connector="OR"
+                ),
+                name="sustainment_checked_with_answer",
+            ),
         ),
     ]
