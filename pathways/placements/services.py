@@ -65,10 +65,7 @@ def work_profile_initial(participant: Participant, referral: Referral | None) ->
     """The work profile as it stands, or a first draft from the person's latest referral:
     its risk flags are the restrictions, its risk information the notes, and a driving
     disqualification suggests the driving offence category."""
-    try:
-        profile = participant.work_profile
-    except WorkProfile.DoesNotExist:
-        profile = None
+    profile = WorkProfile.objects.filter(participant=participant).first()
     if profile is not None:
         return {
             "offence_categories": list(profile.offence_categories.all()),
