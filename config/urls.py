@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("participants/", include("pathways.participants.urls")),
     path("", include("pathways.referrals.urls")),
+    path("employers/", include("pathways.employers.urls")),
+    path("placements/", include("pathways.placements.urls")),
     # One sign-in page for everyone, administrators included.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from pathways.core.access import Action, Role, can, role_of
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
 from pathways.participants import selectors
+from pathways.placements import selectors as placement_selectors
 
 
 @login_required
@@ -25,6 +26,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "referrals": selectors.referrals_of(request.user, participant),
             "page": paginate(request, selectors.timeline_for(request.user, participant)),
             "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
+            **placement_selectors.participant_section(request.user, participant),
         },
     )
 
