@@ -334,7 +334,7 @@ def _placements(
     end: datetime.datetime,
 ) -> None:
     """Put fitting people forward and take placements through every state."""
-    from pathways.placements.selectors import opportunities_matching
+    from pathways.placements.selectors import opportunities_matching, person_facts_for
 
     plans = iter(PLANS)
     when = begin
@@ -342,7 +342,7 @@ def _placements(
         worker = workers[referral.patch_id]
         fits = [
             o
-            for o in opportunities_matching(worker, referral.participant)
+            for o in opportunities_matching(worker, person_facts_for(referral.participant))
             if getattr(o, "fits")  # noqa: B009 - an annotation
         ]
         plan = next(plans, None)

@@ -30,6 +30,7 @@ from pathways.placements.matching import (
     OPPORTUNITY_PREFETCH,
     PERSON_PREFETCH,
     Match,
+    PersonFacts,
     explain,
     opportunities_fitting_q,
     opportunity_facts,
@@ -103,27 +104,36 @@ class Explained:
     match: Match
 
 
-def opportunities_matching(user: User, participant: Participant) -> OpportunityQuerySet:
+def person_facts_for(participant: Participant) -> PersonFacts:
+    """What matching knows of the person (one fetch, for a whole matching page)."""
+    person = (
+        Participant.objects.select_related("area")
+        .prefetch_related(*PERSON_PREFETCH)
+        .get(pk=participant.pk)
+    )
+    return person_facts(person)
+
+
+def opportunities_matching(user: User, person: PersonFacts) -> OpportunityQuerySet:
     """Open opportunities of the user's service, those the person fits first."""
-    person = Participant.objects.prefetch_related(*PERSON_PREFETCH).get(pk=participant.pk)
-    fits = opportunities_fitting_q(person_facts(person))
+    fits = Case(
+        When(opportunities_fitting_q(person), then=Value(True)),
+        default=False,
+        output_field=BooleanField(),
+    )
     return (
         opportunities_for(user)
         .open()
-        .annotate(
-            fits=Case(When(fits, then=Value(True)), default=False, output_field=BooleanField())
-        )
+        .annotate(fits=fits)
         .select_related("employer", "sector", "patch")
         .prefetch_related(*OPPORTUNITY_PREFETCH)
         .order_by("-fits", "closing_date", "-created_at", "id")
     )
 
 
-def explain_opportunities(participant: Participant, opportunities: Any) -> list[Explained]:
+def explain_opportunities(person: PersonFacts, opportunities: Any) -> list[Explained]:
     """Why each opportunity of a page fits the person or not."""
-    person = Participant.objects.prefetch_related(*PERSON_PREFETCH).get(pk=participant.pk)
-    facts = person_facts(person)
-    return [Explained(o, explain(facts, opportunity_facts(o))) for o in opportunities]
+    return [Explained(o, explain(person, opportunity_facts(o))) for o in opportunities]
 
 
 def participants_matching(user: User, opportunity: Opportunity) -> QuerySet[Participant]:
@@ -151,12 +161,7 @@ def explain_participants(opportunity: Opportunity, people: Any) -> list[Explaine
 
 
 def match_for(participant: Participant, opportunity: Opportunity) -> Match:
-    person = (
-        Participant.objects.select_related("area")
-        .prefetch_related(*PERSON_PREFETCH)
-        .get(pk=participant.pk)
-    )
-    return explain(person_facts(person), opportunity_facts(opportunity))
+    return explain(person_facts_for(participant), opportunity_facts(opportunity))
 
 
 def work_profile_of(participant: Participant) -> WorkProfile | None:

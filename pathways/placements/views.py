@@ -240,15 +240,16 @@ def participant_matches(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     """Open opportunities for a person, those that fit first, each with why or why not."""
     _require(request)
     participant = participant_get_for(request.user, pk)
-    page = paginate(request, selectors.opportunities_matching(request.user, participant))
+    person = selectors.person_facts_for(participant)
+    page = paginate(request, selectors.opportunities_matching(request.user, person))
     return render(
         request,
         "placements/participant_matches.html",
         {
             "participant": participant,
             "page": page,
-            "rows": selectors.explain_opportunities(participant, page.object_list),
-            "work_profile": selectors.work_profile_of(participant),
+            "rows": selectors.explain_opportunities(person, page.object_list),
+            "has_profile": person.has_profile,
         },
     )
 

@@ -109,7 +109,9 @@ def test_matching_pages_list_both_ways(
 ) -> None:
     fits = make_opportunity(worker_north, employer)
     misses = make_opportunity(worker_north, employer, requirements=("cscs-card",))
-    listed = list(selectors.opportunities_matching(worker_north, person))
+    listed = list(
+        selectors.opportunities_matching(worker_north, selectors.person_facts_for(person))
+    )
     assert [(o.pk, getattr(o, "fits")) for o in listed]  # noqa: B009 - an annotation
     assert [(o.pk, o.pk == fits.pk) for o in listed] == [(fits.pk, True), (misses.pk, False)]
     assert list(selectors.participants_matching(worker_north, fits)) == [person]
