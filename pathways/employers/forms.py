@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from pathways.accounts.models import User
+from pathways.accounts.models import Patch, User
 from pathways.core.forms import DateField
 from pathways.employers import selectors
 from pathways.employers.models import (
@@ -73,10 +73,13 @@ def checkboxes(label: str, *, hint: str = "Select all that apply.") -> Any:
 
 
 def set_querysets(form: forms.Form, **querysets: Any) -> None:
+    """Fill the choice fields; patches are shown by name alone (the service is known)."""
     for name, queryset in querysets.items():
         field = form.fields[name]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = queryset
+        if queryset.model is Patch:
+            field.label_from_instance = lambda patch: patch.name  # type: ignore[method-assign,assignment]
 
 
 class EmployerForm(forms.Form):

@@ -10,6 +10,8 @@ from pytest_django.live_server_helper import LiveServer
 from pathways.accounts.models import User
 from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
+from pathways.employers.models import Employer, Opportunity
+from pathways.placements.models import Placement
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
 
@@ -27,6 +29,14 @@ def _pages() -> dict[str, list[str]]:
     worker = User.objects.get(username="worker-north")
     own = Referral.objects.active().filter(worker=worker).order_by("pk").first()
     assert own is not None
+    placement = Placement.objects.filter(referral__worker=worker).order_by("pk").first()
+    job = Placement.objects.filter(sustainment_checks__isnull=False).order_by("pk").first()
+    assert placement is not None and job is not None
+    check = job.sustainment_checks.order_by("weeks").first()
+    assert check is not None
+    employer = Employer.objects.order_by("pk").first()
+    opportunity = Opportunity.objects.open().order_by("pk").first()
+    assert employer is not None and opportunity is not None
     return {
         "referrer": [
             "/referrals/",
@@ -40,6 +50,23 @@ def _pages() -> dict[str, list[str]]:
             f"/participants/{own.participant_id}/",
             f"/referrals/{own.pk}/",
             f"/referrals/{own.pk}/end/",
+            "/placements/",
+            f"/placements/{placement.pk}/",
+            f"/placements/{placement.pk}/end/",
+            f"/placements/people/{own.participant_id}/opportunities/",
+            f"/placements/people/{own.participant_id}/work-profile/",
+            f"/placements/opportunities/{opportunity.pk}/people/{own.participant_id}/put-forward/",
+            "/employers/",
+            "/employers/new/",
+            f"/employers/{employer.pk}/",
+            f"/employers/{employer.pk}/edit/",
+            f"/employers/{employer.pk}/contacts/new/",
+            f"/employers/{employer.pk}/engagements/new/",
+            f"/employers/{employer.pk}/opportunities/new/",
+            "/employers/opportunities/",
+            f"/employers/opportunities/{opportunity.pk}/",
+            f"/employers/opportunities/{opportunity.pk}/close/",
+            f"/employers/opportunities/{opportunity.pk}/matches/",
         ],
         "manager": [
             "/referrals/?status=waiting",
@@ -50,6 +77,11 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{received.pk}/decline/",
             f"/referrals/{active.pk}/allocate/",
             f"/participants/{active.participant_id}/access-log/",
+            f"/placements/{job.pk}/",
+            f"/placements/{job.pk}/decision/",
+            f"/placements/checks/{check.pk}/",
+            "/placements/?status=started",
+            "/employers/opportunities/?status=all",
             "/participants/999999/",  # the not-found page
         ],
         "commissioner": ["/service/"],
@@ -60,6 +92,9 @@ def _pages() -> dict[str, list[str]]:
             f"/admin/accounts/user/{worker.pk}/change/",
             "/admin/accounts/patch/1/change/",
             "/admin/referrals/endreason/",
+            "/admin/employers/sector/",
+            "/admin/employers/offencecategory/",
+            "/admin/placements/placementendreason/",
         ],
     }
 
