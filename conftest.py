@@ -34,6 +34,19 @@ def reference_data(transactional_db: None) -> None:
 
     load_reasons(DeclineReason, EndReason)
     load_default_instrument(apps)
+    load_placement_reference()
+
+
+def load_placement_reference() -> None:
+    """Employers' and placements' reference data (sectors, requirements, offence
+    categories, placement end reasons), as their data migrations load it."""
+    from pathways.employers.models import OffenceCategory, Requirement, Sector
+    from pathways.employers.reference import load_reference
+    from pathways.placements.models import PlacementEndReason
+    from pathways.placements.reference import load_end_reasons
+
+    load_reference(Sector, Requirement, OffenceCategory)
+    load_end_reasons(PlacementEndReason)
 
 
 @pytest.fixture

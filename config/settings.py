@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "pathways.referrals",
     "pathways.plans",
     "pathways.contacts",
+    "pathways.employers",
+    "pathways.placements",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("pathways.referrals.urls")),
     path("", include("pathways.plans.urls")),
     path("", include("pathways.contacts.urls")),
+    path("employers/", include("pathways.employers.urls")),
+    path("placements/", include("pathways.placements.urls")),
     # One sign-in page for everyone, administrators included.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
     path("admin/", admin.site.urls),

@@ -25,6 +25,7 @@ from pathways.contacts.models import Contact
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
+from pathways.placements.selectors import sustainment_checks_due_for
 from pathways.plans.selectors import overdue_reviews_for
 from pathways.referrals.models import Referral
 from pathways.referrals.support import (
@@ -173,7 +174,8 @@ def onward_outcome(request: AuthenticatedHttpRequest, pk: int, onward_pk: int) -
 
 @login_required
 def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """What needs doing: feedback on past appointments, and overdue plan reviews."""
+    """What needs doing: feedback on past appointments, overdue plan reviews, and job
+    sustainment checks due."""
     if not can(request.user, Action.SEE_TODO):
         refuse(request)
     return render(
@@ -183,5 +185,6 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
             "feedback": paginate(request, selectors.awaiting_feedback_for(request.user)),
             "reviews": overdue_reviews_for(request.user),
             "show_worker": role_of(request.user) is Role.MANAGER,
+            "sustainment_due": sustainment_checks_due_for(request.user)[:100],
         },
     )

@@ -11,6 +11,12 @@ Every list, detail, search and export of people goes through ``referrals_for`` o
 | manager      | every referral of their service                                     |
 | commissioner | none: aggregate figures only                                        |
 | admin        | none by default: users, patches and reference data                  |
+
+Employers and their opportunities are service-wide records, not personal data: the
+workers and the manager of the service see them all (``employers_for``,
+``opportunities_for``); every other role sees none. Placements are personal data and
+follow the referral they belong to (``placements_for``), so a referrer sees the placements
+of their own referrals, a worker those of people in their scope.
 """
 
 from __future__ import annotations
@@ -25,10 +31,23 @@ from pathways.core.roles import Role
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
+    from pathways.employers.models import Employer
+    from pathways.employers.status import OpportunityQuerySet
     from pathways.participants.models import Participant
+    from pathways.placements.status import PlacementQuerySet
     from pathways.referrals.status import ReferralQuerySet
 
-__all__ = ["Action", "Role", "can", "participants_for", "referrals_for", "role_of"]
+__all__ = [
+    "Action",
+    "Role",
+    "can",
+    "employers_for",
+    "opportunities_for",
+    "participants_for",
+    "placements_for",
+    "referrals_for",
+    "role_of",
+]
 
 
 def role_of(user: Any) -> Role | None:
@@ -71,6 +90,40 @@ def participants_for(user: Any) -> QuerySet[Participant]:
     )
 
 
+def _service_wide_scope(user: Any) -> int | None:
+    """The service whose employers and opportunities the user works with, if any."""
+    if role_of(user) in (Role.WORKER, Role.MANAGER) and user.service_id:
+        return int(user.service_id)
+    return None
+
+
+def employers_for(user: Any) -> QuerySet[Employer]:
+    from pathways.employers.models import Employer
+
+    service_id = _service_wide_scope(user)
+    if service_id is None:
+        return Employer.objects.none()
+    return Employer.objects.filter(service_id=service_id)
+
+
+def opportunities_for(user: Any) -> OpportunityQuerySet:
+    from pathways.employers.models import Opportunity
+
+    service_id = _service_wide_scope(user)
+    if service_id is None:
+        return Opportunity.objects.none()
+    return Opportunity.objects.filter(employer__service_id=service_id)
+
+
+def placements_for(user: Any) -> PlacementQuerySet:
+    """Placements of the referrals in the user's scope (a placement follows its referral)."""
+    from pathways.placements.models import Placement
+
+    if _referral_scope(user) is None:
+        return Placement.objects.none()
+    return Placement.objects.filter(Exists(referrals_for(user).filter(pk=OuterRef("referral_id"))))
+
+
 class Action(Enum):
     """Changes a role may make. Whether a given record is in scope is checked separately."""
 
@@ -85,6 +138,9 @@ class Action(Enum):
     SEE_PLAN = "see_plan"
     SEE_CONTACTS = "see_contacts"
     SEE_TODO = "see_todo"
+    MANAGE_EMPLOYERS = "manage_employers"
+    MANAGE_PLACEMENTS = "manage_placements"
+    EDIT_WORK_PROFILE = "edit_work_profile"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -101,6 +157,9 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.SEE_PLAN: frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER}),
     Action.SEE_CONTACTS: frozenset({Role.WORKER, Role.MANAGER}),
     Action.SEE_TODO: frozenset({Role.WORKER, Role.MANAGER}),
+    Action.MANAGE_EMPLOYERS: frozenset({Role.WORKER, Role.MANAGER}),
+    Action.MANAGE_PLACEMENTS: frozenset({Role.WORKER, Role.MANAGER}),
+    Action.EDIT_WORK_PROFILE: frozenset({Role.WORKER, Role.MANAGER}),
 }
 
 

@@ -30,10 +30,13 @@ def audit(
 ) -> AuditEvent:
     """Write one audit event. Call inside the transaction of the change it records.
 
-    ``episode_id`` is the referral the event belongs to (a referral is its own episode).
+    ``episode_id`` is the referral the event belongs to: given, or the record itself when
+    it is a referral, or the record's ``referral_id`` (a placement, a reading, a contact).
     """
-    if episode_id is None and obj._meta.label_lower == EPISODE:
-        episode_id = obj.pk
+    if episode_id is None:
+        episode_id = (
+            obj.pk if obj._meta.label_lower == EPISODE else getattr(obj, "referral_id", None)
+        )
     return AuditEvent.objects.create(
         at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -15,6 +15,9 @@ _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("To do", "contacts:todo", frozenset({Role.WORKER, Role.MANAGER})),
     ("Referrals", "referrals:list", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
     ("Waiting list", "referrals:waiting_list", frozenset({Role.WORKER, Role.MANAGER})),
+    ("Placements", "placements:list", frozenset({Role.WORKER, Role.MANAGER})),
+    ("Employers", "employers:list", frozenset({Role.WORKER, Role.MANAGER})),
+    ("Opportunities", "employers:opportunities", frozenset({Role.WORKER, Role.MANAGER})),
     ("Find a person", "participants:find", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
     ("Make a referral", "referrals:create", frozenset({Role.REFERRER, Role.MANAGER})),
     ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
@@ -27,9 +30,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = role_of(user)
-    items = []
-    for label, name, roles in _NAV:
-        if role in roles:
-            url = reverse(name)
-            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    items: list[dict[str, Any]] = [
+        {"label": label, "url": reverse(name), "active": False}
+        for label, name, roles in _NAV
+        if role in roles
+    ]
+    # The most specific entry is the active one (/employers/opportunities/ over /employers/).
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(str(item["url"])))["active"] = True
     return {"nav_items": items}

@@ -85,3 +85,65 @@ class Participant(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class WorkProfile(models.Model):
+    """What matching needs to know about a person: offence categories, work-relevant
+    restrictions, sector interests, the cards, licences and qualifications they hold, and the
+    patches they can travel to. One per person; prefilled from the referral where it can be.
+    """
+
+    participant = models.OneToOneField(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="work_profile",
+        help_text="The person.",
+    )
+    offence_categories = models.ManyToManyField(
+        "employers.OffenceCategory",
+        blank=True,
+        related_name="+",
+        help_text="Categories of the person's offences; employers' exclusions are checked "
+        "against them.",
+    )
+    restrictions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Work-relevant restrictions (codes of referrals.RiskFlag), from the referral.",
+    )
+    restriction_notes = models.TextField(
+        blank=True, help_text="More about restrictions an employer would need to know."
+    )
+    sectors = models.ManyToManyField(
+        "employers.Sector",
+        blank=True,
+        related_name="+",
+        help_text="Sectors the person wants to work in.",
+    )
+    holds = models.ManyToManyField(
+        "employers.Requirement",
+        blank=True,
+        related_name="+",
+        help_text="Cards, licences and qualifications the person holds.",
+    )
+    other_qualifications = models.TextField(
+        blank=True, help_text="Other qualifications and experience, in the person's words."
+    )
+    travel_patches = models.ManyToManyField(
+        "accounts.Patch",
+        blank=True,
+        related_name="+",
+        help_text="Patches besides their own that the person can travel to for work.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now, help_text="When last changed.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who last changed it.",
+    )
+
+    def __str__(self) -> str:
+        return f"Work profile of participant {self.participant_id}"

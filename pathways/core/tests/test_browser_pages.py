@@ -11,6 +11,8 @@ from pathways.accounts.models import User
 from pathways.contacts.models import Contact
 from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
+from pathways.employers.models import Employer, Opportunity
+from pathways.placements.models import Placement
 from pathways.plans.models import Goal, Instrument, ReadingKind, Step
 from pathways.plans.reference import DEFAULT_INSTRUMENT
 from pathways.referrals.models import Referral
@@ -57,6 +59,14 @@ def _pages() -> dict[str, list[str]]:
     assert referred and concern
     referrer = User.objects.get(username="referrer")
     assert referred.referred_by == referrer and concern.referral.referred_by == referrer
+    placement = Placement.objects.filter(referral__worker=worker).order_by("pk").first()
+    job = Placement.objects.filter(sustainment_checks__isnull=False).order_by("pk").first()
+    assert placement is not None and job is not None
+    check = job.sustainment_checks.order_by("weeks").first()
+    assert check is not None
+    employer = Employer.objects.order_by("pk").first()
+    opportunity = Opportunity.objects.open().order_by("pk").first()
+    assert employer is not None and opportunity is not None
     return {
         "referrer": [
             "/referrals/",
@@ -88,6 +98,23 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{awaiting.referral_id}/contacts/{awaiting.pk}/feedback/",
             f"/referrals/{booked.referral_id}/contacts/{booked.pk}/reschedule/",
             "/to-do/",
+            "/placements/",
+            f"/placements/{placement.pk}/",
+            f"/placements/{placement.pk}/end/",
+            f"/placements/people/{own.participant_id}/opportunities/",
+            f"/placements/people/{own.participant_id}/work-profile/",
+            f"/placements/opportunities/{opportunity.pk}/people/{own.participant_id}/put-forward/",
+            "/employers/",
+            "/employers/new/",
+            f"/employers/{employer.pk}/",
+            f"/employers/{employer.pk}/edit/",
+            f"/employers/{employer.pk}/contacts/new/",
+            f"/employers/{employer.pk}/engagements/new/",
+            f"/employers/{employer.pk}/opportunities/new/",
+            "/employers/opportunities/",
+            f"/employers/opportunities/{opportunity.pk}/",
+            f"/employers/opportunities/{opportunity.pk}/close/",
+            f"/employers/opportunities/{opportunity.pk}/matches/",
         ],
         "manager": [
             "/referrals/?status=waiting",
@@ -98,6 +125,11 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{received.pk}/decline/",
             f"/referrals/{active.pk}/allocate/",
             f"/participants/{active.participant_id}/access-log/",
+            f"/placements/{job.pk}/",
+            f"/placements/{job.pk}/decision/",
+            f"/placements/checks/{check.pk}/",
+            "/placements/?status=started",
+            "/employers/opportunities/?status=all",
             "/participants/999999/",  # the not-found page
             "/to-do/",
             "/service/distance-travelled/",
@@ -116,6 +148,9 @@ def _pages() -> dict[str, list[str]]:
             "/admin/plans/instrument/",
             "/admin/plans/instrument/add/",
             f"/admin/plans/instrument/{instrument.pk}/change/",
+            "/admin/employers/sector/",
+            "/admin/employers/offencecategory/",
+            "/admin/placements/placementendreason/",
         ],
     }
 

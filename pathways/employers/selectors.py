@@ -1,0 +1,89 @@
+"""Reads of employers and opportunities: service-wide records, scoped by core.access."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from pathways.accounts.models import Patch, User
+from pathways.core.access import employers_for, opportunities_for
+from pathways.core.reference import in_use
+from pathways.core.roles import Role
+from pathways.employers.models import (
+    Employer,
+    OffenceCategory,
+    Opportunity,
+    OpportunityKind,
+    Requirement,
+    Sector,
+)
+from pathways.employers.status import OpportunityQuerySet, OpportunityStatus
+
+
+def employer_list_for(user: User) -> QuerySet[Employer]:
+    return (
+        employers_for(user)
+        .select_related("sector", "patch", "owner")
+        .annotate(opportunity_count=Count("opportunities"))
+        .order_by("name", "id")
+    )
+
+
+def employer_get_for(user: User, pk: int) -> Employer | None:
+    """One employer of the user's service (not personal data: no view audit)."""
+    return employers_for(user).select_related("sector", "patch", "owner").filter(pk=pk).first()
+
+
+def opportunity_list_for(
+    user: User,
+    *,
+    kind: str = "",
+    status: OpportunityStatus | None = None,
+    employer: Employer | None = None,
+) -> OpportunityQuerySet:
+    qs = (
+        opportunities_for(user)
+        .with_status()
+        .select_related("employer", "sector", "patch")
+        .order_by("-created_at", "-id")
+    )
+    if kind in OpportunityKind.values:
+        qs = qs.filter(kind=kind)
+    if status is not None:
+        qs = qs.in_status(status)
+    if employer is not None:
+        qs = qs.filter(employer=employer)
+    return qs
+
+
+def opportunity_get_for(user: User, pk: int) -> Opportunity | None:
+    return (
+        opportunities_for(user)
+        .with_status()
+        .select_related("employer", "sector", "patch", "created_by")
+        .prefetch_related("requirements", "excluded_categories")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def patches_for(user: User) -> QuerySet[Patch]:
+    return Patch.objects.filter(service=user.service).filter(in_use()).order_by("name")
+
+
+def owners_for(user: User) -> QuerySet[User]:
+    """Who can own an employer: the service's active workers and manager."""
+    return User.objects.filter(
+        service=user.service, is_active=True, role__in=[Role.WORKER, Role.MANAGER]
+    ).order_by("first_name", "last_name")
+
+
+def sectors() -> QuerySet[Sector]:
+    return Sector.objects.filter(in_use())
+
+
+def requirements() -> QuerySet[Requirement]:
+    return Requirement.objects.filter(in_use())
+
+
+def offence_categories() -> QuerySet[OffenceCategory]:
+    return OffenceCategory.objects.filter(in_use())

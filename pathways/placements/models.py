@@ -1,0 +1,160 @@
+"""Placements: a person put forward to an opportunity, the employer's decision, the start,
+and the end (completed, or ended early with a grouped reason); job starts have sustainment
+checks at 4, 13 and 26 weeks.
+
+Status is never stored: it follows from the dated facts on the row (see status.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from pathways.placements.status import PlacementQuerySet, PlacementStatus, status_of
+from pathways.referrals.models import Reason
+
+SUSTAINMENT_WEEKS = (4, 13, 26)
+
+
+class PlacementEndReason(Reason):
+    """Why a placement ended early, in groups: participant, employer, circumstances."""
+
+
+class Placement(models.Model):
+    """One person's placement on one opportunity, within one referral (episode)."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        related_name="placements",
+        help_text="The episode of support it belongs to (decides who may see it).",
+    )
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.PROTECT,
+        related_name="placements",
+        help_text="The person placed (the referral's person).",
+    )
+    opportunity = models.ForeignKey(
+        "employers.Opportunity",
+        on_delete=models.PROTECT,
+        related_name="placements",
+        help_text="The opportunity the person was put forward to.",
+    )
+    put_forward_at = models.DateTimeField(
+        default=timezone.now, help_text="When the worker put the person forward (selected)."
+    )
+    put_forward_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The worker who put the person forward.",
+    )
+    put_forward_note = models.TextField(
+        blank=True, help_text="Why the person was put forward, or what the employer was told."
+    )
+    accepted_on = models.DateField(
+        null=True, blank=True, help_text="When the employer accepted the person (takes a place)."
+    )
+    declined_on = models.DateField(
+        null=True, blank=True, help_text="When the employer decided not to take the person."
+    )
+    decision_note = models.TextField(blank=True, help_text="What the employer said.")
+    started_on = models.DateField(null=True, blank=True, help_text="When the person started.")
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="When the person completed the placement."
+    )
+    ended_early_on = models.DateField(
+        null=True, blank=True, help_text="When the placement ended early (frees the place)."
+    )
+    end_reason = models.ForeignKey(
+        PlacementEndReason,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="Why it ended early.",
+    )
+    end_note = models.TextField(blank=True, help_text="More about why it ended early.")
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-put_forward_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(accepted_on__isnull=False) & Q(declined_on__isnull=False)),
+                name="placement_not_accepted_and_declined",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(accepted_on__isnull=False),
+                name="placement_started_only_if_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(started_on__isnull=False),
+                name="placement_completed_only_if_started",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(completed_on__isnull=False) & Q(ended_early_on__isnull=False)),
+                name="placement_not_completed_and_ended_early",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["opportunity", "accepted_on"], name="placement_places"),
+            models.Index(fields=["participant", "put_forward_at"], name="placement_person"),
+            models.Index(fields=["put_forward_at"], name="placement_put_forward"),
+            models.Index(fields=["started_on"], name="placement_started"),
+            models.Index(fields=["completed_on"], name="placement_completed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Placement {self.pk}"
+
+    @property
+    def status(self) -> PlacementStatus:
+        return status_of(self)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in PlacementStatus.open()
+
+
+class SustainmentCheck(models.Model):
+    """A check, at 4, 13 or 26 weeks after a job start, that the person is still in work."""
+
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.PROTECT,
+        related_name="sustainment_checks",
+        help_text="The job start checked.",
+    )
+    weeks = models.PositiveSmallIntegerField(help_text="Weeks after the start: 4, 13 or 26.")
+    due_on = models.DateField(help_text="The start date plus the weeks.")
+    checked_on = models.DateField(null=True, blank=True, help_text="When the check was made.")
+    in_work = models.BooleanField(
+        null=True, blank=True, help_text="Whether the person was in work when checked."
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who recorded the check.",
+    )
+    note = models.TextField(blank=True, help_text="What was found out, and how.")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "weeks"], name="sustainment_once"),
+            models.CheckConstraint(
+                condition=Q(checked_on__isnull=True) | Q(in_work__isnull=False),
+                name="sustainment_checked_with_answer",
+            ),
+        ]
+        indexes = [models.Index(fields=["checked_on", "due_on"], name="sustainment_due")]
+
+    def __str__(self) -> str:
+        return f"{self.weeks}-week check of placement {self.placement_id}"
