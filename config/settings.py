@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pathways.contacts",
     "pathways.employers",
     "pathways.placements",
+    "pathways.outcomes",
 ]
 
 MIDDLEWARE = [

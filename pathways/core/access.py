@@ -141,6 +141,7 @@ class Action(Enum):
     MANAGE_EMPLOYERS = "manage_employers"
     MANAGE_PLACEMENTS = "manage_placements"
     EDIT_WORK_PROFILE = "edit_work_profile"
+    RECORD_OUTCOMES = "record_outcomes"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -160,6 +161,8 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_EMPLOYERS: frozenset({Role.WORKER, Role.MANAGER}),
     Action.MANAGE_PLACEMENTS: frozenset({Role.WORKER, Role.MANAGER}),
     Action.EDIT_WORK_PROFILE: frozenset({Role.WORKER, Role.MANAGER}),
+    # Orders and proven offences (measures 7 and 8), entered by hand.
+    Action.RECORD_OUTCOMES: frozenset({Role.WORKER, Role.MANAGER}),
 }
 
 

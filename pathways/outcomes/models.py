@@ -1,0 +1,163 @@
+"""Outcomes: the person's orders and proven offences (for measures 7 and 8), and targets.
+
+Orders and offences are facts about the person, not about one episode. They are entered
+by hand or come from a probation extract (``source``); both kinds are kept, side by side,
+so that a disagreement between them shows rather than being silently resolved.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from pathways.referrals.models import OrderType
+
+
+class Source(models.TextChoices):
+    HAND = "hand", "Entered by hand"
+    IMPORT = "import", "Probation extract"
+
+
+class Termination(models.TextChoices):
+    COMPLETED = "completed", "Completed successfully"
+    BREACH = "breach", "Terminated: breach"
+    NEW_OFFENCE = "new_offence", "Terminated: new offence"
+    REVOKED = "revoked", "Revoked"
+    OTHER = "other", "Ended for another reason"
+
+
+class ProvenBy(models.TextChoices):
+    CONVICTION = "conviction", "Court conviction"
+    CAUTION = "caution", "Caution"
+
+
+class OffenceGroup(models.TextChoices):
+    """Ministry of Justice offence groups, as used in proven-reoffending statistics."""
+
+    VIOLENCE = "violence", "Violence against the person"
+    SEXUAL = "sexual", "Sexual offences"
+    ROBBERY = "robbery", "Robbery"
+    THEFT = "theft", "Theft offences"
+    CRIMINAL_DAMAGE = "criminal_damage", "Criminal damage and arson"
+    DRUGS = "drugs", "Drug offences"
+    WEAPONS = "weapons", "Possession of weapons"
+    PUBLIC_ORDER = "public_order", "Public order offences"
+    SOCIETY = "society", "Miscellaneous crimes against society"
+    FRAUD = "fraud", "Fraud offences"
+    SUMMARY_MOTORING = "summary_motoring", "Summary motoring"
+    SUMMARY_OTHER = "summary_other", "Summary non-motoring"
+    OTHER = "other", "Other"
+
+
+class Order(models.Model):
+    """A court order or licence the person is supervised on, and how it ended."""
+
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        help_text="The person on the order.",
+    )
+    order_type = models.CharField(
+        max_length=32, choices=OrderType.choices, help_text="The kind of order or licence."
+    )
+    start_date = models.DateField(help_text="When the order or licence started.")
+    expected_end_date = models.DateField(null=True, blank=True, help_text="When it is due to end.")
+    actual_end_date = models.DateField(
+        null=True, blank=True, help_text="When it ended (blank while it runs)."
+    )
+    termination = models.CharField(
+        max_length=16,
+        choices=Termination.choices,
+        blank=True,
+        help_text="How it ended: completed successfully, or terminated and why.",
+    )
+    source = models.CharField(
+        max_length=8, choices=Source.choices, help_text="Entered by hand, or from an extract."
+    )
+    source_ref = models.CharField(
+        max_length=64, blank=True, help_text="For imported facts: the import they came from."
+    )
+    note = models.TextField(blank=True, help_text="Anything worth knowing about the order.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who entered it (empty for imported facts).",
+    )
+    recorded_at = models.DateTimeField(help_text="When it was recorded.")
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        indexes = [models.Index(fields=["participant", "start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actual_end_date__isnull=True)
+                | models.Q(actual_end_date__gte=models.F("start_date")),
+                name="order_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(actual_end_date__isnull=True, termination="")
+                | (models.Q(actual_end_date__isnull=False) & ~models.Q(termination="")),
+                name="order_end_has_termination",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_order_type_display()} from {self.start_date:%d %b %Y}"
+
+    @property
+    def completed_successfully(self) -> bool:
+        return self.termination == Termination.COMPLETED
+
+
+class ProvenOffence(models.Model):
+    """An offence proven by a court conviction or a caution."""
+
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.PROTECT,
+        related_name="proven_offences",
+        help_text="The person who committed it.",
+    )
+    committed_on = models.DateField(help_text="When the offence was committed.")
+    proven_on = models.DateField(help_text="When it was proven (conviction or caution date).")
+    proven_by = models.CharField(
+        max_length=16, choices=ProvenBy.choices, help_text="Conviction or caution."
+    )
+    category = models.CharField(
+        max_length=24, choices=OffenceGroup.choices, help_text="The offence group."
+    )
+    disposal = models.CharField(
+        max_length=200, blank=True, help_text="The sentence or disposal, as recorded."
+    )
+    source = models.CharField(
+        max_length=8, choices=Source.choices, help_text="Entered by hand, or from an extract."
+    )
+    source_ref = models.CharField(
+        max_length=64, blank=True, help_text="For imported facts: the import they came from."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who entered it (empty for imported facts).",
+    )
+    recorded_at = models.DateTimeField(help_text="When it was recorded.")
+
+    class Meta:
+        ordering = ["-committed_on", "-id"]
+        indexes = [models.Index(fields=["participant", "committed_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proven_on__gte=models.F("committed_on")),
+                name="offence_proven_after_committed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} on {self.committed_on:%d %b %Y}"
