@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "pathways.employers",
     "pathways.placements",
     "pathways.outcomes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -149,4 +151,17 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# Background work through Django's Tasks API (the django-tasks backport): the database
+# backend by default, run by `python manage.py db_worker`; "immediate" runs each task in
+# the request (the demo and the tests); an RQ backend on Redis can be configured for scale.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")]
+    }
 }
