@@ -142,6 +142,8 @@ class Action(Enum):
     MANAGE_PLACEMENTS = "manage_placements"
     EDIT_WORK_PROFILE = "edit_work_profile"
     RECORD_OUTCOMES = "record_outcomes"
+    SET_TARGETS = "set_targets"
+    SEE_DRILLDOWN = "see_drilldown"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -163,6 +165,9 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EDIT_WORK_PROFILE: frozenset({Role.WORKER, Role.MANAGER}),
     # Orders and proven offences (measures 7 and 8), entered by hand.
     Action.RECORD_OUTCOMES: frozenset({Role.WORKER, Role.MANAGER}),
+    # Measures: both see the figures; only the manager sees the named records behind them.
+    Action.SET_TARGETS: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+    Action.SEE_DRILLDOWN: frozenset({Role.MANAGER}),
 }
 
 

@@ -161,3 +161,70 @@ class ProvenOffence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} on {self.committed_on:%d %b %Y}"
+
+
+class TargetKind(models.TextChoices):
+    INTERMEDIATE = "intermediate", "Intermediate"
+    LONG_TERM = "long_term", "Long-term"
+
+
+class Target(models.Model):
+    """A target for one measure in one period, agreed with the provider."""
+
+    service = models.ForeignKey(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        related_name="targets",
+        help_text="The service the target is for.",
+    )
+    measure_key = models.CharField(max_length=64, help_text="The measure (its registry key).")
+    period_start = models.DateField(help_text="First day of the period the target is for.")
+    period_end = models.DateField(help_text="Last day of the period the target is for.")
+    kind = models.CharField(
+        max_length=16, choices=TargetKind.choices, help_text="Intermediate or long-term."
+    )
+    value = models.DecimalField(
+        max_digits=10, decimal_places=1, help_text="The figure to reach (or not to exceed)."
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who set the target.",
+    )
+    set_at = models.DateTimeField(help_text="When it was set or last changed.")
+
+    class Meta:
+        ordering = ["measure_key", "period_start", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "measure_key", "period_start", "period_end", "kind"],
+                name="one_target_per_measure_period_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="target_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_key} {self.period_start}:{self.period_end} {self.kind}"
+
+
+class TargetTolerance(models.Model):
+    """How far below target a figure may be and still show amber, per service."""
+
+    service = models.OneToOneField(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        related_name="target_tolerance",
+        help_text="The service.",
+    )
+    percent = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="Within this percentage of the target (on the wrong side) is amber; "
+        "further is red.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.percent}% for {self.service_id}"

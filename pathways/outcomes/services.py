@@ -4,21 +4,27 @@ subject. Imported facts are written by the imports app with ``source=import``.""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from pathways.accounts.models import User
+from pathways.accounts.models import Service, User
 from pathways.core.access import Action, participants_for
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.guards import require
+from pathways.core.periods import Period
+from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import (
     OffenceGroup,
     Order,
     ProvenBy,
     ProvenOffence,
     Source,
+    Target,
+    TargetKind,
+    TargetTolerance,
     Termination,
 )
 from pathways.participants.models import Participant
@@ -150,3 +156,64 @@ def offence_record(
         summary=f"Proven offence recorded: {offence.get_category_display()}",
     )
     return offence
+
+
+@transaction.atomic
+def target_set(
+    *,
+    actor: User,
+    service: Service,
+    measure_key: str,
+    period: Period,
+    kind: str,
+    value: Decimal,
+) -> Target:
+    """Set (or change) the target of a measure for a period. Figures, not people."""
+    require(actor, Action.SET_TARGETS)
+    if actor.service_id != service.pk:
+        raise NotPermitted("Targets are set for your own service.")
+    if measure_key not in BY_KEY:
+        raise RuleBroken("Choose a measure.")
+    if kind not in TargetKind.values:
+        raise RuleBroken("Choose intermediate or long-term.")
+    if value < 0:
+        raise RuleBroken("A target cannot be negative.")
+    target, created = Target.objects.update_or_create(
+        service=service,
+        measure_key=measure_key,
+        period_start=period.start,
+        period_end=period.end,
+        kind=kind,
+        defaults={"value": value, "set_by": actor, "set_at": timezone.now()},
+    )
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action="target.set",
+        obj=target,
+        subject_id=None,
+        summary=f"Target {'set' if created else 'changed'}: {BY_KEY[measure_key].name}, "
+        f"{period}, {TargetKind(kind).label.lower()} {value}",
+    )
+    return target
+
+
+@transaction.atomic
+def tolerance_set(*, actor: User, service: Service, percent: int) -> TargetTolerance:
+    require(actor, Action.SET_TARGETS)
+    if actor.service_id != service.pk:
+        raise NotPermitted("The tolerance is set for your own service.")
+    if not 0 <= percent <= 100:
+        raise RuleBroken("The tolerance is a percentage from 0 to 100.")
+    tolerance, _created = TargetTolerance.objects.update_or_create(
+        service=service, defaults={"percent": percent}
+    )
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action="target.tolerance",
+        obj=tolerance,
+        subject_id=None,
+        summary=f"Amber tolerance set to {percent}%",
+    )
+    return tolerance

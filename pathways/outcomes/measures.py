@@ -1,0 +1,648 @@
+"""The measure registry: what the commissioner pays for, each with its definition, one
+function computing it with database aggregates, and a drill-down of the records counted.
+
+Every measure is computed for one service and one period. Definitions are written here
+(shown on screen) and in docs/measures.md; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncDate
+
+from pathways.accounts.models import Service
+from pathways.core.periods import Period
+from pathways.employers.models import Opportunity, OpportunityKind
+from pathways.outcomes.models import Order, ProvenOffence, Termination
+from pathways.placements.models import Placement, SustainmentCheck
+from pathways.plans.selectors import counted_episodes, default_instrument, distance_travelled
+from pathways.referrals.models import EndReason, OrderType, Referral
+
+# Community sentences, for measure 7.
+COMMUNITY_ORDERS = (
+    OrderType.COMMUNITY_ORDER,
+    OrderType.SUSPENDED_SENTENCE,
+    OrderType.YOUTH_REHABILITATION,
+)
+# Proven reoffending (MoJ): 12 months' follow-up, and 6 more for the offence to be proven.
+FOLLOW_UP_DAYS = 365
+WAITING_DAYS = 183
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A measure's value for a period. ``numerator`` and ``denominator`` where it is a
+    share; ``breakdown`` where it has parts; ``note`` says what the value leaves out."""
+
+    value: float | None
+    numerator: int | None = None
+    denominator: int | None = None
+    breakdown: list[tuple[str, int]] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def rate(self) -> float | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    path: str  # attribute path on the drill-down record, dotted
+
+    def of(self, record: Any) -> Any:
+        value = record
+        for part in self.path.split("."):
+            value = getattr(value, part, None)
+            if callable(value):
+                value = value()
+        return value
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    name: str
+    definition: str
+    compute: Callable[[Service, Period, datetime.date], Figure]
+    records: Callable[[Service, Period, datetime.date], QuerySet[Any]]
+    columns: tuple[Column, ...]
+    number: int | None = None  # the commissioning decision's numbering (1-8)
+    unit: str = "count"  # count, days, percent
+    higher_is_better: bool = True
+
+    @property
+    def title(self) -> str:
+        return f"{self.number}. {self.name}" if self.number else self.name
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _referrals(service: Service) -> QuerySet[Referral]:
+    return Referral.objects.filter(service=service)
+
+
+def _placements(service: Service) -> QuerySet[Placement]:
+    return Placement.objects.filter(referral__service=service)
+
+
+def _count(qs: QuerySet[Any]) -> Figure:
+    return Figure(qs.count())
+
+
+def _people(qs: QuerySet[Any]) -> Figure:
+    return Figure(qs.aggregate(n=Count("participant", distinct=True))["n"])
+
+
+PERSON = (Column("Person", "participant.full_name"), Column("CRN", "participant.crn"))
+REFERRAL_COLUMNS = (
+    *PERSON,
+    Column("Received", "received_at"),
+    Column("Started", "started_at"),
+    Column("Ended", "ended_at"),
+)
+PLACEMENT_COLUMNS = (
+    *PERSON,
+    Column("Opportunity", "opportunity.title"),
+    Column("Kind", "opportunity.get_kind_display"),
+    Column("Put forward", "put_forward_at"),
+    Column("Started", "started_on"),
+    Column("Completed", "completed_on"),
+)
+OPPORTUNITY_COLUMNS = (
+    Column("Opportunity", "title"),
+    Column("Employer", "employer.name"),
+    Column("Kind", "get_kind_display"),
+    Column("Created", "created_at"),
+    Column("Places", "places"),
+)
+
+
+# ---------------------------------------------------------------- 1-2: placements created
+
+
+def _opportunities(kinds: tuple[str, ...]) -> Callable[..., QuerySet[Opportunity]]:
+    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Opportunity]:
+        return (
+            Opportunity.objects.filter(employer__service=service, kind__in=kinds)
+            .filter(period.q("created_at"))
+            .select_related("employer")
+            .order_by("created_at", "id")
+        )
+
+    return records
+
+
+_training = _opportunities((OpportunityKind.TRAINING,))
+_employment = _opportunities((OpportunityKind.WORK, OpportunityKind.JOB))
+
+
+# ---------------------------------------------------------------- 3, 5, 6: placements
+
+
+def _placements_by(date_field: str, **filters: Any) -> Callable[..., QuerySet[Placement]]:
+    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Placement]:
+        return (
+            _placements(service)
+            .filter(period.q(date_field), **filters)
+            .select_related("participant", "opportunity__employer")
+            .order_by(date_field, "id")
+        )
+
+    return records
+
+
+_put_forward = _placements_by("put_forward_at")
+_started = _placements_by("started_on")
+_completed = _placements_by("completed_on")
+_job_starts = _placements_by("started_on", opportunity__kind=OpportunityKind.JOB)
+
+
+# ---------------------------------------------------------------- 4: distance travelled
+
+
+def _distance(service: Service, period: Period, _as_of: datetime.date) -> Figure:
+    instrument = default_instrument()
+    if instrument is None:
+        return Figure(None, note="No distance-travelled tool is in use.")
+    figures = distance_travelled(service, period.start, period.end, instrument)
+    return Figure(
+        figures.moved_up,
+        numerator=figures.moved_up,
+        denominator=figures.counted,
+        breakdown=[(label, count) for label, count, _share in figures.shares],
+    )
+
+
+def _distance_records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Any]:
+    instrument = default_instrument()
+    if instrument is None:
+        return Referral.objects.none()
+    return (
+        counted_episodes(service, instrument, period.start, period.end)
+        .select_related("participant")
+        .order_by("participant__last_name", "id")
+    )
+
+
+# ---------------------------------------------------------------- 7: orders completed
+
+
+def _supported(service: Service) -> Exists:
+    """The order's person started support with the service on or before the order ended."""
+    return Exists(
+        _referrals(service).filter(
+            participant=OuterRef("participant"),
+            started_at__isnull=False,
+            started_at__date__lte=OuterRef("actual_end_date"),
+        )
+    )
+
+
+def _orders_ended(service: Service, period: Period) -> QuerySet[Order]:
+    return Order.objects.filter(
+        _supported(service), order_type__in=COMMUNITY_ORDERS, actual_end_date__isnull=False
+    ).filter(period.q("actual_end_date"))
+
+
+def _orders(service: Service, period: Period, _as_of: datetime.date) -> Figure:
+    counts = _orders_ended(service, period).aggregate(
+        ended=Count("participant", distinct=True),
+        completed=Count("participant", distinct=True, filter=Q(termination=Termination.COMPLETED)),
+    )
+    return Figure(counts["completed"], numerator=counts["completed"], denominator=counts["ended"])
+
+
+def _orders_records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Order]:
+    return (
+        _orders_ended(service, period)
+        .select_related("participant")
+        .order_by("actual_end_date", "id")
+    )
+
+
+# ---------------------------------------------------------------- 8: not reoffending
+
+
+def _episodes_started(service: Service, period: Period) -> QuerySet[Referral]:
+    return _referrals(service).filter(period.q("started_at"))
+
+
+def _window_end(days: int) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        TruncDate("started_at") + datetime.timedelta(days=days), output_field=DateField()
+    )
+
+
+def _in_window(**outer: Any) -> Q:
+    """An offence committed in the episode's 12-month follow-up and proven within those 12
+    months or a further 6."""
+    return Q(
+        committed_on__gte=outer["start_day"],
+        committed_on__lte=outer["follow_up_end"],
+        proven_on__lte=outer["proven_by"],
+    )
+
+
+def _reoffending_cohort(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
+    """Episodes started in the period, with their follow-up window and whether the person
+    has a proven offence in it."""
+    in_window = ProvenOffence.objects.filter(
+        _in_window(
+            start_day=OuterRef("start_day"),
+            follow_up_end=OuterRef("follow_up_end"),
+            proven_by=OuterRef("proven_by"),
+        ),
+        participant=OuterRef("participant"),
+    )
+    return (
+        _episodes_started(service, period)
+        .annotate(
+            start_day=TruncDate("started_at"),
+            follow_up_end=_window_end(FOLLOW_UP_DAYS),
+            proven_by=_window_end(FOLLOW_UP_DAYS + WAITING_DAYS),
+        )
+        .annotate(
+            reoffended=Exists(in_window),
+            window_closed=ExpressionWrapper(Q(proven_by__lt=as_of), output_field=BooleanField()),
+        )
+    )
+
+
+def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    closed = Q(proven_by__lt=as_of)
+    cohort = _reoffending_cohort(service, period, as_of)
+    # (The names must differ from the cohort's annotations.)
+    counts = cohort.aggregate(
+        n_closed=Count("id", filter=closed),
+        n_reoffended=Count("id", filter=closed & Q(reoffended=True)),
+        n_open=Count("id", filter=~closed),
+        n_open_clear=Count("id", filter=~closed & Q(reoffended=False)),
+    )
+    counts = {key.removeprefix("n_"): value for key, value in counts.items()}
+    # Frequency: proven re-offences in the windows that have closed.
+    counts["offences"] = ProvenOffence.objects.filter(
+        Exists(
+            cohort.filter(closed, participant=OuterRef("participant")).filter(
+                start_day__lte=OuterRef("committed_on"),
+                follow_up_end__gte=OuterRef("committed_on"),
+                proven_by__gte=OuterRef("proven_on"),
+            )
+        )
+    ).count()
+    not_reoffending = counts["closed"] - counts["reoffended"]
+    notes = []
+    if counts["closed"]:
+        notes.append(
+            f"Binary rate {counts['reoffended'] / counts['closed']:.0%} reoffended; frequency "
+            f"{(counts['offences'] or 0) / counts['closed']:.2f} proven re-offences per person."
+        )
+    if counts["open"]:
+        notes.append(
+            f"{counts['open_clear']} of {counts['open']} whose 18 months have not yet passed: "
+            "no proven offence so far (not counted in the rate)."
+        )
+    return Figure(
+        not_reoffending,
+        numerator=not_reoffending,
+        denominator=counts["closed"],
+        breakdown=[
+            ("Reoffended (18 months passed)", counts["reoffended"]),
+            ("Did not reoffend (18 months passed)", not_reoffending),
+            ("Proven re-offences (18 months passed)", counts["offences"] or 0),
+            ("No proven offence so far (18 months not passed)", counts["open_clear"]),
+            (
+                "Proven offence already (18 months not passed)",
+                counts["open"] - counts["open_clear"],
+            ),
+        ],
+        note=" ".join(notes),
+    )
+
+
+def _reoffending_records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
+    return (
+        _reoffending_cohort(service, period, as_of)
+        .select_related("participant")
+        .order_by("started_at", "id")
+    )
+
+
+# ---------------------------------------------------------------- referrals and support
+
+
+def _by_date(date_field: str) -> Callable[..., QuerySet[Referral]]:
+    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Referral]:
+        return (
+            _referrals(service)
+            .filter(period.q(date_field))
+            .select_related("participant")
+            .order_by(date_field, "id")
+        )
+
+    return records
+
+
+def _active_at_end(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Referral]:
+    end_of_day = period.after_end
+    return (
+        _referrals(service)
+        .filter(started_at__lt=end_of_day)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end_of_day))
+        .select_related("participant")
+        .order_by("started_at", "id")
+    )
+
+
+def _caseload(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    active = _active_at_end(service, period, as_of).count()
+    return Figure(active, numerator=active, denominator=service.capacity)
+
+
+def _waiting(service: Service, period: Period, _as_of: datetime.date) -> Figure:
+    started = _referrals(service).filter(period.q("started_at"), accepted_at__isnull=False)
+    result = started.aggregate(
+        n=Count("id"),
+        wait=Avg(
+            ExpressionWrapper(F("started_at") - F("accepted_at"), output_field=DurationField())
+        ),
+    )
+    wait = result["wait"]
+    days = None if wait is None else round(wait.total_seconds() / 86400, 1)
+    return Figure(days, denominator=result["n"])
+
+
+def _attrition(service: Service, period: Period, _as_of: datetime.date) -> Figure:
+    ended = _referrals(service).filter(period.q("ended_at"), started_at__isnull=False)
+    by_group = dict(ended.order_by().values_list("end_reason__group").annotate(n=Count("id")))
+    total = sum(by_group.values())
+    groups = list(EndReason.objects.order_by("group").values_list("group", flat=True).distinct())
+    disengaged = by_group.get(ATTRITION_GROUP, 0)
+    return Figure(
+        disengaged,
+        numerator=disengaged,
+        denominator=total,
+        breakdown=[(group, by_group.get(group, 0)) for group in groups],
+    )
+
+
+ATTRITION_GROUP = "Disengaged"
+
+
+def _attrition_records(
+    service: Service, period: Period, _as_of: datetime.date
+) -> QuerySet[Referral]:
+    return (
+        _referrals(service)
+        .filter(period.q("ended_at"), started_at__isnull=False)
+        .select_related("participant", "end_reason")
+        .order_by("ended_at", "id")
+    )
+
+
+# ---------------------------------------------------------------- sustainment
+
+
+def _checks(weeks: int) -> Callable[..., QuerySet[SustainmentCheck]]:
+    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Any]:
+        return (
+            SustainmentCheck.objects.filter(
+                placement__referral__service=service, weeks=weeks, checked_on__isnull=False
+            )
+            .filter(period.q("due_on"))
+            .select_related("placement__participant", "placement__opportunity")
+            .order_by("due_on", "id")
+        )
+
+    return records
+
+
+def _sustained(weeks: int) -> Callable[[Service, Period, datetime.date], Figure]:
+    def compute(service: Service, period: Period, as_of: datetime.date) -> Figure:
+        counts = _checks(weeks)(service, period, as_of).aggregate(
+            checked=Count("id"), in_work=Count("id", filter=Q(in_work=True))
+        )
+        return Figure(counts["in_work"], numerator=counts["in_work"], denominator=counts["checked"])
+
+    return compute
+
+
+CHECK_COLUMNS = (
+    Column("Person", "placement.participant.full_name"),
+    Column("Job", "placement.opportunity.title"),
+    Column("Due", "due_on"),
+    Column("Checked", "checked_on"),
+    Column("In work", "in_work"),
+)
+
+
+def _counter(records: Callable[..., QuerySet[Any]], people: bool = False) -> Callable[..., Figure]:
+    def compute(service: Service, period: Period, as_of: datetime.date) -> Figure:
+        qs = records(service, period, as_of)
+        return _people(qs) if people else _count(qs)
+
+    return compute
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        key="training_placements_created",
+        number=1,
+        name="Training placements created",
+        definition="Opportunities of the kind 'training placement' recorded with employers or "
+        "training providers of the service in the period.",
+        compute=_counter(_training),
+        records=_training,
+        columns=OPPORTUNITY_COLUMNS,
+    ),
+    Measure(
+        key="employment_placements_created",
+        number=2,
+        name="Employment placements created",
+        definition="Opportunities of the kinds 'work placement' and 'job vacancy' recorded "
+        "with employers of the service in the period.",
+        compute=_counter(_employment),
+        records=_employment,
+        columns=OPPORTUNITY_COLUMNS,
+    ),
+    Measure(
+        key="participants_put_forward",
+        number=3,
+        name="Participants referred or selected for placements",
+        definition="People put forward for a training or work placement or a job in the "
+        "period, each counted once however many times they were put forward.",
+        compute=_counter(_put_forward, people=True),
+        records=_put_forward,
+        columns=PLACEMENT_COLUMNS,
+    ),
+    Measure(
+        key="distance_travelled",
+        number=4,
+        name="Progress towards pathway-plan goals (distance travelled)",
+        definition="People whose total distance-travelled score rose from their first reading "
+        "to their latest, among those with at least two readings by the end of the period and "
+        "the latest in it (the default tool).",
+        compute=_distance,
+        records=_distance_records,
+        columns=(*PERSON, Column("Started", "started_at")),
+    ),
+    Measure(
+        key="placement_starts",
+        number=5,
+        name="Participants starting placements",
+        definition="People who started a training or work placement or a job in the period, "
+        "each counted once.",
+        compute=_counter(_started, people=True),
+        records=_started,
+        columns=PLACEMENT_COLUMNS,
+    ),
+    Measure(
+        key="placement_completions",
+        number=6,
+        name="Participants completing placements",
+        definition="People who completed a training or work placement or a job in the period, "
+        "each counted once.",
+        compute=_counter(_completed, people=True),
+        records=_completed,
+        columns=PLACEMENT_COLUMNS,
+    ),
+    Measure(
+        key="orders_completed",
+        number=7,
+        name="Participants successfully completing their community order",
+        definition="People whose community order, suspended sentence order or youth "
+        "rehabilitation order ended in the period as completed successfully, among people "
+        "who had started support with the service by then; out of all such people whose "
+        "order ended in the period. Orders entered by hand and from probation extracts both "
+        "count.",
+        compute=_orders,
+        records=_orders_records,
+        columns=(
+            *PERSON,
+            Column("Order", "get_order_type_display"),
+            Column("Ended", "actual_end_date"),
+            Column("How", "get_termination_display"),
+            Column("Source", "get_source_display"),
+        ),
+    ),
+    Measure(
+        key="not_reoffending",
+        number=8,
+        name="Participants not reoffending",
+        definition="Of the people who started support in the period and whose 18 months have "
+        "passed, those with no proven offence (conviction or caution) committed in the 12 "
+        "months from the start of support and proven within those 12 months or a further 6 "
+        "(MoJ proven reoffending; 12 months counted as 365 days, 6 as 183). People whose 18 "
+        "months have not passed are shown apart.",
+        compute=_not_reoffending,
+        records=_reoffending_records,
+        columns=(
+            *PERSON,
+            Column("Started", "started_at"),
+            Column("18 months passed", "window_closed"),
+            Column("Reoffended", "reoffended"),
+        ),
+    ),
+    Measure(
+        key="referrals_received",
+        name="Referrals received",
+        definition="Referrals received in the period.",
+        compute=_counter(_by_date("received_at")),
+        records=_by_date("received_at"),
+        columns=REFERRAL_COLUMNS,
+    ),
+    Measure(
+        key="referrals_accepted",
+        name="Referrals accepted",
+        definition="Referrals accepted at triage in the period (given a place or put on the "
+        "waiting list).",
+        compute=_counter(_by_date("accepted_at")),
+        records=_by_date("accepted_at"),
+        columns=REFERRAL_COLUMNS,
+    ),
+    Measure(
+        key="starts",
+        name="Starts on the service",
+        definition="Episodes of support that started (took a place) in the period.",
+        compute=_counter(_by_date("started_at")),
+        records=_by_date("started_at"),
+        columns=REFERRAL_COLUMNS,
+    ),
+    Measure(
+        key="caseload",
+        name="Caseload and capacity use",
+        definition="People receiving support at the end of the last day of the period, out of "
+        "the service's capacity.",
+        compute=_caseload,
+        records=_active_at_end,
+        columns=REFERRAL_COLUMNS,
+    ),
+    Measure(
+        key="waiting_time",
+        name="Average wait for a place",
+        definition="The mean number of days from acceptance to the start of support, for "
+        "starts in the period.",
+        compute=_waiting,
+        records=_by_date("started_at"),
+        columns=(*PERSON, Column("Accepted", "accepted_at"), Column("Started", "started_at")),
+        unit="days",
+        higher_is_better=False,
+    ),
+    Measure(
+        key="attrition",
+        name="Attrition",
+        definition="Episodes of support that ended in the period with a reason in the "
+        "'Disengaged' group, out of all that ended in the period; every group is shown.",
+        compute=_attrition,
+        records=_attrition_records,
+        columns=(*PERSON, Column("Ended", "ended_at"), Column("Reason", "end_reason.label")),
+        higher_is_better=False,
+    ),
+    Measure(
+        key="job_starts",
+        name="Job starts",
+        definition="People who started a job (an opportunity of the kind 'job vacancy') in "
+        "the period, each counted once.",
+        compute=_counter(_job_starts, people=True),
+        records=_job_starts,
+        columns=PLACEMENT_COLUMNS,
+    ),
+    *(
+        Measure(
+            key=f"sustained_{weeks}_weeks",
+            name=f"Jobs sustained at {weeks} weeks",
+            definition=f"Job starts whose {weeks}-week sustainment check fell due in the "
+            "period and found the person in work, out of those checked.",
+            compute=_sustained(weeks),
+            records=_checks(weeks),
+            columns=CHECK_COLUMNS,
+        )
+        for weeks in (4, 13, 26)
+    ),
+)
+
+BY_KEY: dict[str, Measure] = {measure.key: measure for measure in MEASURES}
+
+
+def measure(key: str) -> Measure | None:
+    return BY_KEY.get(key)

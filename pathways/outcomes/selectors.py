@@ -1,0 +1,132 @@
+"""Reads of measures, targets, orders and offences."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pathways.accounts.models import Service, User
+from pathways.core.access import participants_for
+from pathways.core.periods import Period
+from pathways.outcomes.measures import MEASURES, Figure, Measure
+from pathways.outcomes.models import Order, ProvenOffence, Target, TargetKind, TargetTolerance
+from pathways.participants.models import Participant
+
+DEFAULT_TOLERANCE = 10
+
+
+class Status:
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+def rag(value: float | None, target: Decimal, *, higher_is_better: bool, tolerance: int) -> str:
+    """Green when the target is met, amber when within the tolerance of it, else red."""
+    if value is None:
+        return Status.RED
+    goal = float(target)
+    if (value >= goal) if higher_is_better else (value <= goal):
+        return Status.GREEN
+    margin = abs(goal) * tolerance / 100
+    near = value >= goal - margin if higher_is_better else value <= goal + margin
+    return Status.AMBER if near else Status.RED
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    kind: str
+    value: Decimal
+    status: str
+
+    @property
+    def kind_label(self) -> str:
+        return TargetKind(self.kind).label
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    measure: Measure
+    figure: Figure
+    targets: list[TargetResult]
+
+    @property
+    def status(self) -> str:
+        """The status against the intermediate target if there is one, else the long-term."""
+        return self.targets[0].status if self.targets else ""
+
+
+def tolerance_of(service: Service) -> int:
+    found = TargetTolerance.objects.filter(service=service).first()
+    return found.percent if found else DEFAULT_TOLERANCE
+
+
+def targets_for(service: Service, period: Period) -> dict[str, list[Target]]:
+    found: dict[str, list[Target]] = {}
+    for target in Target.objects.filter(
+        service=service, period_start=period.start, period_end=period.end
+    ).order_by("kind"):
+        found.setdefault(target.measure_key, []).append(target)
+    return found
+
+
+def measures_for_period(
+    service: Service, period: Period, *, as_of: datetime.date | None = None
+) -> list[MeasureResult]:
+    """Every measure for the period, with its targets and status. A fixed number of
+    queries (one or two per measure), whatever the size of the service."""
+    day = as_of or timezone.localdate()
+    tolerance = tolerance_of(service)
+    targets = targets_for(service, period)
+    results = []
+    for measure in MEASURES:
+        figure = measure.compute(service, period, day)
+        results.append(
+            MeasureResult(
+                measure=measure,
+                figure=figure,
+                targets=[
+                    TargetResult(
+                        kind=target.kind,
+                        value=target.value,
+                        status=rag(
+                            figure.value,
+                            target.value,
+                            higher_is_better=measure.higher_is_better,
+                            tolerance=tolerance,
+                        ),
+                    )
+                    for target in targets.get(measure.key, [])
+                ],
+            )
+        )
+    return results
+
+
+def trend(
+    service: Service, measure: Measure, periods: list[Period], *, as_of: datetime.date | None = None
+) -> list[tuple[Period, float | None]]:
+    day = as_of or timezone.localdate()
+    return [(period, measure.compute(service, period, day).value) for period in periods]
+
+
+def drilldown(
+    service: Service, measure: Measure, period: Period, *, as_of: datetime.date | None = None
+) -> QuerySet[Any]:
+    """The records the measure counted. Names people: the caller checks the role."""
+    return measure.records(service, period, as_of or timezone.localdate())
+
+
+def outcomes_of(user: User, participant: Participant) -> tuple[list[Order], list[ProvenOffence]]:
+    """The person's orders and proven offences, if the person is in the user's scope."""
+    if not participants_for(user).filter(pk=participant.pk).exists():
+        return [], []
+    return (
+        list(Order.objects.filter(participant=participant).select_related("recorded_by")),
+        list(ProvenOffence.objects.filter(participant=participant).select_related("recorded_by")),
+    )
