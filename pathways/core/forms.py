@@ -362,3 +362,47 @@ def radios(label: str, choices: Any, error: str) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label, choices=choices, widget=forms.RadioSelect, error_messages={"required": error}
     )
+
+
+class PeriodForm(forms.Form):
+    """A reporting period: one of the named periods, or any dates. Dates are not personal,
+    so pages send this form by GET."""
+
+    period = forms.ChoiceField(
+        label="Period", choices=(), error_messages={"required": "Select a period"}
+    )
+    start = DateField(label="From", required=False, help_text="For example, 1 5 2026")
+    end = DateField(label="To", required=False, help_text="For example, 31 10 2026")
+
+    def __init__(self, data: Any, *, choices: list[Any], default: Any) -> None:
+        bound = data if data and ("period" in data or "start-day" in data) else None
+        super().__init__(bound, initial={"period": default.key})
+        self.default = default
+        self.fields["period"].choices = [(p.key, str(p)) for p in choices]  # type: ignore[attr-defined]
+        self.fields["period"].label = "Period"
+
+    def clean(self) -> dict[str, Any]:
+        from pathways.core.periods import Period, parse
+
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start or end:
+            if not (start and end):
+                self.add_error("end" if start else "start", "Enter both dates of the period")
+            elif end < start:
+                self.add_error("end", "The end of the period must be on or after its start")
+            else:
+                data["chosen"] = Period(start, end)
+        elif data.get("period"):
+            try:
+                data["chosen"] = parse(data["period"])
+            except ValueError as error:
+                self.add_error("period", str(error))
+        return data
+
+    @property
+    def chosen(self) -> Any:
+        """The period asked for; the default until a valid one is sent."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data.get("chosen", self.default)
+        return self.default

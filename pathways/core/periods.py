@@ -34,6 +34,11 @@ class Period:
         return self.label or f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
 
     @property
+    def short_label(self) -> str:
+        """For chart axes: Nov 25 to Apr 26."""
+        return f"{self.start:%b %y}\N{EN DASH}{self.end:%b %y}"
+
+    @property
     def key(self) -> str:
         """The period as the command line and URLs write it: 2022-05-01:2022-10-31."""
         return f"{self.start.isoformat()}:{self.end.isoformat()}"
@@ -123,3 +128,12 @@ def parse(text: str) -> Period:
         if (named.start, named.end) == (start, end):
             return named
     return Period(start, end)
+
+
+def named_choices(today: datetime.date) -> list[Period]:
+    """The periods offered on pages: this half-year, the last four quarters, the five
+    half-years before, and this and the last two contract years (newest first in each)."""
+    years = previous(contract_year(today), "year", 3)[::-1]
+    halves = previous(half_year(today), "half", 6)[::-1]
+    quarters = previous(quarter(today), "quarter", 4)[::-1]
+    return [*halves[:1], *quarters, *halves[1:], *years]

@@ -130,3 +130,20 @@ def outcomes_of(user: User, participant: Participant) -> tuple[list[Order], list
         list(Order.objects.filter(participant=participant).select_related("recorded_by")),
         list(ProvenOffence.objects.filter(participant=participant).select_related("recorded_by")),
     )
+
+
+def referrals_by(service: Service, period: Period, field: str) -> list[tuple[str, int]]:
+    """Referrals received in the period by source or by cohort (one aggregate query)."""
+    from django.db.models import Count
+
+    from pathways.referrals.models import Cohort, Referral, Source
+
+    choices = {"source": Source.choices, "cohort": Cohort.choices}[field]
+    counts = dict(
+        Referral.objects.filter(service=service)
+        .filter(period.q("received_at"))
+        .order_by()
+        .values_list(field)
+        .annotate(n=Count("id"))
+    )
+    return [(label, counts.get(value, 0)) for value, label in choices]

@@ -12,6 +12,7 @@ from pathways.contacts.selectors import concerns_for
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
+from pathways.outcomes.selectors import outcomes_of
 from pathways.participants import selectors
 from pathways.placements import selectors as placement_selectors
 from pathways.plans.charts import progress_chart
@@ -23,6 +24,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     participant = selectors.participant_get_for(request.user, pk)
     referrals = selectors.referrals_of(request.user, participant)
     progress = progress_of(latest_readings(referrals))
+    orders, offences = outcomes_of(request.user, participant)
     return render(
         request,
         "participants/detail.html",
@@ -35,6 +37,9 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "page": paginate(request, selectors.timeline_for(request.user, participant)),
             "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
             **placement_selectors.participant_section(request.user, participant),
+            "orders": orders,
+            "offences": offences,
+            "can_record_outcomes": can(request.user, Action.RECORD_OUTCOMES),
         },
     )
 

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{service.name}: {period}")
             for row in rows:
-                shown = "–" if row["value"] is None else row["value"]
+                shown = "\N{EN DASH}" if row["value"] is None else row["value"]
                 share = (
                     f" ({row['numerator']} of {row['denominator']})"
                     if row["denominator"] is not None and row["numerator"] is not None

@@ -1,0 +1,240 @@
+"""The outcomes dashboard, drill-downs, targets, and orders and offences by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from pathways.core import periods
+from pathways.core.access import Action, can
+from pathways.core.audit import AuditKind, audit
+from pathways.core.charts import trend_chart
+from pathways.core.errors import DomainError
+from pathways.core.forms import PeriodForm
+from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.pages import form_page
+from pathways.core.pagination import paginate
+from pathways.outcomes import selectors, services
+from pathways.outcomes.forms import OffenceForm, OrderEndForm, OrderForm, TargetsForm
+from pathways.outcomes.measures import BY_KEY
+from pathways.outcomes.models import Order
+from pathways.participants.selectors import participant_get_for
+from pathways.referrals.selectors import service_figures
+
+TREND_PERIODS = 6
+DEFAULT_TREND = "placement_starts"
+
+
+def _period_form(request: AuthenticatedHttpRequest) -> PeriodForm:
+    today = timezone.localdate()
+    return PeriodForm(
+        request.GET, choices=periods.named_choices(today), default=periods.half_year(today)
+    )
+
+
+def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
+    if not can(request.user, action):
+        refuse(request)
+
+
+@login_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every measure for a period against its targets, a trend, capacity and referrals."""
+    _require(request, Action.SEE_SERVICE_FIGURES)
+    service = service_of(request.user)
+    form = _period_form(request)
+    period = form.chosen
+    trend_measure = BY_KEY.get(request.GET.get("trend", ""), BY_KEY[DEFAULT_TREND])
+    trend_periods = periods.previous(period, "half", TREND_PERIODS)
+    trend = selectors.trend(service, trend_measure, trend_periods)
+    return render(
+        request,
+        "outcomes/dashboard.html",
+        {
+            "form": form,
+            "period": period,
+            "results": selectors.measures_for_period(service, period),
+            "trend_measure": trend_measure,
+            "trend": trend,
+            "trend_chart": trend_chart(
+                f"Column chart of {trend_measure.name.lower()} in the last {TREND_PERIODS} "
+                "half-years",
+                [p.short_label for p, _ in trend],
+                [value for _, value in trend],
+            ),
+            "measures": list(BY_KEY.values()),
+            "figures": service_figures(service),
+            "by_source": selectors.referrals_by(service, period, "source"),
+            "by_cohort": selectors.referrals_by(service, period, "cohort"),
+            "can_drill_down": can(request.user, Action.SEE_DRILLDOWN),
+            "can_set_targets": can(request.user, Action.SET_TARGETS),
+        },
+    )
+
+
+@login_required
+def drilldown(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    """The named records a measure counted: the manager only, and every view audited."""
+    _require(request, Action.SEE_DRILLDOWN)
+    measure = BY_KEY.get(key)
+    if measure is None:
+        raise Http404("No such measure")
+    service = service_of(request.user)
+    form = _period_form(request)
+    period = form.chosen
+    page = paginate(request, selectors.drilldown(service, measure, period))
+    rows = [[column.of(record) for column in measure.columns] for record in page.object_list]
+    audit(
+        actor=request.user,
+        kind=AuditKind.VIEW,
+        action="measure.drilldown_viewed",
+        obj=service,
+        subject_id=None,
+        summary=f"Drill-down of {measure.name}, {period}",
+        detail={
+            "measure": measure.key,
+            "period": period.key,
+            "page": page.number,
+            "records": [str(record.pk) for record in page.object_list],
+        },
+    )
+    return render(
+        request,
+        "outcomes/drilldown.html",
+        {
+            "measure": measure,
+            "period": period,
+            "form": form,
+            "figure": measure.compute(service, period, timezone.localdate()),
+            "page": page,
+            "rows": rows,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, Action.SET_TARGETS)
+    service = service_of(request.user)
+    period = _period_form(request).chosen
+    existing = selectors.targets_for(service, period)
+    initial: dict[str, Any] = {"tolerance": selectors.tolerance_of(service)}
+    for key, found in existing.items():
+        for target in found:
+            initial[f"{key}__{target.kind}"] = target.value
+    form = TargetsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.tolerance_set(
+                    actor=request.user, service=service, percent=form.cleaned_data["tolerance"]
+                )
+                for key, kind, value in form.targets():
+                    if initial.get(f"{key}__{kind}") != value:
+                        services.target_set(
+                            actor=request.user,
+                            service=service,
+                            measure_key=key,
+                            period=period,
+                            kind=kind,
+                            value=value,
+                        )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Targets saved")
+            return redirect(f"{reverse('outcomes:dashboard')}?period={period.key}")
+    return render(
+        request,
+        "outcomes/targets.html",
+        {"form": form, "period": period, "period_form": _period_form(request)},
+    )
+
+
+# Orders and proven offences entered by hand, from the person's record.
+
+
+def _person_page(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    form: Any,
+    perform: Any,
+    title: str,
+    button: str,
+    done: str,
+) -> HttpResponse:
+    _require(request, Action.RECORD_OUTCOMES)
+    participant = participant_get_for(request.user, pk)
+    return form_page(
+        request,
+        form=form(request.POST or None),
+        perform=lambda data: perform(participant, data),
+        caption=participant.full_name,
+        back_url=reverse("participants:detail", args=[participant.pk]),
+        back_label="Back to the person's record",
+        title=title,
+        button=button,
+        done=done,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _person_page(
+        request,
+        pk,
+        form=OrderForm,
+        perform=lambda person, data: services.order_record(
+            actor=request.user, participant=person, **data
+        ),
+        title="Record an order or licence",
+        button="Save order",
+        done="Order recorded",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_end(request: AuthenticatedHttpRequest, pk: int, order_pk: int) -> HttpResponse:
+    def perform(person: Any, data: dict[str, Any]) -> None:
+        order = Order.objects.filter(participant=person, pk=order_pk).first()
+        if order is None:
+            raise Http404("No such order")
+        services.order_end(actor=request.user, order=order, **data)
+
+    return _person_page(
+        request,
+        pk,
+        form=OrderEndForm,
+        perform=perform,
+        title="Record how the order ended",
+        button="Save",
+        done="Order updated",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offence_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _person_page(
+        request,
+        pk,
+        form=OffenceForm,
+        perform=lambda person, data: services.offence_record(
+            actor=request.user, participant=person, **data
+        ),
+        title="Record a proven offence",
+        button="Save offence",
+        done="Proven offence recorded",
+    )
