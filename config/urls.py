@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("pathways.outcomes.urls")),
+    path("", include("pathways.reports.urls")),
     path("participants/", include("pathways.participants.urls")),
     path("", include("pathways.referrals.urls")),
     path("", include("pathways.plans.urls")),

@@ -144,6 +144,8 @@ class Action(Enum):
     RECORD_OUTCOMES = "record_outcomes"
     SET_TARGETS = "set_targets"
     SEE_DRILLDOWN = "see_drilldown"
+    SEE_REPORTS = "see_reports"
+    WRITE_REPORTS = "write_reports"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -168,6 +170,9 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     # Measures: both see the figures; only the manager sees the named records behind them.
     Action.SET_TARGETS: frozenset({Role.MANAGER, Role.COMMISSIONER}),
     Action.SEE_DRILLDOWN: frozenset({Role.MANAGER}),
+    # The RR Board report: figures only. The manager writes and generates it.
+    Action.SEE_REPORTS: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+    Action.WRITE_REPORTS: frozenset({Role.MANAGER}),
 }
 
 

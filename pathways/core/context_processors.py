@@ -22,6 +22,7 @@ _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Make a referral", "referrals:create", frozenset({Role.REFERRER, Role.MANAGER})),
     ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
     ("Outcomes", "outcomes:dashboard", frozenset({Role.MANAGER, Role.COMMISSIONER})),
+    ("Board reports", "reports:board_list", frozenset({Role.MANAGER, Role.COMMISSIONER})),
     ("Administration", "admin:index", frozenset({Role.ADMIN})),
 ]
 

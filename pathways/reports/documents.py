@@ -1,0 +1,59 @@
+"""The RR Board report as PDF (WeasyPrint, from the page's own template) and as XLSX (one
+sheet per section), both from the report's kept figures."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from pathways.core.exports import safe_cell
+
+
+def render_pdf(figures: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # imported here: it loads system libraries
+
+    html = render_to_string("reports/board_document.html", {"report": figures})
+    return HTML(string=html).write_pdf()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, and unique."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:31]
+    base, n = name, 2
+    while name in used:
+        name = f"{base[:28]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def render_xlsx(figures: dict[str, Any]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for section in figures["sections"]:
+        sheet = book.create_sheet(_sheet_title(section["title"], used))
+        sheet.append([safe_cell(section["title"])])
+        sheet["A1"].font = bold
+        sheet.append([safe_cell(f"{figures['service']}: {figures['period']['label']}")])
+        for paragraph in section.get("paragraphs", []):
+            sheet.append([safe_cell(paragraph)])
+        for table in section.get("tables", []):
+            sheet.append([])
+            sheet.append([safe_cell(table["caption"])])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+            sheet.append([safe_cell(cell) for cell in table["header"]])
+            for column in range(1, len(table["header"]) + 1):
+                sheet.cell(row=sheet.max_row, column=column).font = bold
+            for row in table["rows"]:
+                sheet.append([safe_cell(cell) for cell in row])
+        sheet.column_dimensions["A"].width = 60
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,64 @@
+"""Changes to the RR Board report: the commentary, and asking for a report."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from pathways.accounts.models import Service, User
+from pathways.core.access import Action
+from pathways.core.audit import AuditKind, audit
+from pathways.core.errors import NotPermitted
+from pathways.core.guards import require
+from pathways.core.periods import Period
+from pathways.reports.models import BoardReport, Commentary
+from pathways.reports.tasks import generate_board_report
+
+
+def _own(actor: User, service: Service) -> None:
+    require(actor, Action.WRITE_REPORTS)
+    if actor.service_id != service.pk:
+        raise NotPermitted("Reports are written for your own service.")
+
+
+@transaction.atomic
+def commentary_save(*, actor: User, service: Service, period: Period, text: str) -> Commentary:
+    _own(actor, service)
+    commentary, _created = Commentary.objects.update_or_create(
+        service=service,
+        period_start=period.start,
+        period_end=period.end,
+        defaults={"text": text.strip(), "updated_by": actor, "updated_at": timezone.now()},
+    )
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action="report.commentary_saved",
+        obj=commentary,
+        subject_id=None,
+        summary=f"Board report commentary saved for {period}",
+    )
+    return commentary
+
+
+@transaction.atomic
+def board_report_request(*, actor: User, service: Service, period: Period) -> BoardReport:
+    """Ask for a report; it is generated in the background once this commits."""
+    _own(actor, service)
+    report = BoardReport.objects.create(
+        service=service,
+        period_start=period.start,
+        period_end=period.end,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action="report.requested",
+        obj=report,
+        subject_id=None,
+        summary=f"RR Board report asked for: {period}",
+    )
+    transaction.on_commit(lambda: generate_board_report.enqueue(report.pk))
+    return report

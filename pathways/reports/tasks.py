@@ -1,0 +1,61 @@
+"""Background generation of the RR Board report (Django's Tasks API)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+from pathways.core.periods import Period, parse
+from pathways.reports import board, documents
+from pathways.reports.models import BoardReport, Commentary, ReportStatus
+
+logger = logging.getLogger(__name__)
+
+
+def _progress(report_id: int) -> board.Progress:
+    def note(percent: int, text: str) -> None:
+        BoardReport.objects.filter(pk=report_id).update(
+            status=ReportStatus.RUNNING, progress=percent, progress_note=text
+        )
+
+    return note
+
+
+@task()
+def generate_board_report(report_id: int) -> None:
+    """Compute the figures, then the PDF and the spreadsheet, saving progress as it goes."""
+    report = BoardReport.objects.select_related("service").get(pk=report_id)
+    progress = _progress(report_id)
+    try:
+        period = parse(Period(report.period_start, report.period_end).key)
+        commentary = (
+            Commentary.objects.filter(
+                service=report.service, period_start=period.start, period_end=period.end
+            )
+            .values_list("text", flat=True)
+            .first()
+            or ""
+        )
+        figures = board.build(report.service, period, commentary=commentary, on_progress=progress)
+        progress(75, "Writing the PDF")
+        pdf = documents.render_pdf(figures)
+        progress(90, "Writing the spreadsheet")
+        xlsx = documents.render_xlsx(figures)
+    except Exception as error:
+        # Logged by id only: a report holds no personal data, but logs never get figures.
+        logger.exception("RR Board report %s failed", report_id)
+        BoardReport.objects.filter(pk=report_id).update(
+            status=ReportStatus.FAILED, error=str(error)[:500], finished_at=timezone.now()
+        )
+        raise
+    BoardReport.objects.filter(pk=report_id).update(
+        status=ReportStatus.DONE,
+        progress=100,
+        progress_note="Ready",
+        figures=figures,
+        pdf=pdf,
+        xlsx=xlsx,
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,148 @@
+"""The RR Board report: choose a half-year, write the commentary, generate, read, download."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pathways.accounts.models import Service
+from pathways.core import periods
+from pathways.core.access import Action, can
+from pathways.core.audit import AuditKind, audit
+from pathways.core.forms import text_area
+from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.pages import form_page
+from pathways.core.pagination import paginate
+from pathways.reports import services
+from pathways.reports.models import BoardReport, Commentary, ReportStatus
+
+HALF_YEARS = 6
+
+
+def _require(request: AuthenticatedHttpRequest, action: Action) -> Service:
+    if not can(request.user, action):
+        refuse(request)
+    return service_of(request.user)
+
+
+def _half_years() -> list[periods.Period]:
+    return periods.previous(periods.half_year(timezone.localdate()), "half", HALF_YEARS)[::-1]
+
+
+def _half_year(key: str) -> periods.Period:
+    """One of the offered half-years, else 404 (the form offers only those)."""
+    found = next((p for p in _half_years() if p.key == key), None)
+    if found is None:
+        raise Http404("Not a half-year on offer")
+    return found
+
+
+@login_required
+def board_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    service = _require(request, Action.SEE_REPORTS)
+    reports = BoardReport.objects.filter(service=service).select_related("requested_by")
+    commentaries = set(
+        Commentary.objects.filter(service=service).values_list("period_start", "period_end")
+    )
+    return render(
+        request,
+        "reports/board_list.html",
+        {
+            "page": paginate(request, reports.defer("figures", "pdf", "xlsx")),
+            "half_years": [
+                (period, (period.start, period.end) in commentaries) for period in _half_years()
+            ],
+            "can_write": can(request.user, Action.WRITE_REPORTS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def board_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    service = _require(request, Action.WRITE_REPORTS)
+    period = _half_year(request.POST.get("period", ""))
+    report = services.board_report_request(actor=request.user, service=service, period=period)
+    return redirect("reports:board_detail", pk=report.pk)
+
+
+class CommentaryForm(forms.Form):
+    text = text_area(
+        "Commentary",
+        hint="What the figures mean, what went well and what did not, and what happens next. "
+        "Do not name anyone: the report goes to the board.",
+        rows=12,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commentary(request: AuthenticatedHttpRequest) -> HttpResponse:
+    service = _require(request, Action.WRITE_REPORTS)
+    period = _half_year(request.GET.get("period", ""))
+    existing = Commentary.objects.filter(
+        service=service, period_start=period.start, period_end=period.end
+    ).first()
+    form = CommentaryForm(request.POST or None, initial={"text": existing.text if existing else ""})
+    return form_page(
+        request,
+        form=form,
+        perform=lambda data: services.commentary_save(
+            actor=request.user, service=service, period=period, text=data["text"]
+        ),
+        title="Commentary for the board",
+        button="Save commentary",
+        done="Commentary saved",
+        caption=str(period),
+        back_url=reverse("reports:board_list"),
+        back_label="Back to RR Board reports",
+    )
+
+
+def _report(request: AuthenticatedHttpRequest, pk: int) -> BoardReport:
+    service = _require(request, Action.SEE_REPORTS)
+    report = BoardReport.objects.filter(service=service, pk=pk).first()
+    if report is None:
+        raise Http404("No such report")
+    return report
+
+
+@login_required
+def board_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    return render(
+        request,
+        "reports/board_detail.html",
+        {"report": report, "figures": report.figures, "running": report.status != "done"},
+    )
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+def board_download(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
+    report = _report(request, pk)
+    content = report.pdf if kind == "pdf" else report.xlsx
+    if report.status != ReportStatus.DONE or content is None:
+        raise Http404("The report is not ready")
+    audit(
+        actor=request.user,
+        kind=AuditKind.VIEW,
+        action=f"report.downloaded_{kind}",
+        obj=report,
+        subject_id=None,
+        summary=f"RR Board report downloaded as {kind.upper()}",
+    )
+    response = HttpResponse(bytes(content), content_type=CONTENT_TYPES[kind])
+    name = f"rr-board-report-{report.period_start:%Y-%m}-to-{report.period_end:%Y-%m}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
