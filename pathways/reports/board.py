@@ -229,7 +229,9 @@ def build(
             "label": str(period),
         },
         "as_of": as_of.isoformat(),
+        "as_of_text": f"{as_of:%-d %B %Y}",
         "generated_at": timezone.now().isoformat(),
+        "generated_text": f"{timezone.localtime():%-d %B %Y, %H:%M}",
         "sections": sections,
     }
 
