@@ -84,6 +84,7 @@ def test_the_pdf_and_the_spreadsheet_carry_the_figures_of_the_page(
     report = _generate(manager, service, django_capture_on_commit_callbacks)
     client.force_login(manager)
     page = client.get(f"/reports/board/{report.pk}/").content.decode()
+    assert report.pdf is not None and report.xlsx is not None
     pdf_text = " ".join(
         part.extract_text() for part in pypdf.PdfReader(io.BytesIO(bytes(report.pdf))).pages
     )
