@@ -1,5 +1,6 @@
 """Demo outcomes: orders and proven offences for some people, targets for the half-years,
-and the manager's commentary, through the real services with the clock moved."""
+and the last half-year's commentary and RR Board report (generated once the demo's
+transaction commits), through the real services with the clock moved."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathways.core.periods import half_year
 from pathways.outcomes import services
 from pathways.outcomes.models import OffenceGroup, ProvenBy, Termination
 from pathways.referrals.models import OrderType, Referral
+from pathways.reports import services as reports
 
 # (measure, intermediate, long-term) for each half-year shown.
 TARGETS = [
@@ -63,6 +65,14 @@ def load(service: Service, users: dict[str, User], *, end: datetime.datetime) ->
                 )
         this = half_year(end.date())
         last = half_year(this.start - datetime.timedelta(days=1))
+        reports.commentary_save(
+            actor=manager,
+            service=service,
+            period=last,
+            text="The service filled its thirty places within six weeks of starting, and a "
+            "waiting list formed. Construction employers opened most of the opportunities.\n"
+            "Job starts are behind target: the next half-year focuses on the supply chain.",
+        )
         for period in (last, this):
             for key, intermediate, long_term in TARGETS:
                 for kind, value in (("intermediate", intermediate), ("long_term", long_term)):
@@ -74,3 +84,4 @@ def load(service: Service, users: dict[str, User], *, end: datetime.datetime) ->
                         kind=kind,
                         value=Decimal(value),
                     )
+        reports.board_report_request(actor=manager, service=service, period=last)
