@@ -32,7 +32,6 @@ from pathways.plans.models import (
     INITIAL_REVIEW_DAYS,
     Goal,
     Instrument,
-    InstrumentArea,
     PathwayPlan,
     PlanReview,
     Reading,
@@ -289,6 +288,16 @@ def counted_episodes(
     )
 
 
+def _average_by_area(readings: QuerySet[Any]) -> dict[int, float]:
+    return {
+        area: float(average)
+        for area, average in ReadingScore.objects.filter(reading_id__in=readings)
+        .order_by()
+        .values_list("area_id")
+        .annotate(average=Avg("score"))
+    }
+
+
 def distance_travelled(
     service: Service, start: datetime.date, end: datetime.date, instrument: Instrument
 ) -> DistanceFigures:
@@ -304,25 +313,17 @@ def distance_travelled(
     # Annotations, which django-stubs cannot see.
     firsts = episodes.values("first_reading")  # type: ignore[misc]
     latests = episodes.values("latest_reading")  # type: ignore[misc]
-    by_area: dict[int, dict[str, Any]] = {
-        row["area_id"]: row
-        for row in ReadingScore.objects.filter(area__instrument=instrument)
-        .filter(Q(reading_id__in=firsts) | Q(reading_id__in=latests))
-        .order_by()
-        .values("area_id")
-        .annotate(
-            start=Avg("score", filter=Q(reading_id__in=firsts)),
-            latest=Avg("score", filter=Q(reading_id__in=latests)),
-        )
-    }
+    # One grouped average per set of readings: each is a semi-join on the service's own
+    # readings, so the cost follows the service, not the whole table.
+    starts, latest = _average_by_area(firsts), _average_by_area(latests)
     areas = [
         AreaFigures(
             area=area.name,
-            average_start=float(by_area[area.pk]["start"]),
-            average_change=float(by_area[area.pk]["latest"] - by_area[area.pk]["start"]),
+            average_start=starts[area.pk],
+            average_change=latest[area.pk] - starts[area.pk],
         )
-        for area in InstrumentArea.objects.filter(instrument=instrument)
-        if area.pk in by_area
+        for area in instrument.areas.all()
+        if area.pk in starts and area.pk in latest
     ]
     return DistanceFigures(
         instrument=instrument,
