@@ -244,8 +244,15 @@ def _orders_records(service: Service, period: Period, _as_of: datetime.date) -> 
 # ---------------------------------------------------------------- 8: not reoffending
 
 
-def _episodes_started(service: Service, period: Period) -> QuerySet[Referral]:
-    return _referrals(service).filter(period.q("started_at"))
+def _first_starts(service: Service, period: Period) -> QuerySet[Referral]:
+    """Each person once: the first episode of theirs that started in the period (a person
+    re-referred in the same period has one follow-up, from their first start)."""
+    started = _referrals(service).filter(period.q("started_at"))
+    earlier = started.filter(participant=OuterRef("participant")).filter(
+        Q(started_at__lt=OuterRef("started_at"))
+        | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id"))
+    )
+    return started.filter(~Exists(earlier))
 
 
 def _window_end(days: int) -> ExpressionWrapper:
@@ -276,7 +283,7 @@ def _reoffending_cohort(service: Service, period: Period, as_of: datetime.date) 
         participant=OuterRef("participant"),
     )
     return (
-        _episodes_started(service, period)
+        _first_starts(service, period)
         .annotate(
             start_day=TruncDate("started_at"),
             follow_up_end=_window_end(FOLLOW_UP_DAYS),
@@ -499,9 +506,9 @@ MEASURES: tuple[Measure, ...] = (
         key="distance_travelled",
         number=4,
         name="Progress towards pathway-plan goals (distance travelled)",
-        definition="People whose total distance-travelled score rose from their first reading "
-        "to their latest, among those with at least two readings by the end of the period and "
-        "the latest in it (the default tool).",
+        definition="Episodes of support whose total distance-travelled score rose from their "
+        "first reading to their latest, among those with at least two readings by the end of "
+        "the period and the latest in it (the default tool).",
         compute=_distance,
         records=_distance_records,
         columns=(*PERSON, Column("Started", "started_at")),
@@ -549,11 +556,12 @@ MEASURES: tuple[Measure, ...] = (
         key="not_reoffending",
         number=8,
         name="Participants not reoffending",
-        definition="Of the people who started support in the period and whose 18 months have "
-        "passed, those with no proven offence (conviction or caution) committed in the 12 "
-        "months from the start of support and proven within those 12 months or a further 6 "
-        "(MoJ proven reoffending; 12 months counted as 365 days, 6 as 183). People whose 18 "
-        "months have not passed are shown apart.",
+        definition="Of the people who started support in the period (each once, from their "
+        "first start in it) and whose 18 months have passed, those with no proven offence "
+        "(conviction or caution) committed in the 12 months from the start of support and "
+        "proven within those 12 months or a further 6 (MoJ proven reoffending; 12 months "
+        "counted as 365 days, 6 as 183). People whose 18 months have not passed are shown "
+        "apart.",
         compute=_not_reoffending,
         records=_reoffending_records,
         columns=(

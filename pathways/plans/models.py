@@ -291,7 +291,8 @@ class Reading(models.Model):
 
     class Meta:
         ordering = ["taken_on", "id"]
-        indexes = [models.Index(fields=["referral", "taken_on", "id"])]
+        # First and latest reading of an episode with one instrument, in date order.
+        indexes = [models.Index(fields=["referral", "instrument", "taken_on", "id"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} reading on {self.taken_on:%d %b %Y}"
