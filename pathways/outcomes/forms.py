@@ -102,9 +102,10 @@ class TargetsForm(forms.Form):
                 names.append(name)
             self.rows.append((measure, names[0], names[1]))
 
-    def targets(self) -> list[tuple[str, str, Decimal]]:
+    def targets(self) -> list[tuple[str, str, Decimal | None]]:
+        """(measure key, kind, value) for every box; None where the box is blank."""
         return [
             (name.split("__")[0], name.split("__")[1], value)
             for name, value in self.cleaned_data.items()
-            if "__" in name and value is not None
+            if "__" in name
         ]

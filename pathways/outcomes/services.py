@@ -199,6 +199,35 @@ def target_set(
 
 
 @transaction.atomic
+def target_clear(
+    *, actor: User, service: Service, measure_key: str, period: Period, kind: str
+) -> None:
+    """Remove a target: the measure has none of that kind for the period."""
+    require(actor, Action.SET_TARGETS)
+    if actor.service_id != service.pk:
+        raise NotPermitted("Targets are set for your own service.")
+    target = Target.objects.filter(
+        service=service,
+        measure_key=measure_key,
+        period_start=period.start,
+        period_end=period.end,
+        kind=kind,
+    ).first()
+    if target is None:
+        return
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action="target.cleared",
+        obj=target,
+        subject_id=None,
+        summary=f"Target removed: {BY_KEY[measure_key].name}, {period}, "
+        f"{TargetKind(kind).label.lower()}",
+    )
+    target.delete()
+
+
+@transaction.atomic
 def tolerance_set(*, actor: User, service: Service, percent: int) -> TargetTolerance:
     require(actor, Action.SET_TARGETS)
     if actor.service_id != service.pk:

@@ -135,11 +135,22 @@ def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.tolerance_set(
-                    actor=request.user, service=service, percent=form.cleaned_data["tolerance"]
-                )
+                if form.cleaned_data["tolerance"] != initial["tolerance"]:
+                    services.tolerance_set(
+                        actor=request.user, service=service, percent=form.cleaned_data["tolerance"]
+                    )
                 for key, kind, value in form.targets():
-                    if initial.get(f"{key}__{kind}") != value:
+                    if initial.get(f"{key}__{kind}") == value:
+                        continue
+                    if value is None:
+                        services.target_clear(
+                            actor=request.user,
+                            service=service,
+                            measure_key=key,
+                            period=period,
+                            kind=kind,
+                        )
+                    else:
                         services.target_set(
                             actor=request.user,
                             service=service,

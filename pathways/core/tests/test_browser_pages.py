@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from pathways.accounts.models import User
 from pathways.contacts.models import Contact
 from pathways.core.management.commands.load_demo import DEMO_PASSWORD
+from pathways.core.periods import named_choices
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
 from pathways.employers.models import Employer, Opportunity
 from pathways.placements.models import Placement
@@ -17,6 +19,7 @@ from pathways.plans.models import Goal, Instrument, ReadingKind, Step
 from pathways.plans.reference import DEFAULT_INSTRUMENT
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
+from pathways.reports.models import BoardReport
 
 pytest_plugins = ["pathways.core.tests.browser"]
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
@@ -31,6 +34,7 @@ def _pages() -> dict[str, list[str]]:
     received, active = first(ReferralStatus.RECEIVED), first(ReferralStatus.ACTIVE)
     worker = User.objects.get(username="worker-north")
     instrument = Instrument.objects.get(name=DEFAULT_INSTRUMENT)
+    board = BoardReport.objects.get()
     own = Referral.objects.active().filter(worker=worker).order_by("pk").first()
     assert own is not None
     # Support records of the worker's own case, and of their cases in general.
@@ -67,6 +71,8 @@ def _pages() -> dict[str, list[str]]:
     employer = Employer.objects.order_by("pk").first()
     opportunity = Opportunity.objects.open().order_by("pk").first()
     assert employer is not None and opportunity is not None
+    # A named period other than the default, for the outcomes dashboard.
+    quarter_key = named_choices(timezone.localdate())[1].key
     return {
         "referrer": [
             "/referrals/",
@@ -136,8 +142,23 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{active.pk}/plan/",
             f"/referrals/{active.pk}/progress/",
             f"/referrals/{active.pk}/contacts/",
+            "/outcomes/",
+            f"/outcomes/?period={quarter_key}&trend=attrition",
+            "/outcomes/measures/starts/",
+            "/outcomes/targets/",
+            "/reports/board/",
+            f"/reports/board/commentary/?period={board.period_start:%Y-%m-%d}:{board.period_end:%Y-%m-%d}",
+            f"/reports/board/{board.pk}/",
+            f"/participants/{own.participant_id}/orders/new/",
+            f"/participants/{own.participant_id}/offences/new/",
         ],
-        "commissioner": ["/service/", "/service/distance-travelled/"],
+        "commissioner": [
+            "/service/",
+            "/service/distance-travelled/",
+            "/outcomes/",
+            "/reports/board/",
+            f"/reports/board/{board.pk}/",
+        ],
         "admin": [
             "/admin/",
             "/admin/accounts/user/",

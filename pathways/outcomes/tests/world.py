@@ -31,15 +31,14 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
 
-from pathways.accounts.models import Service, User
-from pathways.accounts.tests.factories import AreaFactory, PatchFactory, UserFactory
-from pathways.core.periods import Period, half_year
+from pathways.accounts.models import Area, Patch, Service, User
+from pathways.accounts.tests.factories import UserFactory
+from pathways.core.periods import half_year
 from pathways.core.roles import Role
 from pathways.employers.models import Employer, Opportunity, OpportunityKind
 from pathways.employers.tests.factories import make_employer, make_opportunity
@@ -88,12 +87,12 @@ SURNAMES = {
 }
 
 
-def local(*parts: int) -> datetime.datetime:
-    return datetime.datetime(*parts, tzinfo=LONDON)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
-def utc(*parts: int) -> datetime.datetime:
-    return datetime.datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @contextmanager
@@ -262,7 +261,9 @@ class _Builder:
             )
 
 
-def build(*, service: Service, referrer: User, manager: User, worker: User, outsider: User) -> World:
+def build(
+    *, service: Service, referrer: User, manager: User, worker: User, outsider: User
+) -> World:
     """The world of the module docstring, in the order things happened."""
     w = World(service=service, referrer=referrer, manager=manager, worker=worker)
     b = _Builder(w)
@@ -325,9 +326,11 @@ def build(*, service: Service, referrer: User, manager: User, worker: User, outs
     # Another service's training placement, in the half-year: never counted here.
     other = outsider.service
     assert other is not None
-    patch = PatchFactory(service=other, name="Elsewhere")
-    AreaFactory(patch=patch, name="Elsewhere town")
-    their_worker = UserFactory(username="worker-elsewhere", role=Role.WORKER, service=other, patch=patch)
+    patch = Patch.objects.create(service=other, name="Elsewhere")
+    Area.objects.create(patch=patch, name="Elsewhere town")
+    their_worker: User = UserFactory(  # type: ignore[assignment]
+        username="worker-elsewhere", role=Role.WORKER, service=other, patch=patch
+    )
     with at(local(2024, 7, 1, 10)):
         theirs = make_employer(their_worker, patch=patch)
         w.opportunities["elsewhere"] = make_opportunity(
@@ -394,10 +397,3 @@ def build(*, service: Service, referrer: User, manager: User, worker: User, outs
     b.offence("ada", "Ada", D(2024, 6, 1), D(2024, 7, 1))  # Ada started before the period
     w.refresh()
     return w
-
-
-def target_value(value: int | float) -> Decimal:
-    return Decimal(str(value))
-
-
-__all__ = ["AFTER", "AS_OF", "BEFORE", "HALF", "Period", "World", "at", "build", "local", "utc"]

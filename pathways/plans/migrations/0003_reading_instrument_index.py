@@ -5,20 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0002_default_instrument'),
-        ('referrals', '0004_referral_closing_summary'),
+        ("plans", "0002_default_instrument"),
+        ("referrals", "0004_referral_closing_summary"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='reading',
-            name='plans_readi_referra_379da4_idx',
+            model_name="reading",
+            name="plans_readi_referra_379da4_idx",
         ),
         migrations.AddIndex(
-            model_name='reading',
-            index=models.Index(fields=['referral', 'instrument', 'taken_on', 'id'], name='plans_readi_referra_4d163e_idx'),
+            model_name="reading",
+            index=models.Index(
+                fields=["referral", "instrument", "taken_on", "id"],
+                name="plans_readi_referra_4d163e_idx",
+            ),
         ),
     ]
