@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pathways.employers",
     "pathways.placements",
     "pathways.outcomes",
+    "pathways.imports",
     "django_tasks",
     "django_tasks_db",
 ]
