@@ -142,6 +142,8 @@ class Action(Enum):
     MANAGE_PLACEMENTS = "manage_placements"
     EDIT_WORK_PROFILE = "edit_work_profile"
     RECORD_OUTCOMES = "record_outcomes"
+    IMPORT_PROBATION_DATA = "import_probation_data"
+    EXPORT_JDL = "export_jdl"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -163,6 +165,10 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EDIT_WORK_PROFILE: frozenset({Role.WORKER, Role.MANAGER}),
     # Orders and proven offences (measures 7 and 8), entered by hand.
     Action.RECORD_OUTCOMES: frozenset({Role.WORKER, Role.MANAGER}),
+    # Probation extracts (orders, offences, OASys ETE need, cohorts) and the Justice Data
+    # Lab participant list: the whole service's people at once, so the manager only.
+    Action.IMPORT_PROBATION_DATA: frozenset({Role.MANAGER}),
+    Action.EXPORT_JDL: frozenset({Role.MANAGER}),
 }
 
 

@@ -21,6 +21,7 @@ _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Find a person", "participants:find", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
     ("Make a referral", "referrals:create", frozenset({Role.REFERRER, Role.MANAGER})),
     ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
+    ("Probation data", "imports:home", frozenset({Role.MANAGER})),
     ("Administration", "admin:index", frozenset({Role.ADMIN})),
 ]
 

@@ -12,6 +12,7 @@ from pathways.contacts.selectors import concerns_for
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
+from pathways.imports.selectors import participant_outcomes
 from pathways.participants import selectors
 from pathways.placements import selectors as placement_selectors
 from pathways.plans.charts import progress_chart
@@ -35,6 +36,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "page": paginate(request, selectors.timeline_for(request.user, participant)),
             "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
             **placement_selectors.participant_section(request.user, participant),
+            **participant_outcomes(request.user, participant),
         },
     )
 
