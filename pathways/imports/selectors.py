@@ -25,7 +25,7 @@ def batches_for(user: User) -> QuerySet[ImportBatch]:
     """The import history of the user's service (the manager's only)."""
     if not can(user, Action.IMPORT_PROBATION_DATA):
         return ImportBatch.objects.none()
-    return ImportBatch.objects.filter(service_id=user.service_id).select_related(
+    return ImportBatch.objects.filter(service_id=int(user.service_id or 0)).select_related(
         "uploaded_by", "matched"
     )
 
@@ -116,9 +116,9 @@ def outcome_conflicts_for(user: User) -> list[Conflict]:
         .select_related("participant")
         .order_by("participant_id", "start_date")
     )
-    imported_orders = Order.objects.in_bulk([o.imported_pk for o in hand_orders])  # type: ignore[attr-defined]
+    imported_orders = Order.objects.in_bulk([o.imported_pk for o in hand_orders])
     for hand in hand_orders:
-        imported = imported_orders[hand.imported_pk]  # type: ignore[attr-defined]
+        imported = imported_orders[hand.imported_pk]
         differences = []
         if hand.actual_end_date != imported.actual_end_date:
             differences.append(
@@ -153,9 +153,9 @@ def outcome_conflicts_for(user: User) -> list[Conflict]:
         .select_related("participant")
         .order_by("participant_id", "committed_on")
     )
-    imported_offences = ProvenOffence.objects.in_bulk([o.imported_pk for o in hand_offences])  # type: ignore[attr-defined]
+    imported_offences = ProvenOffence.objects.in_bulk([o.imported_pk for o in hand_offences])
     for hand_offence in hand_offences:
-        other = imported_offences[hand_offence.imported_pk]  # type: ignore[attr-defined]
+        other = imported_offences[hand_offence.imported_pk]
         differences = []
         if hand_offence.proven_on != other.proven_on:
             differences.append(

@@ -170,11 +170,12 @@ def _chunks(rows: Iterable[tuple[int, str, Parsed]]) -> Iterator[list[tuple[int,
 def _known(service_id: int, crns: Iterable[str]) -> dict[str, int]:
     """The service's people among these CRNs, in one query: CRN -> participant id."""
     in_service = Referral.objects.filter(service_id=service_id, participant=OuterRef("pk"))
-    return dict(
+    found = (
         Participant.objects.filter(crn__in=set(crns))
         .filter(Exists(in_service))
         .values_list("crn", "pk")
     )
+    return {crn: pk for crn, pk in found if crn}
 
 
 def _key_text(spec: KindSpec, crn: str, parsed: Parsed) -> str:
@@ -221,8 +222,9 @@ def _apply_chunk(
     model, scope = _TARGETS[batch.kind]
     known = _known(batch.service_id, (crn for _row, crn, _parsed in chunk))
     existing: dict[tuple[Any, ...], Any] = {}
+    record: Any
     if known:
-        for record in model._default_manager.filter(  # type: ignore[attr-defined]
+        for record in model._default_manager.filter(
             participant_id__in=known.values(), **scope
         ).order_by("pk"):
             key = (record.participant_id, *(getattr(record, f) for f in spec.key_fields))
@@ -248,9 +250,9 @@ def _apply_chunk(
         else:
             counts.unchanged += 1
     if write and creates:
-        model._default_manager.bulk_create(creates, batch_size=CHUNK)  # type: ignore[attr-defined]
+        model._default_manager.bulk_create(creates, batch_size=CHUNK)
     if write and updates:
-        model._default_manager.bulk_update(  # type: ignore[attr-defined]
+        model._default_manager.bulk_update(
             updates, [*spec.value_fields, *on_update], batch_size=500
         )
 

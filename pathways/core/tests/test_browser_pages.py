@@ -12,6 +12,7 @@ from pathways.contacts.models import Contact
 from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
 from pathways.employers.models import Employer, Opportunity
+from pathways.imports.models import ImportBatch
 from pathways.placements.models import Placement
 from pathways.plans.models import Goal, Instrument, ReadingKind, Step
 from pathways.plans.reference import DEFAULT_INSTRUMENT
@@ -67,6 +68,8 @@ def _pages() -> dict[str, list[str]]:
     employer = Employer.objects.order_by("pk").first()
     opportunity = Opportunity.objects.open().order_by("pk").first()
     assert employer is not None and opportunity is not None
+    batch = ImportBatch.objects.order_by("pk").first()
+    assert batch is not None
     return {
         "referrer": [
             "/referrals/",
@@ -136,6 +139,10 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{active.pk}/plan/",
             f"/referrals/{active.pk}/progress/",
             f"/referrals/{active.pk}/contacts/",
+            "/imports/",
+            f"/imports/{batch.pk}/",
+            "/imports/conflicts/",
+            "/imports/justice-data-lab/",
         ],
         "commissioner": ["/service/", "/service/distance-travelled/"],
         "admin": [

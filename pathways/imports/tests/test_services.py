@@ -143,7 +143,7 @@ def test_people_of_another_service_are_unknown(
     assert batch.skipped_unknown == 3 and not Order.objects.exists()
 
 
-BAD_FILES = {
+BAD_FILES: dict[str, tuple[str, list[tuple[int, str, str | None]]]] = {
     "missing column": (
         "crn,order_type,expected_end_date\nA000001,licence,2024-01-01\n",
         [(1, "start_date", "a column headed 'start_date'")],

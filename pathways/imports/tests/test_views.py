@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,7 +33,7 @@ def client_for(user: User) -> Client:
     return client
 
 
-def upload(client: Client, content: bytes = GOOD, name: str = "orders.csv", **extra: str):  # type: ignore[no-untyped-def]
+def upload(client: Client, content: bytes = GOOD, name: str = "orders.csv", **extra: str) -> Any:
     data = {"kind": Kind.ORDERS, "file": SimpleUploadedFile(name, content, "text/csv"), **extra}
     return client.post("/imports/", data)
 
@@ -244,7 +245,7 @@ def test_person_page_shows_outcomes_with_their_source(
         path=csv_file(tmp_path, GOOD.decode()),
     )
     page = client_for(manager).get(f"/participants/{people[0].pk}/").content.decode()
-    assert "Probation extract (import:%d)" % batch.pk in page
+    assert f"Probation extract (import:{batch.pk})" in page
     assert (
         "Orders and proven offences"
         in client_for(worker_north).get(f"/participants/{people[0].pk}/").content.decode()
