@@ -104,8 +104,11 @@ YES_NO = {
 class Cells:
     """One data row's cells by column name, collecting every error the row has."""
 
-    def __init__(self, row: int, values: dict[str, str]) -> None:
+    def __init__(
+        self, row: int, values: dict[str, str], today: datetime.date | None = None
+    ) -> None:
         self.row = row
+        self.today = today or timezone.localdate()
         self.values = values
         self.errors: list[RowError] = []
 
@@ -153,7 +156,7 @@ class Cells:
         if day.year < 1900:
             self._wrong(column, value, "a date after 1900")
             return None
-        if past and day > timezone.localdate():
+        if past and day > self.today:
             self._wrong(column, value, "a date that is not in the future")
             return None
         return day

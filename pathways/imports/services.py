@@ -82,36 +82,29 @@ class Report:
 
 
 class SeenKeys:
-    """Natural keys already met in the file, kept in a temporary SQLite file so that
-    finding duplicates within a file of millions of rows needs no memory to speak of."""
+    """Natural keys met in the file, appended to a temporary SQLite file and grouped at
+    the end, so that finding duplicates within a file of millions of rows needs no memory
+    to speak of (SQLite sorts on disk)."""
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="pathways-import-")
         self._db = sqlite3.connect(Path(self._dir.name) / "seen.sqlite3")
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+        self._db.execute("PRAGMA cache_size=-16000")  # 16 MB
+        self._db.execute("CREATE TABLE seen (key TEXT, row INTEGER)")
 
-    def duplicates(self, items: list[tuple[str, int]]) -> list[tuple[int, int]]:
-        """Remember the keys; return (row, row it repeats) for each key already met."""
-        repeats: list[tuple[int, int]] = []
-        first: dict[str, int] = {}
-        for key, row in items:
-            if key in first:
-                repeats.append((row, first[key]))
-            else:
-                first[key] = row
-        keys = list(first)
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for key, row in self._db.execute(
-                f"SELECT key, row FROM seen WHERE key IN ({marks})",  # noqa: S608 - placeholders only
-                part,
-            ):
-                repeats.append((first.pop(key), row))
-        self._db.executemany("INSERT INTO seen VALUES (?, ?)", first.items())
-        return repeats
+    def add(self, items: list[tuple[str, int]]) -> None:
+        self._db.executemany("INSERT INTO seen VALUES (?, ?)", items)
+
+    def duplicates(self) -> Iterator[tuple[int, int]]:
+        """(row, the first row it repeats) for every repeated key, in row order."""
+        self._db.execute("CREATE INDEX seen_key ON seen (key, row)")
+        yield from self._db.execute(
+            "SELECT s.row, f.first FROM seen s JOIN ("
+            "  SELECT key, MIN(row) AS first FROM seen GROUP BY key HAVING COUNT(*) > 1"
+            ") f ON f.key = s.key WHERE s.row > f.first ORDER BY s.row"
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -135,6 +128,7 @@ def _parsed_rows(spec: KindSpec, path: Path, report: Report) -> Iterator[tuple[i
     if errors:
         return
     blanks: list[int] = []
+    today = timezone.localdate()
     for row in rows:
         if row.blank:
             blanks.append(row.number)
@@ -146,7 +140,7 @@ def _parsed_rows(spec: KindSpec, path: Path, report: Report) -> Iterator[tuple[i
         values = {
             name: (cells[index] if index < len(cells) else "") for name, index in positions.items()
         }
-        checked = Cells(row.number, values)
+        checked = Cells(row.number, values, today)
         crn = checked.crn()
         parsed = spec.parse(checked)
         if checked.errors:
@@ -346,11 +340,7 @@ def _check(
     try:
         for chunk in _chunks(_parsed_rows(spec, path, report)):
             known = _known(batch.service_id, (crn for _row, crn, _parsed in chunk))
-            repeats = seen.duplicates([(_key_text(spec, crn, p), row) for row, crn, p in chunk])
-            for row, first in repeats:
-                report.error(
-                    RowError(row, "", "", f"a row not already in the file (it repeats row {first})")
-                )
+            seen.add([(_key_text(spec, crn, p), row) for row, crn, p in chunk])
             for row, crn, _parsed in chunk:
                 if crn not in known:
                     report.skip(row, crn)
@@ -358,6 +348,10 @@ def _check(
             batch.rows_processed = done
             _save(batch, "rows_processed")
             progress("Checking", done, batch.total_rows)
+        for row, first in seen.duplicates():
+            report.error(
+                RowError(row, "", "", f"a row not already in the file (it repeats row {first})")
+            )
     finally:
         seen.close()
     return done
