@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("pathways.contacts.urls")),
     path("employers/", include("pathways.employers.urls")),
     path("placements/", include("pathways.placements.urls")),
+    path("imports/", include("pathways.imports.urls")),
     # One sign-in page for everyone, administrators included.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
     path("admin/", admin.site.urls),

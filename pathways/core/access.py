@@ -146,6 +146,8 @@ class Action(Enum):
     SEE_DRILLDOWN = "see_drilldown"
     SEE_REPORTS = "see_reports"
     WRITE_REPORTS = "write_reports"
+    IMPORT_PROBATION_DATA = "import_probation_data"
+    EXPORT_JDL = "export_jdl"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -173,6 +175,10 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     # The RR Board report: figures only. The manager writes and generates it.
     Action.SEE_REPORTS: frozenset({Role.MANAGER, Role.COMMISSIONER}),
     Action.WRITE_REPORTS: frozenset({Role.MANAGER}),
+    # Probation extracts (orders, offences, OASys ETE need, cohorts) and the Justice Data
+    # Lab participant list: the whole service's people at once, so the manager only.
+    Action.IMPORT_PROBATION_DATA: frozenset({Role.MANAGER}),
+    Action.EXPORT_JDL: frozenset({Role.MANAGER}),
 }
 
 

@@ -23,6 +23,7 @@ _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
     ("Outcomes", "outcomes:dashboard", frozenset({Role.MANAGER, Role.COMMISSIONER})),
     ("Board reports", "reports:board_list", frozenset({Role.MANAGER, Role.COMMISSIONER})),
+    ("Probation data", "imports:home", frozenset({Role.MANAGER})),
     ("Administration", "admin:index", frozenset({Role.ADMIN})),
 ]
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import participants_for
+from pathways.core.access import Action, can, participants_for
 from pathways.core.periods import Period
 from pathways.outcomes.measures import MEASURES, Figure, Measure
 from pathways.outcomes.models import Order, ProvenOffence, Target, TargetKind, TargetTolerance
@@ -123,7 +123,10 @@ def drilldown(
 
 
 def outcomes_of(user: User, participant: Participant) -> tuple[list[Order], list[ProvenOffence]]:
-    """The person's orders and proven offences, if the person is in the user's scope."""
+    """The person's orders and proven offences, for the roles that record them (criminal
+    offence data, shown no wider than needed), if the person is in the user's scope."""
+    if not can(user, Action.RECORD_OUTCOMES):
+        return [], []
     if not participants_for(user).filter(pk=participant.pk).exists():
         return [], []
     return (

@@ -14,6 +14,7 @@ from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.periods import named_choices
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
 from pathways.employers.models import Employer, Opportunity
+from pathways.imports.models import ImportBatch
 from pathways.placements.models import Placement
 from pathways.plans.models import Goal, Instrument, ReadingKind, Step
 from pathways.plans.reference import DEFAULT_INSTRUMENT
@@ -73,6 +74,8 @@ def _pages() -> dict[str, list[str]]:
     assert employer is not None and opportunity is not None
     # A named period other than the default, for the outcomes dashboard.
     quarter_key = named_choices(timezone.localdate())[1].key
+    batch = ImportBatch.objects.order_by("pk").first()
+    assert batch is not None
     return {
         "referrer": [
             "/referrals/",
@@ -158,6 +161,10 @@ def _pages() -> dict[str, list[str]]:
             "/outcomes/",
             "/reports/board/",
             f"/reports/board/{board.pk}/",
+            "/imports/",
+            f"/imports/{batch.pk}/",
+            "/imports/conflicts/",
+            "/imports/justice-data-lab/",
         ],
         "admin": [
             "/admin/",

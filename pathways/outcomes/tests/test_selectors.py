@@ -227,7 +227,7 @@ def recorded(case: Referral, manager: User) -> Referral:
     [
         ("manager", True),
         ("worker_north", True),
-        ("referrer", True),
+        ("referrer", False),  # criminal offence data: only the roles that record it
         ("other_referrer", False),
         ("worker_south", False),
         ("commissioner", False),

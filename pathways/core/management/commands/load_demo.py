@@ -17,6 +17,7 @@ from django.utils import timezone
 from pathways.accounts.models import Area, Patch, Service, User
 from pathways.core.management.demo_support import support_history
 from pathways.core.roles import Role
+from pathways.imports import demo as imports_demo
 from pathways.outcomes import demo as outcomes_demo
 from pathways.placements import demo as placements_demo
 from pathways.referrals import services
@@ -141,6 +142,7 @@ class Command(BaseCommand):
         self._referrals(service, areas, users)
         now = timezone.now().replace(hour=10, minute=0)
         placements_demo.load(service, users, end=now)
+        imports_demo.load(service, users["manager"])
         outcomes_demo.load(service, users, end=now)
 
     def _referrals(self, service: Service, areas: list[Area], users: dict[str, User]) -> None:

@@ -1,0 +1,176 @@
+"""Pages for probation imports, conflicts and the Justice Data Lab list: manager only;
+every other role is shown 404 and the refusal is audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pathways.core.access import Action, can
+from pathways.core.audit import audit_refusal
+from pathways.core.exports import safe_cell
+from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.pagination import paginate
+from pathways.imports import selectors
+from pathways.imports.forms import UploadForm
+from pathways.imports.jdl import jdl_export
+from pathways.imports.kinds import SPECS
+from pathways.imports.models import ImportBatch, Kind
+from pathways.imports.services import batch_create
+from pathways.imports.tasks import run_import
+
+
+def upload_dir() -> Path:
+    """Where uploaded files wait for the background task (removed once it has run). With
+    the database task backend the worker must see the same directory."""
+    directory = Path(
+        getattr(settings, "IMPORT_UPLOAD_DIR", Path(settings.BASE_DIR) / "var" / "imports")
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
+    if not can(request.user, action):
+        refuse(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, Action.IMPORT_PROBATION_DATA)
+    service = service_of(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        path = upload_dir() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        batch = batch_create(
+            actor=request.user,
+            service=service,
+            kind=form.cleaned_data["kind"],
+            path=path,
+            file_name=Path(upload.name).name,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        run_import.enqueue(batch_id=batch.pk, path=str(path))
+        return redirect("imports:batch", pk=batch.pk)
+    return render(
+        request,
+        "imports/home.html",
+        {
+            "form": form,
+            "page": paginate(request, selectors.batches_for(request.user)),
+            "specs": [(Kind(kind).label, kind, spec) for kind, spec in SPECS.items()],
+            "cohort_rates": selectors.cohort_ete_rates(request.user),
+            "can_export_jdl": can(request.user, Action.EXPORT_JDL),
+        },
+    )
+
+
+def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
+    _require(request, Action.IMPORT_PROBATION_DATA)
+    batch = selectors.batches_for(request.user).filter(pk=pk).first()
+    if batch is None:
+        audit_refusal(actor=request.user, object_type="imports.importbatch", object_id=pk)
+        raise Http404("No import found")
+    return batch
+
+
+@login_required
+@require_GET
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    progress = 0
+    if batch.running and batch.total_rows:
+        progress = min(100, round(100 * batch.rows_processed / batch.total_rows))
+    return render(
+        request,
+        "imports/batch.html",
+        {"batch": batch, "report": batch.report, "progress": progress},
+    )
+
+
+@login_required
+@require_GET
+def batch_errors_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The kept errors and skipped rows as CSV, to fix the file in a spreadsheet."""
+    batch = _batch(request, pk)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Row", "Column", "Value", "Expected"])
+    for error in batch.report.get("errors", []):
+        writer.writerow([safe_cell(error[k]) for k in ("row", "column", "value", "expected")])
+    for skipped in batch.report.get("unknown", []):
+        writer.writerow(
+            [
+                skipped["row"],
+                "crn",
+                safe_cell(skipped["crn"]),
+                "skipped: not a person of this service",
+            ]
+        )
+    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-report.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def conflicts(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, Action.IMPORT_PROBATION_DATA)
+    return render(
+        request,
+        "imports/conflicts.html",
+        {"conflicts": selectors.outcome_conflicts_for(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def jdl(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, Action.EXPORT_JDL)
+    count = selectors.jdl_count(request.user)
+    return render(
+        request,
+        "imports/jdl.html",
+        {
+            "count": count,
+            "minimum": selectors.JDL_MINIMUM,
+            "too_few": count < selectors.JDL_MINIMUM,
+            "columns": selectors.JDL_COLUMNS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def jdl_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
+    _require(request, Action.EXPORT_JDL)
+    content, count = jdl_export(actor=request.user, fmt=fmt)
+    if count < selectors.JDL_MINIMUM:
+        messages.warning(
+            request,
+            f"The list has {count} people: the Justice Data Lab needs at least "
+            f"{selectors.JDL_MINIMUM} for an analysis.",
+        )
+    content_type = (
+        "text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="justice-data-lab.{fmt}"'
+    response["X-Participant-Count"] = str(count)
+    return response
