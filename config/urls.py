@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("pathways.contacts.urls")),
     path("employers/", include("pathways.employers.urls")),
     path("placements/", include("pathways.placements.urls")),
+    path("reports/equality/", include("pathways.reports.equality_urls")),
     # One sign-in page for everyone, administrators included.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
     path("admin/", admin.site.urls),

@@ -142,6 +142,10 @@ class Action(Enum):
     MANAGE_PLACEMENTS = "manage_placements"
     EDIT_WORK_PROFILE = "edit_work_profile"
     RECORD_OUTCOMES = "record_outcomes"
+    RECORD_EQUALITY = "record_equality"
+    SEE_EQUALITY_REPORT = "see_equality_report"
+    SEE_CONTRACT = "see_contract"
+    MANAGE_CONTRACT = "manage_contract"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -163,6 +167,13 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EDIT_WORK_PROFILE: frozenset({Role.WORKER, Role.MANAGER}),
     # Orders and proven offences (measures 7 and 8), entered by hand.
     Action.RECORD_OUTCOMES: frozenset({Role.WORKER, Role.MANAGER}),
+    # Equality monitoring: a person's answers are seen and recorded by workers and the
+    # manager only; the report is aggregate (the commissioner's is disclosure-controlled).
+    Action.RECORD_EQUALITY: frozenset({Role.WORKER, Role.MANAGER}),
+    Action.SEE_EQUALITY_REPORT: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+    # The contract: managed by the provider's manager, read by the commissioner.
+    Action.SEE_CONTRACT: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+    Action.MANAGE_CONTRACT: frozenset({Role.MANAGER}),
 }
 
 

@@ -13,6 +13,7 @@ from pathways.core.access import Action, Role, can, role_of
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
 from pathways.participants import selectors
+from pathways.participants.equality import equality_section
 from pathways.placements import selectors as placement_selectors
 from pathways.plans.charts import progress_chart
 from pathways.plans.selectors import latest_readings, progress_of
@@ -35,6 +36,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "page": paginate(request, selectors.timeline_for(request.user, participant)),
             "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
             **placement_selectors.participant_section(request.user, participant),
+            **equality_section(request.user, participant),
         },
     )
 

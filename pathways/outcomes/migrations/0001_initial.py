@@ -6,56 +6,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0002_workprofile'),
+        ("participants", "0002_workprofile"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_type', models.CharField(choices=[('community_order', 'Community order'), ('suspended_sentence', 'Suspended sentence order'), ('licence', 'Licence'), ('post_sentence', 'Post-sentence supervision'), ('youth_rehabilitation', 'Youth rehabilitation order'), ('custodial', 'Custodial sentence (on ROTL)'), ('other', 'Other')], help_text='The kind of order or licence.', max_length=32)),
-                ('start_date', models.DateField(help_text='When the order or licence started.')),
-                ('expected_end_date', models.DateField(blank=True, help_text='When it is due to end.', null=True)),
-                ('actual_end_date', models.DateField(blank=True, help_text='When it ended (blank while it runs).', null=True)),
-                ('termination', models.CharField(blank=True, choices=[('completed', 'Completed successfully'), ('breach', 'Terminated: breach'), ('new_offence', 'Terminated: new offence'), ('revoked', 'Revoked'), ('other', 'Ended for another reason')], help_text='How it ended: completed successfully, or terminated and why.', max_length=16)),
-                ('source', models.CharField(choices=[('hand', 'Entered by hand'), ('import', 'Probation extract')], help_text='Entered by hand, or from an extract.', max_length=8)),
-                ('source_ref', models.CharField(blank=True, help_text='For imported facts: the import they came from.', max_length=64)),
-                ('note', models.TextField(blank=True, help_text='Anything worth knowing about the order.')),
-                ('recorded_at', models.DateTimeField(help_text='When it was recorded.')),
-                ('participant', models.ForeignKey(help_text='The person on the order.', on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='participants.participant')),
-                ('recorded_by', models.ForeignKey(blank=True, help_text='Who entered it (empty for imported facts).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "order_type",
+                    models.CharField(
+                        choices=[
+                            ("community_order", "Community order"),
+                            ("suspended_sentence", "Suspended sentence order"),
+                            ("licence", "Licence"),
+                            ("post_sentence", "Post-sentence supervision"),
+                            ("youth_rehabilitation", "Youth rehabilitation order"),
+                            ("custodial", "Custodial sentence (on ROTL)"),
+                            ("other", "Other"),
+                        ],
+                        help_text="The kind of order or licence.",
+                        max_length=32,
+                    ),
+                ),
+                ("start_date", models.DateField(help_text="When the order or licence started.")),
+                (
+                    "expected_end_date",
+                    models.DateField(blank=True, help_text="When it is due to end.", null=True),
+                ),
+                (
+                    "actual_end_date",
+                    models.DateField(
+                        blank=True, help_text="When it ended (blank while it runs).", null=True
+                    ),
+                ),
+                (
+                    "termination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("completed", "Completed successfully"),
+                            ("breach", "Terminated: breach"),
+                            ("new_offence", "Terminated: new offence"),
+                            ("revoked", "Revoked"),
+                            ("other", "Ended for another reason"),
+                        ],
+                        help_text="How it ended: completed successfully, or terminated and why.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("hand", "Entered by hand"), ("import", "Probation extract")],
+                        help_text="Entered by hand, or from an extract.",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "source_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="For imported facts: the import they came from.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="Anything worth knowing about the order."
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(help_text="When it was recorded.")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        help_text="The person on the order.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who entered it (empty for imported facts).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date', '-id'],
-                'indexes': [models.Index(fields=['participant', 'start_date'], name='outcomes_or_partici_b9a6fe_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('actual_end_date__isnull', True), ('actual_end_date__gte', models.F('start_date')), _connector='OR'), name='order_ends_after_start'), models.CheckConstraint(condition=models.Q(models.Q(('actual_end_date__isnull', True), ('termination', '')), models.Q(('actual_end_date__isnull', False), models.Q(('termination', ''), _negated=True)), _connector='OR'), name='order_end_has_termination')],
+                "ordering": ["-start_date", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["participant", "start_date"], name="outcomes_or_partici_b9a6fe_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("actual_end_date__isnull", True),
+                            ("actual_end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="order_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("actual_end_date__isnull", True), ("termination", "")),
+                            models.Q(
+                                ("actual_end_date__isnull", False),
+                                models.Q(("termination", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="order_end_has_termination",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProvenOffence',
+            name="ProvenOffence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('committed_on', models.DateField(help_text='When the offence was committed.')),
-                ('proven_on', models.DateField(help_text='When it was proven (conviction or caution date).')),
-                ('proven_by', models.CharField(choices=[('conviction', 'Court conviction'), ('caution', 'Caution')], help_text='Conviction or caution.', max_length=16)),
-                ('category', models.CharField(choices=[('violence', 'Violence against the person'), ('sexual', 'Sexual offences'), ('robbery', 'Robbery'), ('theft', 'Theft offences'), ('criminal_damage', 'Criminal damage and arson'), ('drugs', 'Drug offences'), ('weapons', 'Possession of weapons'), ('public_order', 'Public order offences'), ('society', 'Miscellaneous crimes against society'), ('fraud', 'Fraud offences'), ('summary_motoring', 'Summary motoring'), ('summary_other', 'Summary non-motoring'), ('other', 'Other')], help_text='The offence group.', max_length=24)),
-                ('disposal', models.CharField(blank=True, help_text='The sentence or disposal, as recorded.', max_length=200)),
-                ('source', models.CharField(choices=[('hand', 'Entered by hand'), ('import', 'Probation extract')], help_text='Entered by hand, or from an extract.', max_length=8)),
-                ('source_ref', models.CharField(blank=True, help_text='For imported facts: the import they came from.', max_length=64)),
-                ('recorded_at', models.DateTimeField(help_text='When it was recorded.')),
-                ('participant', models.ForeignKey(help_text='The person who committed it.', on_delete=django.db.models.deletion.PROTECT, related_name='proven_offences', to='participants.participant')),
-                ('recorded_by', models.ForeignKey(blank=True, help_text='Who entered it (empty for imported facts).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("committed_on", models.DateField(help_text="When the offence was committed.")),
+                (
+                    "proven_on",
+                    models.DateField(help_text="When it was proven (conviction or caution date)."),
+                ),
+                (
+                    "proven_by",
+                    models.CharField(
+                        choices=[("conviction", "Court conviction"), ("caution", "Caution")],
+                        help_text="Conviction or caution.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("violence", "Violence against the person"),
+                            ("sexual", "Sexual offences"),
+                            ("robbery", "Robbery"),
+                            ("theft", "Theft offences"),
+                            ("criminal_damage", "Criminal damage and arson"),
+                            ("drugs", "Drug offences"),
+                            ("weapons", "Possession of weapons"),
+                            ("public_order", "Public order offences"),
+                            ("society", "Miscellaneous crimes against society"),
+                            ("fraud", "Fraud offences"),
+                            ("summary_motoring", "Summary motoring"),
+                            ("summary_other", "Summary non-motoring"),
+                            ("other", "Other"),
+                        ],
+                        help_text="The offence group.",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "disposal",
+                    models.CharField(
+                        blank=True,
+                        help_text="The sentence or disposal, as recorded.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("hand", "Entered by hand"), ("import", "Probation extract")],
+                        help_text="Entered by hand, or from an extract.",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "source_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="For imported facts: the import they came from.",
+                        max_length=64,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(help_text="When it was recorded.")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        help_text="The person who committed it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proven_offences",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who entered it (empty for imported facts).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-committed_on', '-id'],
-                'indexes': [models.Index(fields=['participant', 'committed_on'], name='outcomes_pr_partici_692218_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('proven_on__gte', models.F('committed_on'))), name='offence_proven_after_committed')],
+                "ordering": ["-committed_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["participant", "committed_on"],
+                        name="outcomes_pr_partici_692218_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("proven_on__gte", models.F("committed_on"))),
+                        name="offence_proven_after_committed",
+                    )
+                ],
             },
         ),
     ]

@@ -7,26 +7,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0002_workprofile'),
+        ("participants", "0002_workprofile"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EqualityRecord',
+            name="EqualityRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('prefer_not', 'Prefer not to say')], help_text='Sex (Equality Act 2010); blank when not asked or not answered.', max_length=16)),
-                ('gender_same_as_birth', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('prefer_not', 'Prefer not to say')], help_text="Whether the person's gender identity is the same as the sex registered at their birth; blank when not asked or not answered.", max_length=16)),
-                ('ethnicity', models.CharField(blank=True, choices=[('asian-indian', 'Indian'), ('asian-pakistani', 'Pakistani'), ('asian-bangladeshi', 'Bangladeshi'), ('asian-chinese', 'Chinese'), ('asian-other', 'Any other Asian background'), ('black-caribbean', 'Caribbean'), ('black-african', 'African'), ('black-other', 'Any other Black, Black British or Caribbean background'), ('mixed-white-black-caribbean', 'White and Black Caribbean'), ('mixed-white-black-african', 'White and Black African'), ('mixed-white-asian', 'White and Asian'), ('mixed-other', 'Any other Mixed or multiple ethnic background'), ('white-british', 'English, Welsh, Scottish, Northern Irish or British'), ('white-irish', 'Irish'), ('white-gypsy-traveller', 'Gypsy or Irish Traveller'), ('white-roma', 'Roma'), ('white-other', 'Any other White background'), ('other-arab', 'Arab'), ('other-any', 'Any other ethnic group'), ('prefer_not', 'Prefer not to say')], help_text='Detailed ethnicity, GSS harmonised standard for England (19 categories); the high-level group is derived from it. Blank when not asked or not answered.', max_length=32)),
-                ('religion', models.CharField(blank=True, choices=[('none', 'No religion'), ('christian', 'Christian'), ('buddhist', 'Buddhist'), ('hindu', 'Hindu'), ('jewish', 'Jewish'), ('muslim', 'Muslim'), ('sikh', 'Sikh'), ('other', 'Any other religion or belief'), ('prefer_not', 'Prefer not to say')], help_text='Religion or belief; blank when not asked or not answered.', max_length=16)),
-                ('sexual_orientation', models.CharField(blank=True, choices=[('straight', 'Straight or heterosexual'), ('gay_lesbian', 'Gay or lesbian'), ('bisexual', 'Bisexual'), ('other', 'Other sexual orientation'), ('prefer_not', 'Prefer not to say')], help_text='Sexual orientation; blank when not asked or not answered.', max_length=16)),
-                ('disability', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('prefer_not', 'Prefer not to say')], help_text='Whether the person has a disability as the Equality Act 2010 defines it (a physical or mental condition with a substantial, long-term effect on day-to-day activities); blank when not asked or not answered.', max_length=16)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When last changed.')),
-                ('participant', models.OneToOneField(help_text='The person these answers are about.', on_delete=django.db.models.deletion.PROTECT, related_name='equality', to='participants.participant')),
-                ('updated_by', models.ForeignKey(blank=True, help_text='Who last changed it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("prefer_not", "Prefer not to say"),
+                        ],
+                        help_text="Sex (Equality Act 2010); blank when not asked or not answered.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "gender_same_as_birth",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("prefer_not", "Prefer not to say")],
+                        help_text="Whether the person's gender identity is the same as the sex registered at their birth; blank when not asked or not answered.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("asian-indian", "Indian"),
+                            ("asian-pakistani", "Pakistani"),
+                            ("asian-bangladeshi", "Bangladeshi"),
+                            ("asian-chinese", "Chinese"),
+                            ("asian-other", "Any other Asian background"),
+                            ("black-caribbean", "Caribbean"),
+                            ("black-african", "African"),
+                            (
+                                "black-other",
+                                "Any other Black, Black British or Caribbean background",
+                            ),
+                            ("mixed-white-black-caribbean", "White and Black Caribbean"),
+                            ("mixed-white-black-african", "White and Black African"),
+                            ("mixed-white-asian", "White and Asian"),
+                            ("mixed-other", "Any other Mixed or multiple ethnic background"),
+                            (
+                                "white-british",
+                                "English, Welsh, Scottish, Northern Irish or British",
+                            ),
+                            ("white-irish", "Irish"),
+                            ("white-gypsy-traveller", "Gypsy or Irish Traveller"),
+                            ("white-roma", "Roma"),
+                            ("white-other", "Any other White background"),
+                            ("other-arab", "Arab"),
+                            ("other-any", "Any other ethnic group"),
+                            ("prefer_not", "Prefer not to say"),
+                        ],
+                        help_text="Detailed ethnicity, GSS harmonised standard for England (19 categories); the high-level group is derived from it. Blank when not asked or not answered.",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "religion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "No religion"),
+                            ("christian", "Christian"),
+                            ("buddhist", "Buddhist"),
+                            ("hindu", "Hindu"),
+                            ("jewish", "Jewish"),
+                            ("muslim", "Muslim"),
+                            ("sikh", "Sikh"),
+                            ("other", "Any other religion or belief"),
+                            ("prefer_not", "Prefer not to say"),
+                        ],
+                        help_text="Religion or belief; blank when not asked or not answered.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "sexual_orientation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("straight", "Straight or heterosexual"),
+                            ("gay_lesbian", "Gay or lesbian"),
+                            ("bisexual", "Bisexual"),
+                            ("other", "Other sexual orientation"),
+                            ("prefer_not", "Prefer not to say"),
+                        ],
+                        help_text="Sexual orientation; blank when not asked or not answered.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("prefer_not", "Prefer not to say")],
+                        help_text="Whether the person has a disability as the Equality Act 2010 defines it (a physical or mental condition with a substantial, long-term effect on day-to-day activities); blank when not asked or not answered.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When last changed."
+                    ),
+                ),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        help_text="The person these answers are about.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="equality",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who last changed it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]
