@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pathways.placements",
     "pathways.outcomes",
     "pathways.reports",
+    "pathways.contracts",
     "django_tasks",
     "django_tasks_db",
 ]
