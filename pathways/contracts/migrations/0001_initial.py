@@ -5,118 +5,330 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(help_text='The organisation running the service.', max_length=200)),
-                ('commissioner', models.CharField(help_text='The commissioning body that buys the service.', max_length=200)),
-                ('reference', models.CharField(blank=True, help_text="The commissioner's reference for the decision.", max_length=60)),
-                ('start_date', models.DateField(help_text='The first day of the contract (of the pilot).')),
-                ('pilot_end_date', models.DateField(help_text='The last day of the initial (pilot) term, before any extension.')),
-                ('notes', models.TextField(blank=True, help_text='Anything else about the contract.')),
-                ('service', models.OneToOneField(help_text='The service the contract pays for.', on_delete=django.db.models.deletion.PROTECT, related_name='contract', to='accounts.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(
+                        help_text="The organisation running the service.", max_length=200
+                    ),
+                ),
+                (
+                    "commissioner",
+                    models.CharField(
+                        help_text="The commissioning body that buys the service.", max_length=200
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The commissioner's reference for the decision.",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "start_date",
+                    models.DateField(help_text="The first day of the contract (of the pilot)."),
+                ),
+                (
+                    "pilot_end_date",
+                    models.DateField(
+                        help_text="The last day of the initial (pilot) term, before any extension."
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(blank=True, help_text="Anything else about the contract."),
+                ),
+                (
+                    "service",
+                    models.OneToOneField(
+                        help_text="The service the contract pays for.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract",
+                        to="accounts.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CoFunder',
+            name="CoFunder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The funding organisation.', max_length=200)),
-                ('share_percent', models.DecimalField(blank=True, decimal_places=2, help_text='Its share of the contract value, in percent (or give an amount).', max_digits=5, null=True)),
-                ('share_amount', models.DecimalField(blank=True, decimal_places=2, help_text='The amount it pays, in pounds (or give a percentage).', max_digits=12, null=True)),
-                ('from_date', models.DateField(blank=True, help_text='From when it funds the contract (blank: from the start).', null=True)),
-                ('note', models.CharField(blank=True, help_text='More about the arrangement.', max_length=200)),
-                ('contract', models.ForeignKey(help_text='The contract.', on_delete=django.db.models.deletion.PROTECT, related_name='co_funders', to='contracts.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="The funding organisation.", max_length=200)),
+                (
+                    "share_percent",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Its share of the contract value, in percent (or give an amount).",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                (
+                    "share_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="The amount it pays, in pounds (or give a percentage).",
+                        max_digits=12,
+                        null=True,
+                    ),
+                ),
+                (
+                    "from_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="From when it funds the contract (blank: from the start).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="More about the arrangement.", max_length=200
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        help_text="The contract.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="co_funders",
+                        to="contracts.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AnnualValue',
+            name="AnnualValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year_start', models.DateField(help_text='1 May that starts the contract year.')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='The value of that year, in pounds.', max_digits=12)),
-                ('note', models.CharField(blank=True, help_text='Where the figure comes from (for example an estimate).', max_length=200)),
-                ('contract', models.ForeignKey(help_text='The contract.', on_delete=django.db.models.deletion.PROTECT, related_name='annual_values', to='contracts.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year_start", models.DateField(help_text="1 May that starts the contract year.")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="The value of that year, in pounds.",
+                        max_digits=12,
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the figure comes from (for example an estimate).",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        help_text="The contract.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annual_values",
+                        to="contracts.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['year_start'],
+                "ordering": ["year_start"],
             },
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(help_text='The first day of the extension.')),
-                ('end_date', models.DateField(help_text='The last day of the extension.')),
-                ('status', models.CharField(choices=[('option', 'Option, not decided'), ('taken', 'Taken'), ('not_taken', 'Not taken')], default='option', help_text='Whether the option was taken.', max_length=16)),
-                ('decided_on', models.DateField(blank=True, help_text='When it was decided whether to take it.', null=True)),
-                ('contract', models.ForeignKey(help_text='The contract it extends.', on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='contracts.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(help_text="The first day of the extension.")),
+                ("end_date", models.DateField(help_text="The last day of the extension.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("option", "Option, not decided"),
+                            ("taken", "Taken"),
+                            ("not_taken", "Not taken"),
+                        ],
+                        default="option",
+                        help_text="Whether the option was taken.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "decided_on",
+                    models.DateField(
+                        blank=True, help_text="When it was decided whether to take it.", null=True
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        help_text="The contract it extends.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extensions",
+                        to="contracts.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_date', 'id'],
+                "ordering": ["start_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='What happens.', max_length=200)),
-                ('planned_on', models.DateField(blank=True, help_text='When it is planned (the first day of a planned week).', null=True)),
-                ('planned_note', models.CharField(blank=True, help_text="How precise the plan is (for example 'week commencing', or '12 noon').", max_length=120)),
-                ('actual_on', models.DateField(blank=True, help_text='When it actually happened.', null=True)),
-                ('contract', models.ForeignKey(help_text='The contract.', on_delete=django.db.models.deletion.PROTECT, related_name='milestones', to='contracts.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="What happens.", max_length=200)),
+                (
+                    "planned_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When it is planned (the first day of a planned week).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "planned_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="How precise the plan is (for example 'week commencing', or '12 noon').",
+                        max_length=120,
+                    ),
+                ),
+                (
+                    "actual_on",
+                    models.DateField(blank=True, help_text="When it actually happened.", null=True),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        help_text="The contract.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="milestones",
+                        to="contracts.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['planned_on', 'id'],
+                "ordering": ["planned_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('paid_on', models.DateField(help_text='When it was paid.')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='The amount paid, in pounds.', max_digits=12)),
-                ('note', models.CharField(blank=True, help_text='What it was for (for example a quarter in arrears).', max_length=200)),
-                ('contract', models.ForeignKey(help_text='The contract.', on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='contracts.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("paid_on", models.DateField(help_text="When it was paid.")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, help_text="The amount paid, in pounds.", max_digits=12
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="What it was for (for example a quarter in arrears).",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        help_text="The contract.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="contracts.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['paid_on', 'id'],
+                "ordering": ["paid_on", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('pilot_end_date__gte', models.F('start_date'))), name='contract_pilot_ends_after_start'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pilot_end_date__gte", models.F("start_date"))),
+                name="contract_pilot_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cofunder',
-            constraint=models.CheckConstraint(condition=models.Q(('share_percent__isnull', True), ('share_amount__isnull', True), _connector='XOR'), name='co_funder_percent_or_amount'),
+            model_name="cofunder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("share_percent__isnull", True),
+                    ("share_amount__isnull", True),
+                    _connector="XOR",
+                ),
+                name="co_funder_percent_or_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annualvalue',
-            constraint=models.UniqueConstraint(fields=('contract', 'year_start'), name='annual_value_one_per_year'),
+            model_name="annualvalue",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "year_start"), name="annual_value_one_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annualvalue',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='annual_value_not_negative'),
+            model_name="annualvalue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="annual_value_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extension',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='extension_ends_after_start'),
+            model_name="extension",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="extension_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['contract', 'paid_on'], name='payment_contract_date'),
+            model_name="payment",
+            index=models.Index(fields=["contract", "paid_on"], name="payment_contract_date"),
         ),
     ]

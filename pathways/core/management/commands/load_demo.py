@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Area, Patch, Service, User
+from pathways.contracts import demo as contracts_demo
 from pathways.core.management.demo_support import support_history
 from pathways.core.roles import Role
+from pathways.participants import demo_equality as equality_demo
 from pathways.placements import demo as placements_demo
 from pathways.referrals import services
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, OrderType, Referral, Source
@@ -139,6 +141,8 @@ class Command(BaseCommand):
             users[username] = user
         self._referrals(service, areas, users)
         placements_demo.load(service, users, end=timezone.now().replace(hour=10, minute=0))
+        equality_demo.load(service)
+        contracts_demo.load(service, users)
 
     def _referrals(self, service: Service, areas: list[Area], users: dict[str, User]) -> None:
         """Replay four months of the service, day by day, through the real services.
