@@ -9,6 +9,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from pathways.accounts.models import User
 from pathways.contacts.models import Contact
+from pathways.contracts.models import Payment
 from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
 from pathways.employers.models import Employer, Opportunity
@@ -64,6 +65,8 @@ def _pages() -> dict[str, list[str]]:
     assert placement is not None and job is not None
     check = job.sustainment_checks.order_by("weeks").first()
     assert check is not None
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
     employer = Employer.objects.order_by("pk").first()
     opportunity = Opportunity.objects.open().order_by("pk").first()
     assert employer is not None and opportunity is not None
@@ -115,6 +118,7 @@ def _pages() -> dict[str, list[str]]:
             f"/employers/opportunities/{opportunity.pk}/",
             f"/employers/opportunities/{opportunity.pk}/close/",
             f"/employers/opportunities/{opportunity.pk}/matches/",
+            f"/participants/{own.participant_id}/equality/",
         ],
         "manager": [
             "/referrals/?status=waiting",
@@ -136,8 +140,24 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{active.pk}/plan/",
             f"/referrals/{active.pk}/progress/",
             f"/referrals/{active.pk}/contacts/",
+            f"/participants/{active.participant_id}/equality/",
+            "/reports/equality/",
+            "/reports/equality/?view=working",
+            "/contracts/",
+            "/contracts/edit/",
+            "/contracts/extensions/new/",
+            "/contracts/values/new/",
+            "/contracts/co-funders/new/",
+            "/contracts/milestones/new/",
+            "/contracts/payments/new/",
+            f"/contracts/payments/{payment.pk}/",
         ],
-        "commissioner": ["/service/", "/service/distance-travelled/"],
+        "commissioner": [
+            "/service/",
+            "/service/distance-travelled/",
+            "/reports/equality/",
+            "/contracts/",
+        ],
         "admin": [
             "/admin/",
             "/admin/accounts/user/",
