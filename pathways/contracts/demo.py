@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import models
+
 from pathways.accounts.models import Service, User
 from pathways.contracts import services
 from pathways.contracts.models import (
@@ -56,7 +58,7 @@ def load(service: Service, users: dict[str, User]) -> None:
         "£80,000 a year; £300,000 to £320,000 over the full term to 30 April 2026.",
     )
 
-    def save(part: object, **fields: object) -> None:
+    def save(part: models.Model, **fields: object) -> None:
         services.contract_part_save(actor=manager, contract=contract, part=part, **fields)
 
     for start in (D(2024, 5, 1), D(2025, 5, 1)):

@@ -220,6 +220,7 @@ def test_the_manager_records_the_contract_and_a_payment_through_the_pages(
 def test_a_part_of_another_service_contract_is_not_found(
     client: Client, contract: Contract, outsider: User
 ) -> None:
+    assert outsider.service is not None
     other = services.contract_save(
         actor=outsider,
         service=outsider.service,
