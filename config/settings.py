@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "pathways.outcomes",
     "pathways.reports",
     "pathways.imports",
+    "pathways.contracts",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -25,6 +25,8 @@ urlpatterns = [
     path("employers/", include("pathways.employers.urls")),
     path("placements/", include("pathways.placements.urls")),
     path("imports/", include("pathways.imports.urls")),
+    path("reports/equality/", include("pathways.reports.equality_urls")),
+    path("contracts/", include("pathways.contracts.urls")),
     # One sign-in page for everyone, administrators included.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
     path("admin/", admin.site.urls),

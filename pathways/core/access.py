@@ -148,6 +148,10 @@ class Action(Enum):
     WRITE_REPORTS = "write_reports"
     IMPORT_PROBATION_DATA = "import_probation_data"
     EXPORT_JDL = "export_jdl"
+    RECORD_EQUALITY = "record_equality"
+    SEE_EQUALITY_REPORT = "see_equality_report"
+    SEE_CONTRACT = "see_contract"
+    MANAGE_CONTRACT = "manage_contract"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -179,6 +183,13 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     # Lab participant list: the whole service's people at once, so the manager only.
     Action.IMPORT_PROBATION_DATA: frozenset({Role.MANAGER}),
     Action.EXPORT_JDL: frozenset({Role.MANAGER}),
+    # Equality monitoring: a person's answers are seen and recorded by workers and the
+    # manager only; the report is aggregate (the commissioner's is disclosure-controlled).
+    Action.RECORD_EQUALITY: frozenset({Role.WORKER, Role.MANAGER}),
+    Action.SEE_EQUALITY_REPORT: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+    # The contract: managed by the provider's manager, read by the commissioner.
+    Action.SEE_CONTRACT: frozenset({Role.MANAGER, Role.COMMISSIONER}),
+    Action.MANAGE_CONTRACT: frozenset({Role.MANAGER}),
 }
 
 

@@ -14,6 +14,7 @@ from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
 from pathways.outcomes.selectors import outcomes_of
 from pathways.participants import selectors
+from pathways.participants.equality import equality_section
 from pathways.placements import selectors as placement_selectors
 from pathways.plans.charts import progress_chart
 from pathways.plans.selectors import latest_readings, progress_of
@@ -40,6 +41,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "orders": orders,
             "offences": offences,
             "can_record_outcomes": can(request.user, Action.RECORD_OUTCOMES),
+            **equality_section(request.user, participant),
         },
     )
 

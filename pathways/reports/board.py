@@ -22,6 +22,7 @@ from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.selectors import MeasureResult, measures_for_period, referrals_by
 from pathways.placements.selectors import opportunities_created, placement_participant_counts
 from pathways.plans.selectors import default_instrument, distance_travelled
+from pathways.reports.board_sections import contract_section, equality_section
 
 Progress = Callable[[int, str], None]
 
@@ -183,11 +184,6 @@ def _placements(service: Service, period: Period) -> Section:
     }
 
 
-# Sections other apps add (equality monitoring, contract and spend): functions of
-# (service, period) returning a section. Registered at import time by those apps.
-EXTRA_SECTIONS: list[Callable[[Service, Period], Section]] = []
-
-
 def build(
     service: Service,
     period: Period,
@@ -210,8 +206,9 @@ def build(
     ]
     progress(60, "Placements and employers")
     sections.append(_placements(service, period))
-    for extra in EXTRA_SECTIONS:
-        sections.append(extra(service, period))
+    progress(65, "Equality monitoring, contract and spend")
+    sections.append(equality_section(service, period))
+    sections.append(contract_section(service, period))
     sections.append(
         {
             "key": "commentary",

@@ -10,6 +10,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from pathways.accounts.models import User
 from pathways.contacts.models import Contact
+from pathways.contracts.models import Payment
 from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.periods import named_choices
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
@@ -69,6 +70,8 @@ def _pages() -> dict[str, list[str]]:
     assert placement is not None and job is not None
     check = job.sustainment_checks.order_by("weeks").first()
     assert check is not None
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
     employer = Employer.objects.order_by("pk").first()
     opportunity = Opportunity.objects.open().order_by("pk").first()
     assert employer is not None and opportunity is not None
@@ -124,6 +127,7 @@ def _pages() -> dict[str, list[str]]:
             f"/employers/opportunities/{opportunity.pk}/",
             f"/employers/opportunities/{opportunity.pk}/close/",
             f"/employers/opportunities/{opportunity.pk}/matches/",
+            f"/participants/{own.participant_id}/equality/",
         ],
         "manager": [
             "/referrals/?status=waiting",
@@ -154,6 +158,17 @@ def _pages() -> dict[str, list[str]]:
             f"/reports/board/{board.pk}/",
             f"/participants/{own.participant_id}/orders/new/",
             f"/participants/{own.participant_id}/offences/new/",
+            f"/participants/{active.participant_id}/equality/",
+            "/reports/equality/",
+            "/reports/equality/?view=working",
+            "/contracts/",
+            "/contracts/edit/",
+            "/contracts/extensions/new/",
+            "/contracts/values/new/",
+            "/contracts/co-funders/new/",
+            "/contracts/milestones/new/",
+            "/contracts/payments/new/",
+            f"/contracts/payments/{payment.pk}/",
         ],
         "commissioner": [
             "/service/",
@@ -165,6 +180,8 @@ def _pages() -> dict[str, list[str]]:
             f"/imports/{batch.pk}/",
             "/imports/conflicts/",
             "/imports/justice-data-lab/",
+            "/reports/equality/",
+            "/contracts/",
         ],
         "admin": [
             "/admin/",

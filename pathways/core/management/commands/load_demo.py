@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Area, Patch, Service, User
+from pathways.contracts import demo as contracts_demo
 from pathways.core.management.demo_support import support_history
 from pathways.core.roles import Role
 from pathways.imports import demo as imports_demo
 from pathways.outcomes import demo as outcomes_demo
+from pathways.participants import demo_equality as equality_demo
 from pathways.placements import demo as placements_demo
 from pathways.referrals import services
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, OrderType, Referral, Source
@@ -143,7 +145,9 @@ class Command(BaseCommand):
         now = timezone.now().replace(hour=10, minute=0)
         placements_demo.load(service, users, end=now)
         imports_demo.load(service, users["manager"])
-        outcomes_demo.load(service, users, end=now)
+        equality_demo.load(service)
+        contracts_demo.load(service, users)
+        outcomes_demo.load(service, users, end=now)  # last: it generates a board report
 
     def _referrals(self, service: Service, areas: list[Area], users: dict[str, User]) -> None:
         """Replay four months of the service, day by day, through the real services.

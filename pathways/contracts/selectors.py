@@ -1,0 +1,147 @@
+"""Reads of the contract, and what it costs per outcome (docs/measures.md, "Contract and
+spend"). The counts are database aggregates."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+
+from pathways.accounts.models import Service
+from pathways.contracts.models import (
+    AnnualValue,
+    CoFunder,
+    Contract,
+    Extension,
+    ExtensionStatus,
+    Milestone,
+    Payment,
+)
+from pathways.employers.models import OpportunityKind
+from pathways.placements.models import Placement
+from pathways.referrals.models import Referral
+
+PENNY = Decimal("0.01")
+
+
+def contract_of(service: Service) -> Contract | None:
+    return Contract.objects.filter(service=service).first()
+
+
+def contract_year_of(day: datetime.date) -> datetime.date:
+    """1 May that starts the contract year ``day`` falls in."""
+    return datetime.date(day.year if day.month >= 5 else day.year - 1, 5, 1)
+
+
+def _days(start: datetime.date, end: datetime.date) -> int:
+    return max((end - start).days + 1, 0)
+
+
+@dataclass(frozen=True)
+class YearShare:
+    """One contract year's part of the value of a period."""
+
+    year: AnnualValue
+    days_counted: int
+    days_in_year: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    contract: Contract
+    start: datetime.date
+    end: datetime.date
+    term_end: datetime.date
+    extensions: list[Extension]
+    annual_values: list[AnnualValue]
+    co_funders: list[CoFunder]
+    milestones: list[Milestone]
+    shares: list[YearShare]
+    value: Decimal
+    payments: Decimal
+    payments_count: int
+    participants_started: int
+    placements_started: int
+    job_starts: int
+
+    @property
+    def total_value(self) -> Decimal:
+        """The value of every contract year recorded."""
+        return sum((v.amount for v in self.annual_values), Decimal(0))
+
+    def _per(self, count: int) -> Decimal | None:
+        return (self.value / count).quantize(PENNY, ROUND_HALF_UP) if count else None
+
+    @property
+    def cost_per_participant(self) -> Decimal | None:
+        return self._per(self.participants_started)
+
+    @property
+    def cost_per_placement(self) -> Decimal | None:
+        return self._per(self.placements_started)
+
+    @property
+    def cost_per_job(self) -> Decimal | None:
+        return self._per(self.job_starts)
+
+
+def term_end(contract: Contract, extensions: list[Extension]) -> datetime.date:
+    """The last day of the contract: the end of the last extension taken, else of the
+    pilot."""
+    taken = [e.end_date for e in extensions if e.status == ExtensionStatus.TAKEN]
+    return max([contract.pilot_end_date, *taken])
+
+
+def contract_summary(
+    service: Service, start: datetime.date, end: datetime.date
+) -> ContractSummary | None:
+    """The contract of the service and its value, spend and cost per outcome for the period
+    (local dates, inclusive); None when no contract is recorded."""
+    contract = contract_of(service)
+    if contract is None:
+        return None
+    extensions = list(contract.extensions.all())
+    values = list(contract.annual_values.all())
+    last_day = term_end(contract, extensions)
+    shares = []
+    for year in values:
+        first = max(year.year_start, start, contract.start_date)
+        last = min(year.year_end, end, last_day)
+        counted = _days(first, last)
+        in_year = _days(year.year_start, year.year_end)
+        if counted:
+            shares.append(YearShare(year, counted, in_year, year.amount * counted / in_year))
+    value = sum((s.value for s in shares), Decimal(0)).quantize(PENNY, ROUND_HALF_UP)
+    paid = Payment.objects.filter(
+        contract=contract, paid_on__gte=start, paid_on__lte=end
+    ).aggregate(total=Sum("amount"), n=Count("id"))
+    started = Referral.objects.filter(
+        service=service, started_at__date__gte=start, started_at__date__lte=end
+    ).count()
+    placements = Placement.objects.filter(
+        referral__service=service, started_on__gte=start, started_on__lte=end
+    ).aggregate(all=Count("id"), jobs=Count("id", filter=Q(opportunity__kind=OpportunityKind.JOB)))
+    return ContractSummary(
+        contract=contract,
+        start=start,
+        end=end,
+        term_end=last_day,
+        extensions=extensions,
+        annual_values=values,
+        co_funders=list(contract.co_funders.all()),
+        milestones=list(contract.milestones.all()),
+        shares=shares,
+        value=value,
+        payments=paid["total"] or Decimal(0),
+        payments_count=paid["n"],
+        participants_started=started,
+        placements_started=placements["all"],
+        job_starts=placements["jobs"],
+    )
+
+
+def payments_of(contract: Contract) -> list[Payment]:
+    return list(contract.payments.all())

@@ -1,0 +1,56 @@
+"""The equality monitoring report page: the manager and the commissioner."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from pathways.core.access import Action, Role, can, role_of
+from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.plans.forms import PeriodForm
+from pathways.reports.equality import equality_report
+
+
+def contract_year_start(today: datetime.date) -> datetime.date:
+    """1 May of the contract year that ``today`` falls in."""
+    return datetime.date(today.year if today.month >= 5 else today.year - 1, 5, 1)
+
+
+@login_required
+def equality(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Counts and rates per group at each stage, for a period (GET: dates are not
+    personal). Everyone sees the disclosure-controlled figures; the manager may switch to
+    the working figures, which are marked as not for publication."""
+    if not can(request.user, Action.SEE_EQUALITY_REPORT):
+        refuse(request)
+    service = service_of(request.user)
+    today = timezone.localdate()
+    start, end = contract_year_start(today), today
+    form = PeriodForm(
+        request.GET if "start-day" in request.GET else None,
+        initial={"start": start, "end": end},
+    )
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    may_see_working = role_of(request.user) is Role.MANAGER
+    working = may_see_working and request.GET.get("view") == "working"
+    report = None
+    if not form.errors:
+        report = equality_report(service, start, end, controlled=not working)
+    query = request.GET.copy()
+    query.pop("view", None)
+    return render(
+        request,
+        "reports/equality.html",
+        {
+            "form": form,
+            "equality": report,
+            "working": working,
+            "may_see_working": may_see_working,
+            "query": query.urlencode(),
+        },
+    )
