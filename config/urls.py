@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("pathways.accounts.urls")),
     path("participants/", include("pathways.participants.urls")),
     path("", include("pathways.referrals.urls")),
     path("", include("pathways.plans.urls")),

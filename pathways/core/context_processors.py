@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
 from pathways.core.access import Role, role_of
+from pathways.core.middleware import idle_seconds_left
 
 # (label, url name, roles that see it). Order is the order on screen.
 _NAV: list[tuple[str, str, frozenset[Role]]] = [
@@ -39,4 +41,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     matching = [item for item in items if request.path.startswith(item["url"])]
     if matching:
         max(matching, key=lambda item: len(str(item["url"])))["active"] = True
-    return {"nav_items": items}
+    return {
+        "nav_items": items,
+        # For the timeout warning (static/js/session-timeout.js).
+        "session_seconds_left": idle_seconds_left(request.session),
+        "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING,
+    }

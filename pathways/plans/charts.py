@@ -21,13 +21,51 @@ LATEST_COLOUR = "#1d70b8"  # GOV.UK blue
 TEXT_COLOUR = "#0b0c0c"
 
 
+# SVG presentation attributes that matplotlib writes as CSS in style attributes.
+_PRESENTATION = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "stroke",
+        "stroke-width",
+        "stroke-opacity",
+        "stroke-linejoin",
+        "stroke-linecap",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "opacity",
+        "font-size",
+        "font-family",
+        "font-weight",
+        "font-style",
+        "text-anchor",
+    }
+)
+
+
+def _presentation(match: re.Match[str]) -> str:
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(
+        f'{name.strip()}="{value.strip()}"'
+        for name, value in pairs
+        if name.strip() in _PRESENTATION
+    )
+
+
 def _clean_svg(raw: str, title: str) -> str:
-    """The SVG element alone, labelled as one image for assistive technology."""
+    """The SVG element alone, labelled as one image for assistive technology.
+
+    The Content Security Policy refuses inline style (style attributes and elements), so
+    matplotlib's CSS becomes SVG presentation attributes, which it does not govern.
+    """
     svg = raw[raw.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
+    svg = re.sub(r'style="([^"]*)"', _presentation, svg)
     svg = svg.replace(
         "<svg ",
-        '<svg role="img" aria-label="{}" focusable="false" class="app-chart" '.format(
+        '<svg role="img" aria-label="{}" focusable="false" class="app-chart" '
+        'stroke-linejoin="round" stroke-linecap="butt" '.format(
             title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
         ),
         1,

@@ -88,6 +88,7 @@ RULES: dict[str, Rule] = {
     "healthz": Rule(SIGNED_IN, anon=200),
     "login": Rule(NOBODY, other=302, anon=200),  # signed in: sent on
     "logout": Rule(NOBODY, other=405, anon=405),  # POST only
+    "accounts:keep_alive": Rule(NOBODY, other=405),  # POST only ("Stay signed in")
     "route:admin/login/": Rule(NOBODY, other=302),  # one sign-in page for everyone
     # Participants
     "participants:find": Rule(CASEWORK),

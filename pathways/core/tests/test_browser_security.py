@@ -1,0 +1,49 @@
+"""The session timeout warning in a real browser: it appears before the server ends an idle
+session, passes axe-core, and "Stay signed in" keeps the user signed in; left alone, the
+page goes to the sign-in page with a message. Scripts and styles run under the CSP."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from pathways.accounts.models import User
+from pathways.core.tests.browser import assert_accessible, sign_in
+
+pytest_plugins = ["pathways.core.tests.browser"]
+pytestmark = pytest.mark.browser
+
+
+def test_the_timeout_warning_lets_the_user_stay_signed_in(
+    browser_page: Page, live_server: LiveServer, referrer: User, settings: Any
+) -> None:
+    settings.SESSION_IDLE_TIMEOUT = 125
+    settings.SESSION_TIMEOUT_WARNING = 123  # the warning shows two seconds after a page loads
+    page = browser_page
+    sign_in(page, live_server.url, "referrer")
+    dialog = page.get_by_role("dialog", name=re.compile("about to be signed out"))
+    expect(dialog).to_be_visible(timeout=5000)
+    expect(dialog).to_contain_text(re.compile(r"sign you out in \d+ (minutes|seconds)"))
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Stay signed in").click()
+    expect(dialog).to_be_hidden()
+    page.reload()
+    expect(page.get_by_text("Signed in as")).to_be_attached()
+
+
+def test_left_alone_the_page_goes_to_sign_in(
+    browser_page: Page, live_server: LiveServer, referrer: User, settings: Any
+) -> None:
+    settings.SESSION_IDLE_TIMEOUT = 3
+    settings.SESSION_TIMEOUT_WARNING = 2
+    page = browser_page
+    sign_in(page, live_server.url, "referrer")
+    page.wait_for_url("**/accounts/login/**", timeout=10_000)
+    expect(
+        page.get_by_text("You were signed out because you had not done anything for 3 seconds.")
+    ).to_be_visible()
+    assert_accessible(page)
