@@ -5,6 +5,7 @@ SQLite is the embedded default; set DATABASE_URL (postgres://...) for PostgreSQL
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "csp",
+    "axes",
     "pathways.core",
     "pathways.accounts",
     "pathways.participants",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "pathways.core.middleware.SessionTimeoutMiddleware",
     "pathways.core.middleware.PrivateCacheMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +103,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Passwords: 12 characters or more, not common, not a common one dressed up, no
+# composition rules (pathways/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -106,7 +112,29 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "pathways.accounts.passwords.BreachedLookingPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout (django-axes): 5 failures for one username lock it for AXES_COOLOFF_TIME, with
+# the same page whether or not an account has that username. Counted by a keyed hash of
+# the username (pathways.accounts.lockout.username_key), so nothing typed is stored.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "pathways.accounts.lockout.username_key"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # successes are in the audit trail
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "token", "otp_token"]
+AXES_VERBOSE = False
+# axes.W006 asks for the IP address as a lockout key too. Not here: staff share office and
+# VPN addresses, so one person's mistakes would lock out a whole office; the username key
+# cannot be dodged by changing browser or cookies, which is what the warning is about.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -174,6 +202,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# A user refused this many times within an hour is flagged to the administrator.
+REFUSAL_FLAG_THRESHOLD = env_int("REFUSAL_FLAG_THRESHOLD", 10)
 
 # Logs carry request paths and record ids, never personal data (see docs/architecture.md).
 LOGGING = {

@@ -10,6 +10,7 @@ from pathways.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("security/refusals/", core_views.refusal_flags, name="refusal_flags"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

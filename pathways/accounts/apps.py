@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from pathways.accounts import signals  # noqa: F401  (connects the audit receivers)
+        from pathways.accounts import lockout, signals  # noqa: F401  (connect the receivers)

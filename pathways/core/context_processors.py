@@ -24,6 +24,7 @@ _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Make a referral", "referrals:create", frozenset({Role.REFERRER, Role.MANAGER})),
     ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
     ("Administration", "admin:index", frozenset({Role.ADMIN})),
+    ("Refusals flagged", "refusal_flags", frozenset({Role.ADMIN})),
 ]
 
 

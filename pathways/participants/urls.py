@@ -9,4 +9,5 @@ urlpatterns = [
     path("find/", views.participant_find, name="find"),
     path("<int:pk>/", views.participant_detail, name="detail"),
     path("<int:pk>/access-log/", views.participant_access_log, name="access_log"),
+    path("<int:pk>/audit-trail.csv", views.participant_audit_export, name="audit_export"),
 ]

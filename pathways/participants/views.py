@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from pathways.contacts.selectors import concerns_for
 from pathways.core.access import Action, Role, can, role_of
+from pathways.core.audit import AuditKind, audit
+from pathways.core.exports import csv_response
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pagination import paginate
 from pathways.participants import selectors
@@ -51,6 +54,53 @@ def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             "participant": participant,
             "page": paginate(request, selectors.access_log_for(request.user, participant)),
         },
+    )
+
+
+@login_required
+def participant_audit_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The person's audit trail as CSV (managers only); the export is itself audited."""
+    if not can(request.user, Action.SEE_ACCESS_LOG):
+        refuse(request)
+    participant = selectors.participant_get_for(request.user, pk)
+    events = selectors.audit_trail_for(request.user, participant)
+    with transaction.atomic():
+        audit(
+            actor=request.user,
+            kind=AuditKind.EXPORT,
+            action="audit_trail.exported",
+            obj=participant,
+            subject_id=participant.pk,
+            summary="Audit trail exported",
+        )
+    rows = (
+        (
+            event.at.isoformat(timespec="seconds"),
+            event.actor.username if event.actor else "system",
+            event.actor.get_role_display() if event.actor else "",
+            event.get_kind_display(),
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.episode_id,
+            event.summary,
+        )
+        for event in events.iterator(chunk_size=1000)
+    )
+    return csv_response(
+        f"audit-trail-person-{participant.pk}.csv",
+        [
+            "when",
+            "user",
+            "role",
+            "kind",
+            "action",
+            "record type",
+            "record id",
+            "episode",
+            "summary",
+        ],
+        rows,
     )
 
 

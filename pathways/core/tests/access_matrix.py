@@ -89,11 +89,13 @@ RULES: dict[str, Rule] = {
     "login": Rule(NOBODY, other=302, anon=200),  # signed in: sent on
     "logout": Rule(NOBODY, other=405, anon=405),  # POST only
     "accounts:keep_alive": Rule(NOBODY, other=405),  # POST only ("Stay signed in")
+    "refusal_flags": Rule(frozenset({"admin"})),
     "route:admin/login/": Rule(NOBODY, other=302),  # one sign-in page for everyone
     # Participants
     "participants:find": Rule(CASEWORK),
     "participants:detail": Rule(STAFF | {"referrer"}, pk="person"),
     "participants:access_log": Rule(frozenset({"manager"}), pk="person"),
+    "participants:audit_export": Rule(frozenset({"manager"}), pk="person"),
     # Referrals
     "referrals:list": Rule(CASEWORK),
     "referrals:create": Rule(frozenset({"referrer", "other_referrer", "manager", "outsider"})),
@@ -148,6 +150,10 @@ RULES: dict[str, Rule] = {
     "placements:put_forward": Rule(STAFF),
     "placements:participant_matches": Rule(STAFF, pk="person"),
     "placements:work_profile": Rule(STAFF, pk="person"),
+    # django-axes's records are read-only, for the administrator to see and clear lockouts.
+    "admin:axes_accessattempt_add": admin_only(403),
+    "admin:axes_accesslog_add": admin_only(403),
+    "admin:axes_accessfailurelog_add": admin_only(403),
 }
 
 # The Django admin's URL names are many and generated per model; every one of them (names

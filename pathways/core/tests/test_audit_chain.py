@@ -3,6 +3,8 @@ and on PostgreSQL the database itself refuses UPDATE and DELETE of audit rows.""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -53,7 +55,7 @@ def test_each_event_is_chained_to_the_one_before(case: Referral, worker_north: U
     _events(case, worker_north)
     events = list(AuditEvent.objects.order_by("id"))
     assert events[0].prev_hash == GENESIS
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     for event in events:
         assert len(event.hash) == 64
@@ -79,13 +81,16 @@ def test_the_hash_covers_every_field(case: Referral, worker_north: User) -> None
         )
     }
     assert event_hash(fields, event.prev_hash) == event.hash
-    for name, other in [("summary", "x"), ("subject_id", 987654), ("detail", {}), ("actor_id", None)]:
+    for name, other in [
+        ("summary", "x"),
+        ("subject_id", 987654),
+        ("detail", {}),
+        ("actor_id", None),
+    ]:
         assert event_hash({**fields, name: other}, event.prev_hash) != event.hash, name
 
 
-def test_a_changed_event_is_found(
-    case: Referral, worker_north: User, writable_audit: None
-) -> None:
+def test_a_changed_event_is_found(case: Referral, worker_north: User, writable_audit: None) -> None:
     changed = _events(case, worker_north)[1]
     AuditEvent.objects.filter(pk=changed.pk).update(object_id="1")
     with pytest.raises(CommandError, match=f"broken at event {changed.pk}: its contents"):

@@ -139,6 +139,7 @@ def _pages() -> dict[str, list[str]]:
         ],
         "commissioner": ["/service/", "/service/distance-travelled/"],
         "admin": [
+            "/security/refusals/",
             "/admin/",
             "/admin/accounts/user/",
             "/admin/accounts/user/add/",
