@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "django.forms",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pathways.core",
     "pathways.accounts",
     "pathways.participants",
@@ -54,10 +57,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pathways.core.middleware.SessionTimeoutMiddleware",
+    "pathways.accounts.mfa.MfaRequiredMiddleware",
     "pathways.core.middleware.PrivateCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -118,6 +123,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Multi-factor sign-in (django-otp; pathways/accounts/mfa.py): on unless switched off, which
+# only `make run`'s demo and the test settings do.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Pathways"
 
 # Lockout (django-axes): 5 failures for one username lock it for AXES_COOLOFF_TIME, with
 # the same page whether or not an account has that username. Counted by a keyed hash of

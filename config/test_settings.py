@@ -13,3 +13,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_USE_FINDERS = True
+# Multi-factor sign-in is off for the suite; its own tests switch it on
+# (pathways/accounts/tests/test_mfa.py).
+MFA_REQUIRED = False

@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = role_of(user)
+    if settings.MFA_REQUIRED and not user.is_verified():
+        role = None  # between password and code: nothing to go to but sign-out
     items: list[dict[str, Any]] = [
         {"label": label, "url": reverse(name), "active": False}
         for label, name, roles in _NAV

@@ -89,6 +89,11 @@ RULES: dict[str, Rule] = {
     "login": Rule(NOBODY, other=302, anon=200),  # signed in: sent on
     "logout": Rule(NOBODY, other=405, anon=405),  # POST only
     "accounts:keep_alive": Rule(NOBODY, other=405),  # POST only ("Stay signed in")
+    # Multi-factor sign-in (off in these tests: test_mfa.py switches it on). Set-up is open
+    # to anyone signed in without an app; verifying and the codes page send others on.
+    "accounts:mfa_setup": Rule(SIGNED_IN),
+    "accounts:mfa_verify": Rule(NOBODY, other=302),
+    "accounts:mfa_recovery_codes": Rule(NOBODY, other=302),
     "refusal_flags": Rule(frozenset({"admin"})),
     "route:admin/login/": Rule(NOBODY, other=302),  # one sign-in page for everyone
     # Participants
@@ -165,7 +170,14 @@ ADMIN_RULE = admin_only()
 # Admin URLs with arguments other than the app label (and the admin's unnamed redirect
 # routes, "route:admin/...") are checked through the change lists (they share the same
 # permission check) rather than one by one.
-ADMIN_SKIP_SUFFIXES = ("_change", "_delete", "_history", "_password_change")
+ADMIN_SKIP_SUFFIXES = (
+    "_change",
+    "_delete",
+    "_history",
+    "_password_change",
+    "_config",  # django-otp: a device's set-up page
+    "_qrcode",  # django-otp: a device's QR code
+)
 ADMIN_SKIP = {
     "admin:view_on_site",  # redirects to the record's own page
     "admin:autocomplete",  # needs query parameters

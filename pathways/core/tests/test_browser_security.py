@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from pathways.accounts.models import User
+from pathways.accounts.tests.factories import PASSWORD
 from pathways.core.tests.browser import assert_accessible, sign_in
 
 pytest_plugins = ["pathways.core.tests.browser"]
@@ -46,4 +47,34 @@ def test_left_alone_the_page_goes_to_sign_in(
     expect(
         page.get_by_text("You were signed out because you had not done anything for 3 seconds.")
     ).to_be_visible()
+    assert_accessible(page)
+
+
+def test_enrolling_an_authenticator_app(
+    browser_page: Page, live_server: LiveServer, manager: User, settings: Any
+) -> None:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.MFA_REQUIRED = True
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Code").fill("000000")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("The code is not right")
+    assert_accessible(page)
+    device = TOTPDevice.objects.get(user=manager)
+    device.throttle_reset()  # a wrong code makes the next try wait a second
+    page.get_by_role("textbox", name="Code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=2, name="Save your recovery codes")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="I have saved my recovery codes").click()
+    expect(page.get_by_text("Signed in as")).to_be_attached()
     assert_accessible(page)
