@@ -141,6 +141,8 @@ class Action(Enum):
     MANAGE_EMPLOYERS = "manage_employers"
     MANAGE_PLACEMENTS = "manage_placements"
     EDIT_WORK_PROFILE = "edit_work_profile"
+    RESTRICT_PROCESSING = "restrict_processing"
+    SUBJECT_ACCESS = "subject_access"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -160,6 +162,9 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_EMPLOYERS: frozenset({Role.WORKER, Role.MANAGER}),
     Action.MANAGE_PLACEMENTS: frozenset({Role.WORKER, Role.MANAGER}),
     Action.EDIT_WORK_PROFILE: frozenset({Role.WORKER, Role.MANAGER}),
+    # Data rights (UK GDPR articles 15 and 18): the service manager decides and acts.
+    Action.RESTRICT_PROCESSING: frozenset({Role.MANAGER}),
+    Action.SUBJECT_ACCESS: frozenset({Role.MANAGER}),
 }
 
 

@@ -65,7 +65,8 @@ RECORDS: dict[str, Record] = {
         tags(
             none="id",
             ordinary="first_name last_name date_of_birth gender phone email address area "
-            "location created_at created_by",
+            "location created_at created_by processing_restricted_at "
+            "processing_restricted_reason processing_restricted_by",
             criminal="crn pnc_id prison_number",
         ),
     ),

@@ -101,6 +101,9 @@ RULES: dict[str, Rule] = {
     "participants:detail": Rule(STAFF | {"referrer"}, pk="person"),
     "participants:access_log": Rule(frozenset({"manager"}), pk="person"),
     "participants:audit_export": Rule(frozenset({"manager"}), pk="person"),
+    "participants:restrict": Rule(frozenset({"manager"}), pk="person"),
+    "participants:subject_access": Rule(frozenset({"manager"}), pk="person"),
+    "participants:subject_access_json": Rule(frozenset({"manager"}), pk="person"),
     # Referrals
     "referrals:list": Rule(CASEWORK),
     "referrals:create": Rule(frozenset({"referrer", "other_referrer", "manager", "outsider"})),
