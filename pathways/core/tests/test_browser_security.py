@@ -78,3 +78,27 @@ def test_enrolling_an_authenticator_app(
     page.get_by_role("button", name="I have saved my recovery codes").click()
     expect(page.get_by_text("Signed in as")).to_be_attached()
     assert_accessible(page)
+
+
+def test_signing_in_with_a_recovery_code(
+    browser_page: Page, live_server: LiveServer, manager: User, settings: Any
+) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.MFA_REQUIRED = True
+    TOTPDevice.objects.create(user=manager, name="Authenticator app", confirmed=True)
+    codes = StaticDevice.objects.create(user=manager, name="Recovery codes", confirmed=True)
+    StaticToken.objects.create(device=codes, token="abcd2345")
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_text("I do not have my phone").click()
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Code").fill("abcd2345")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Signed in as")).to_be_attached()
+    assert_accessible(page)
