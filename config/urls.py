@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from pathways.core import views as core_views
 
@@ -25,6 +24,6 @@ urlpatterns = [
     path("employers/", include("pathways.employers.urls")),
     path("placements/", include("pathways.placements.urls")),
     # One sign-in page for everyone, administrators included.
-    path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
+    path("admin/login/", core_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
 ]

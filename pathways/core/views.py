@@ -42,6 +42,16 @@ def refusal_flags(request: HttpRequest) -> HttpResponse:
     )
 
 
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page: everyone signs in at /accounts/login/. A signed-in user who
+    is not an administrator is refused (404, audited) rather than sent round in a loop."""
+    if request.user.is_authenticated:
+        if request.user.is_staff:
+            return redirect("admin:index")
+        refuse(request)  # type: ignore[arg-type]
+    return redirect("/accounts/login/?next=/admin/")
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     try:

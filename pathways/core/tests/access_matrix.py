@@ -95,7 +95,8 @@ RULES: dict[str, Rule] = {
     "accounts:mfa_verify": Rule(NOBODY, other=302),
     "accounts:mfa_recovery_codes": Rule(NOBODY, other=302),
     "refusal_flags": Rule(frozenset({"admin"})),
-    "route:admin/login/": Rule(NOBODY, other=302),  # one sign-in page for everyone
+    # One sign-in page for everyone; a signed-in user who is not an administrator is refused.
+    "admin_sign_in": Rule(frozenset({"admin"}), status=302),
     # Participants
     "participants:find": Rule(CASEWORK),
     "participants:detail": Rule(STAFF | {"referrer"}, pk="person"),
