@@ -1,11 +1,16 @@
-"""Shared test fixtures: a service with two patches, and a persona for every role.
+"""Shared test fixtures: a service with two patches, a persona for every role, and
+``records``: one of every kind of record, filling every URL of the access matrix.
 
 ``outsider`` is a manager of another service: they must be refused (404) everything here.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -17,9 +22,25 @@ from pathways.accounts.tests.factories import (
     ServiceFactory,
     UserFactory,
 )
+from pathways.contacts import services as contacts
+from pathways.contacts.models import Mode, OnwardService
+from pathways.contacts.services import When
+from pathways.contracts import services as contracts
+from pathways.contracts.models import Payment
+from pathways.core.periods import half_year
 from pathways.core.roles import Role
-from pathways.referrals.models import Referral
-from pathways.referrals.tests.factories import NOW, STARTED
+from pathways.employers.models import OpportunityKind
+from pathways.employers.tests.factories import make_employer, make_opportunity
+from pathways.imports.services import import_file
+from pathways.outcomes import services as outcomes
+from pathways.placements import services as placements
+from pathways.placements.tests.factories import make_profile, put_forward
+from pathways.plans import services as plans
+from pathways.plans.models import GoalArea
+from pathways.referrals.models import OrderType, Referral
+from pathways.referrals.tests.factories import NOW, STARTED, make_referral
+from pathways.reports import services as reports
+from pathways.reports.tasks import generate_board_report
 
 
 @pytest.fixture
@@ -159,3 +180,119 @@ def case(
     clock.move_to(NOW)
     referral.refresh_from_db()
     return referral
+
+
+@pytest.fixture
+def records(
+    clock: time_machine.Traveller,
+    case: Referral,
+    personas: dict[str, User],
+    north: Patch,
+    tmp_path: Path,
+) -> dict[str, Any]:
+    """The records that fill every URL (see access_matrix.py); the clock stands at NOW."""
+    worker, manager = personas["worker_north"], personas["manager"]
+    now = datetime.datetime.now(tz=datetime.UTC)
+    clock.move_to(STARTED + datetime.timedelta(days=1))
+    awaiting = contacts.contact_book(
+        actor=worker,
+        referral=case,
+        when=When(
+            starts_at=STARTED + datetime.timedelta(days=2), mode=Mode.PHONE, duration_minutes=30
+        ),
+    )
+    clock.move_to(now)
+    booked = contacts.contact_book(
+        actor=worker,
+        referral=case,
+        when=When(
+            starts_at=now + datetime.timedelta(days=5),
+            mode=Mode.FACE_TO_FACE,
+            duration_minutes=60,
+            location="Hanley job centre",
+        ),
+    )
+    goal = plans.goal_add(
+        actor=worker,
+        referral=case,
+        title="Get my CSCS card",
+        area=GoalArea.QUALIFICATIONS,
+        target_date=(now + datetime.timedelta(days=60)).date(),
+    )
+    step = plans.step_add(actor=worker, goal=goal, description="Book the course")
+    onward = contacts.onward_referral_make(
+        actor=worker,
+        referral=case,
+        kind=OnwardService.HOUSING,
+        organisation="Stoke Housing Solutions",
+        referred_on=(now - datetime.timedelta(days=3)).date(),
+    )
+    person = case.participant
+    make_profile(worker, person)
+    employer = make_employer(worker, patch=north)
+    job = make_opportunity(worker, employer, kind=OpportunityKind.JOB)
+    placement = put_forward(worker, person, job)
+    today = now.date()
+    placements.placement_decide(actor=worker, placement=placement, accepted=True, on=today)
+    placements.placement_start(actor=worker, placement=placement, on=today)
+    check = placement.sustainment_checks.order_by("weeks").first()
+    assert check is not None
+    opportunity = make_opportunity(worker, employer)
+    received = make_referral(personas["referrer"], area=north.areas.get())
+    order = outcomes.order_record(
+        actor=worker,
+        participant=person,
+        order_type=OrderType.COMMUNITY_ORDER,
+        start_date=(now - datetime.timedelta(days=200)).date(),
+    )
+    service = case.service
+    board = reports.board_report_request(
+        actor=manager, service=service, period=half_year(today - datetime.timedelta(days=200))
+    )
+    generate_board_report.call(board.pk)
+    extract = tmp_path / "orders.csv"
+    extract.write_text(
+        "crn,order_type,start_date,expected_end_date,actual_end_date,termination\n"
+        f"{person.crn},licence,2023-05-01,,2023-09-01,completed\n"
+    )
+    batch = import_file(actor=manager, service=service, kind="orders", path=extract)
+    contract = contracts.contract_save(
+        actor=manager,
+        service=service,
+        provider="Pathways Provider",
+        commissioner="Police and Crime Commissioner",
+        reference="PCC/1",
+        start_date=datetime.date(2022, 5, 1),
+        pilot_end_date=datetime.date(2024, 4, 30),
+        notes="",
+    )
+    payment = contracts.contract_part_save(
+        actor=manager,
+        contract=contract,
+        part=Payment(),
+        paid_on=datetime.date(2022, 7, 31),
+        amount=Decimal("19375.00"),
+        note="",
+    )
+    return {
+        "case": case.pk,
+        "received": received.pk,
+        "person": person.pk,
+        "goal": goal.pk,
+        "step": step.pk,
+        "awaiting": awaiting.pk,
+        "booked": booked.pk,
+        "onward": onward.pk,
+        "employer": employer.pk,
+        "opportunity": opportunity.pk,
+        "placement": placement.pk,
+        "check": check.pk,
+        "order": order.pk,
+        "measure": "starts",
+        "board": board.pk,
+        "pdf": "pdf",
+        "batch": batch.pk,
+        "csv": "csv",
+        "payment": payment.pk,
+        "payments": "payments",
+    }

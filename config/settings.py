@@ -5,9 +5,11 @@ SQLite is the embedded default; set DATABASE_URL (postgres://...) for PostgreSQL
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -33,6 +35,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pathways.core",
     "pathways.accounts",
     "pathways.participants",
@@ -56,9 +63,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pathways.core.middleware.SessionTimeoutMiddleware",
+    "pathways.accounts.mfa.MfaRequiredMiddleware",
     "pathways.core.middleware.PrivateCacheMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +118,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Passwords: 12 characters or more, not common, not a common one dressed up, no
+# composition rules (pathways/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -112,7 +127,34 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "pathways.accounts.passwords.BreachedLookingPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Multi-factor sign-in (django-otp; pathways/accounts/mfa.py): on unless switched off, which
+# only `make run`'s demo and the test settings do.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Pathways"
+
+# Lockout (django-axes): 5 failures for one username lock it for AXES_COOLOFF_TIME, with
+# the same page whether or not an account has that username. Counted by a keyed hash of
+# the username (pathways.accounts.lockout.username_key), so nothing typed is stored.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "pathways.accounts.lockout.username_key"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # successes are in the audit trail
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "token", "otp_token"]
+AXES_VERBOSE = False
+# axes.W006 asks for the IP address as a lockout key too. Not here: staff share office and
+# VPN addresses, so one person's mistakes would lock out a whole office; the username key
+# cannot be dodged by changing browser or cookies, which is what the warning is about.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -135,21 +177,53 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Sessions and cookies: short-lived, HTTP-only, secure outside local development.
+# Sessions and cookies (docs/security.md): a session ends after SESSION_IDLE_TIMEOUT
+# without a request and SESSION_COOKIE_AGE after sign-in whatever happens (both enforced by
+# pathways.core.middleware.SessionTimeoutMiddleware, on the server, with or without
+# JavaScript); SESSION_TIMEOUT_WARNING before the idle limit the page offers to stay.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_TIMEOUT_WARNING = env_int("SESSION_TIMEOUT_WARNING", 2 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+
+# Headers. HSTS is sent on HTTPS responses only, and never in development.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):  # behind a proxy that terminates TLS
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp 4): scripts, styles, fonts and images from this site
+# only, no inline script or style anywhere (admin included), no framing, forms post here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# A user refused this many times within an hour is flagged to the administrator.
+REFUSAL_FLAG_THRESHOLD = env_int("REFUSAL_FLAG_THRESHOLD", 10)
 
 # Logs carry request paths and record ids, never personal data (see docs/architecture.md).
 LOGGING = {

@@ -14,3 +14,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Multi-factor sign-in is off for the suite; its own tests switch it on
+# (pathways/accounts/tests/test_mfa.py).
+MFA_REQUIRED = False

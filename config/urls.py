@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from pathways.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("security/refusals/", core_views.refusal_flags, name="refusal_flags"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("pathways.outcomes.urls")),
     path("", include("pathways.reports.urls")),
+    path("accounts/", include("pathways.accounts.urls")),
     path("participants/", include("pathways.participants.urls")),
     path("", include("pathways.referrals.urls")),
     path("", include("pathways.plans.urls")),
@@ -28,6 +29,6 @@ urlpatterns = [
     path("reports/equality/", include("pathways.reports.equality_urls")),
     path("contracts/", include("pathways.contracts.urls")),
     # One sign-in page for everyone, administrators included.
-    path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
+    path("admin/login/", core_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
 ]

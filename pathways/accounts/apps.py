@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "pathways.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from pathways.accounts import lockout, signals  # noqa: F401  (connect the receivers)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -24,6 +25,7 @@ from pathways.contracts.forms import (
 )
 from pathways.contracts.models import AnnualValue, CoFunder, Extension, Milestone, Payment
 from pathways.core.access import Action, can
+from pathways.core.audit import audit_refusal
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
 from pathways.core.pages import form_page
 from pathways.plans.forms import PeriodForm
@@ -98,9 +100,15 @@ def part(request: AuthenticatedHttpRequest, kind: str, pk: int | None = None) ->
         raise Http404("Not found")
     model, form_class, name = PARTS[kind]
     contract = selectors.contract_of(service_of(request.user))
-    if contract is None:
-        raise Http404("No contract yet")
-    instance: Any = model() if pk is None else get_object_or_404(model, pk=pk, contract=contract)
+    if contract is None and pk is None:
+        messages.info(request, "Record the contract first.")
+        return redirect("contracts:edit")
+    instance: Any = (
+        model() if pk is None else model._default_manager.filter(pk=pk, contract=contract).first()
+    )
+    if instance is None or contract is None:
+        audit_refusal(actor=request.user, object_type=model._meta.label_lower, object_id=pk)
+        raise Http404("Not found")
     form = form_class(request.POST or None, instance=instance if pk else None)
     return form_page(
         request,

@@ -152,6 +152,8 @@ class Action(Enum):
     SEE_EQUALITY_REPORT = "see_equality_report"
     SEE_CONTRACT = "see_contract"
     MANAGE_CONTRACT = "manage_contract"
+    RESTRICT_PROCESSING = "restrict_processing"
+    SUBJECT_ACCESS = "subject_access"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -190,6 +192,9 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     # The contract: managed by the provider's manager, read by the commissioner.
     Action.SEE_CONTRACT: frozenset({Role.MANAGER, Role.COMMISSIONER}),
     Action.MANAGE_CONTRACT: frozenset({Role.MANAGER}),
+    # Data rights (UK GDPR articles 15 and 18): the service manager decides and acts.
+    Action.RESTRICT_PROCESSING: frozenset({Role.MANAGER}),
+    Action.SUBJECT_ACCESS: frozenset({Role.MANAGER}),
 }
 
 

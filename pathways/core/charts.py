@@ -40,16 +40,54 @@ def chart(width: float, height: float) -> Iterator[Figure]:
         yield Figure(figsize=(width, height))
 
 
+# SVG presentation attributes that matplotlib writes as CSS in style attributes.
+_PRESENTATION = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "stroke",
+        "stroke-width",
+        "stroke-opacity",
+        "stroke-linejoin",
+        "stroke-linecap",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "opacity",
+        "font-size",
+        "font-family",
+        "font-weight",
+        "font-style",
+        "text-anchor",
+    }
+)
+
+
+def _presentation(match: re.Match[str]) -> str:
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(
+        f'{name.strip()}="{value.strip()}"'
+        for name, value in pairs
+        if name.strip() in _PRESENTATION
+    )
+
+
 def to_svg(figure: Figure, title: str) -> SafeString:
-    """The SVG element alone, labelled as one image for assistive technology."""
+    """The SVG element alone, labelled as one image for assistive technology.
+
+    The Content Security Policy refuses inline style (style attributes and elements), so
+    matplotlib's CSS becomes SVG presentation attributes, which it does not govern.
+    """
     out = io.StringIO()
     figure.savefig(out, format="svg", bbox_inches="tight")
     raw = out.getvalue()
     svg = raw[raw.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
+    svg = re.sub(r'style="([^"]*)"', _presentation, svg)
     svg = svg.replace(
         "<svg ",
-        f'<svg role="img" aria-label="{escape(title)}" focusable="false" class="app-chart" ',
+        f'<svg role="img" aria-label="{escape(title)}" focusable="false" class="app-chart" '
+        'stroke-linejoin="round" stroke-linecap="butt" ',
         1,
     )
     # Safe: matplotlib escapes every text it writes into the SVG, and the label is escaped.

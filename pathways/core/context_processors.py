@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
 from pathways.core.access import Role, role_of
+from pathways.core.middleware import idle_seconds_left
 
 # (label, url name, roles that see it). Order is the order on screen.
 _NAV: list[tuple[str, str, frozenset[Role]]] = [
@@ -25,6 +27,7 @@ _NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Board reports", "reports:board_list", frozenset({Role.MANAGER, Role.COMMISSIONER})),
     ("Probation data", "imports:home", frozenset({Role.MANAGER})),
     ("Administration", "admin:index", frozenset({Role.ADMIN})),
+    ("Refusals flagged", "refusal_flags", frozenset({Role.ADMIN})),
 ]
 
 
@@ -33,6 +36,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = role_of(user)
+    if settings.MFA_REQUIRED and not user.is_verified():
+        role = None  # between password and code: nothing to go to but sign-out
     items: list[dict[str, Any]] = [
         {"label": label, "url": reverse(name), "active": False}
         for label, name, roles in _NAV
@@ -42,4 +47,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     matching = [item for item in items if request.path.startswith(item["url"])]
     if matching:
         max(matching, key=lambda item: len(str(item["url"])))["active"] = True
-    return {"nav_items": items}
+    return {
+        "nav_items": items,
+        # For the timeout warning (static/js/session-timeout.js).
+        "session_seconds_left": idle_seconds_left(request.session),
+        "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING,
+    }

@@ -21,3 +21,13 @@ class StateChanged(DomainError):
 
 class RuleBroken(DomainError):
     """The change would break one of the service's rules."""
+
+
+class ProcessingRestricted(RuleBroken):
+    """Processing of the person's records is restricted: nothing may change or leave."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Processing of this person's records is restricted, so nothing about them can be "
+            "changed or exported. The service manager can lift the restriction."
+        )

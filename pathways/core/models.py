@@ -11,10 +11,14 @@ class AuditKind(models.TextChoices):
     VIEW = "view", "Viewed"
     CHANGE = "change", "Changed"
     REFUSAL = "refusal", "Refused"
+    SECURITY = "security", "Sign-in and security"
+    EXPORT = "export", "Exported"
 
 
 class AuditEvent(models.Model):
-    """One row per view, change or refusal. Rows are only ever added, never edited.
+    """One row per view, change, refusal, sign-in or security event, or export. Rows are only
+    ever added, never edited: on PostgreSQL a trigger refuses UPDATE and DELETE, and each
+    row is chained to the one before by a hash (``manage.py verify_audit``).
 
     ``subject_id`` is the participant the event concerns and ``episode_id`` the referral
     (plain ids, not foreign keys, so that the trail outlives the records it describes).
@@ -30,7 +34,9 @@ class AuditEvent(models.Model):
         help_text="The user who acted; empty for the system itself.",
     )
     kind = models.CharField(
-        max_length=16, choices=AuditKind.choices, help_text="View, change or refusal."
+        max_length=16,
+        choices=AuditKind.choices,
+        help_text="View, change, refusal, sign-in or security event, or export.",
     )
     action = models.CharField(
         max_length=64, help_text="What happened, as entity.verb (e.g. referral.accepted)."
@@ -51,6 +57,19 @@ class AuditEvent(models.Model):
     )
     detail = models.JSONField(
         default=dict, blank=True, help_text="Structured facts about the event (field names, ids)."
+    )
+
+    prev_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The hash of the event before this one (empty for the first): the chain "
+        "that verify_audit checks.",
+    )
+    hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of this event's fields and the previous hash "
+        "(pathways.core.audit.event_hash).",
     )
 
     class Meta:

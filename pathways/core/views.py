@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from pathways.core import selectors
 from pathways.core.access import Role, role_of
+from pathways.core.http import refuse
 
 _HOME = {
     Role.REFERRER: "referrals:list",
@@ -25,6 +28,28 @@ def home(request: HttpRequest) -> HttpResponse:
     if role is None:
         return render(request, "core/no_role.html", status=403)
     return redirect(_HOME[role])
+
+
+@login_required
+def refusal_flags(request: HttpRequest) -> HttpResponse:
+    """For the administrator: users with many refusals in the last hour."""
+    if role_of(request.user) is not Role.ADMIN:
+        refuse(request)  # type: ignore[arg-type]
+    return render(
+        request,
+        "core/refusal_flags.html",
+        {"flags": selectors.refusal_flags(), "threshold": settings.REFUSAL_FLAG_THRESHOLD},
+    )
+
+
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page: everyone signs in at /accounts/login/. A signed-in user who
+    is not an administrator is refused (404, audited) rather than sent round in a loop."""
+    if request.user.is_authenticated:
+        if request.user.is_staff:
+            return redirect("admin:index")
+        refuse(request)  # type: ignore[arg-type]
+    return redirect("/accounts/login/?next=/admin/")
 
 
 @require_GET

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, can
 from pathways.core.audit import audit_refusal
@@ -89,7 +89,6 @@ def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
 
 
 @login_required
-@require_GET
 def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     progress = 0
@@ -103,7 +102,6 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def batch_errors_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The kept errors and skipped rows as CSV, to fix the file in a spreadsheet."""
     batch = _batch(request, pk)
@@ -127,7 +125,6 @@ def batch_errors_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @login_required
-@require_GET
 def conflicts(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, Action.IMPORT_PROBATION_DATA)
     return render(
@@ -138,7 +135,6 @@ def conflicts(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def jdl(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, Action.EXPORT_JDL)
     count = selectors.jdl_count(request.user)
@@ -155,7 +151,6 @@ def jdl(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def jdl_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     _require(request, Action.EXPORT_JDL)
     content, count = jdl_export(actor=request.user, fmt=fmt)

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import Action, participants_for
+from pathways.core.access import Action
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
-from pathways.core.guards import require
+from pathways.core.guards import locked_participant, require
 from pathways.core.periods import Period
 from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import (
@@ -31,11 +31,7 @@ from pathways.participants.models import Participant
 
 
 def _in_scope(actor: User, participant: Participant) -> Participant:
-    require(actor, Action.RECORD_OUTCOMES)
-    found = participants_for(actor).select_for_update().filter(pk=participant.pk).first()
-    if found is None:
-        raise NotPermitted("This person is not one you can change.")
-    return found
+    return locked_participant(actor, participant, Action.RECORD_OUTCOMES)
 
 
 def _not_future(day: datetime.date | None, what: str) -> None:

@@ -68,6 +68,23 @@ class Participant(models.Model):
         related_name="+",
         help_text="Who first recorded the person.",
     )
+    processing_restricted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Since when processing is restricted (UK GDPR article 18): while set, "
+        "nothing about the person can be changed or exported.",
+    )
+    processing_restricted_reason = models.TextField(
+        blank=True, help_text="Why processing is restricted (for example, accuracy contested)."
+    )
+    processing_restricted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The manager who restricted processing.",
+    )
 
     class Meta:
         constraints = [

@@ -33,16 +33,19 @@ def referrals_of(user: User, participant: Participant) -> QuerySet:
     )
 
 
-def _events_in_scope(user: User, participant: Participant, kind: str) -> QuerySet[AuditEvent]:
+def _events_in_scope(
+    user: User, participant: Participant, kind: str | None
+) -> QuerySet[AuditEvent]:
     """The person's events of this kind that concern what the user may see: the person
     themself, and those of their episodes (referrals, with their plans, readings and
     contacts) that are in the user's scope (a referrer sees the history of their own
     referrals, not of another service's or another referrer's)."""
     visible = list(referrals_for(user).filter(participant=participant).values_list("pk", flat=True))
-    return (
-        AuditEvent.objects.filter(subject_id=participant.pk, kind=kind)
-        .filter(Q(episode_id__isnull=True) | Q(episode_id__in=visible))
-        .select_related("actor")
+    events = AuditEvent.objects.filter(subject_id=participant.pk)
+    if kind is not None:
+        events = events.filter(kind=kind)
+    return events.filter(Q(episode_id__isnull=True) | Q(episode_id__in=visible)).select_related(
+        "actor"
     )
 
 
@@ -57,6 +60,12 @@ def timeline_for(user: User, participant: Participant) -> QuerySet[AuditEvent]:
 def access_log_for(user: User, participant: Participant) -> QuerySet[AuditEvent]:
     """Who viewed the person's record and referrals, newest first (managers only)."""
     return _events_in_scope(user, participant, AuditKind.VIEW)
+
+
+def audit_trail_for(user: User, participant: Participant) -> QuerySet[AuditEvent]:
+    """Every event about the person that the user may see (views, changes, exports),
+    oldest first, for the manager's audit trail export."""
+    return _events_in_scope(user, participant, None).order_by("at", "id")
 
 
 @dataclass(frozen=True)

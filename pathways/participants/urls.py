@@ -10,4 +10,12 @@ urlpatterns = [
     path("<int:pk>/", views.participant_detail, name="detail"),
     path("<int:pk>/access-log/", views.participant_access_log, name="access_log"),
     path("<int:pk>/equality/", equality_views.equality, name="equality"),
+    path("<int:pk>/audit-trail.csv", views.participant_audit_export, name="audit_export"),
+    path("<int:pk>/restrict/", views.participant_restrict, name="restrict"),
+    path("<int:pk>/subject-access/", views.participant_subject_access, name="subject_access"),
+    path(
+        "<int:pk>/subject-access.json",
+        views.participant_subject_access_json,
+        name="subject_access_json",
+    ),
 ]

@@ -27,6 +27,7 @@ from pathways.core.access import (
 )
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
+from pathways.core.guards import unrestricted
 from pathways.core.reference import is_retired
 from pathways.employers.models import (
     OffenceCategory,
@@ -109,6 +110,7 @@ def work_profile_save(
         locked = participants_for(actor).select_for_update().get(pk=participant.pk)
     except Participant.DoesNotExist:
         raise NotPermitted("This person is not one you can change.") from None
+    unrestricted(locked.pk)
     if any(is_retired(row) for row in [*offence_categories, *sectors, *holds]):
         raise RuleBroken("A choice you made is no longer in use. Choose another.")
     if any(code not in RiskFlag.values for code in restrictions):
@@ -147,6 +149,7 @@ def _active_referral(actor: User, participant: Participant, opportunity: Opportu
     )
     if referral is None:
         raise RuleBroken("Only a person receiving support from the service can be put forward.")
+    unrestricted(participant.pk)
     return referral
 
 
@@ -203,7 +206,7 @@ def placement_put_forward(
 
 def _locked(actor: User, placement: Placement) -> Placement:
     try:
-        return (
+        locked = (
             placements_for(actor)
             .select_for_update()
             .select_related("opportunity__employer")
@@ -211,6 +214,8 @@ def _locked(actor: User, placement: Placement) -> Placement:
         )
     except Placement.DoesNotExist:
         raise NotPermitted("This placement is not one you can change.") from None
+    unrestricted(locked.participant_id)
+    return locked
 
 
 def _audit(actor: User, placement: Placement, action: str, summary: str, **detail: Any) -> None:

@@ -19,6 +19,7 @@ from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.guards import locked_referral as _locked
 from pathways.core.guards import require as _require
+from pathways.core.guards import unrestricted
 from pathways.core.reference import is_retired
 from pathways.core.roles import Role
 from pathways.participants.models import Participant
@@ -118,6 +119,7 @@ def referral_create(
     _check_area(service, area)
     if existing_participant is not None:
         participant = Participant.objects.select_for_update().get(pk=existing_participant.pk)
+        unrestricted(participant.pk)
         if Referral.objects.filter(participant=participant, service=service).open().exists():
             raise RuleBroken(
                 "This person already has an open referral to the service. "

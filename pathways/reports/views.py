@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pathways.accounts.models import Service
 from pathways.core import periods
 from pathways.core.access import Action, can
-from pathways.core.audit import AuditKind, audit
+from pathways.core.audit import AuditKind, audit, audit_refusal
 from pathways.core.forms import text_area
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
 from pathways.core.pages import form_page
@@ -35,8 +35,11 @@ def _half_years() -> list[periods.Period]:
 
 
 def _half_year(key: str) -> periods.Period:
-    """One of the offered half-years, else 404 (the form offers only those)."""
-    found = next((p for p in _half_years() if p.key == key), None)
+    """One of the offered half-years (the last closed one when none is given), else 404."""
+    offered = _half_years()
+    if not key:
+        return offered[1]
+    found = next((p for p in offered if p.key == key), None)
     if found is None:
         raise Http404("Not a half-year on offer")
     return found
@@ -108,6 +111,7 @@ def _report(request: AuthenticatedHttpRequest, pk: int) -> BoardReport:
     service = _require(request, Action.SEE_REPORTS)
     report = BoardReport.objects.filter(service=service, pk=pk).first()
     if report is None:
+        audit_refusal(actor=request.user, object_type="reports.boardreport", object_id=pk)
         raise Http404("No such report")
     return report
 

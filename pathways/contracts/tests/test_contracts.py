@@ -187,7 +187,9 @@ def test_the_manager_records_the_contract_and_a_payment_through_the_pages(
     client: Client, manager: User, service: Service
 ) -> None:
     client.force_login(manager)
-    assert client.get("/contracts/payments/new/").status_code == 404  # no contract yet
+    no_contract_yet = client.get("/contracts/payments/new/")
+    assert no_contract_yet.status_code == 302
+    assert no_contract_yet["Location"] == "/contracts/edit/"  # record the contract first
     response = client.post(
         "/contracts/edit/",
         {

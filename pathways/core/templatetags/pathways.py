@@ -36,3 +36,19 @@ def page_url(context: Any, number: int) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    """``row|get_item:name``: a value of a dict by a key held in a variable."""
+    return mapping.get(key)
+
+
+@register.filter
+def join_if_list(value: Any) -> Any:
+    """A list as "a, b, c"; anything else as it is."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {item}" for key, item in value.items())
+    return value

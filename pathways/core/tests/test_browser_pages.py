@@ -138,6 +138,9 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{received.pk}/decline/",
             f"/referrals/{active.pk}/allocate/",
             f"/participants/{active.participant_id}/access-log/",
+            f"/participants/{active.participant_id}/",
+            f"/participants/{active.participant_id}/subject-access/",
+            f"/participants/{active.participant_id}/restrict/",
             f"/placements/{job.pk}/",
             f"/placements/{job.pk}/decision/",
             f"/placements/checks/{check.pk}/",
@@ -184,6 +187,7 @@ def _pages() -> dict[str, list[str]]:
             "/contracts/",
         ],
         "admin": [
+            "/security/refusals/",
             "/admin/",
             "/admin/accounts/user/",
             "/admin/accounts/user/add/",

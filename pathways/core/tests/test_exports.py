@@ -1,10 +1,43 @@
+"""Export cells that a spreadsheet would run as formulas are neutralised."""
+
 from __future__ import annotations
 
+import csv
 import datetime
+import io
+from decimal import Decimal
 
 import pytest
 
-from pathways.core.exports import safe_cell
+from pathways.core.exports import csv_text, safe_cell
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+44 7700 900000", "'+44 7700 900000"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("Jo Bloggs", "Jo Bloggs"),
+        ("", ""),
+        ("a=b", "a=b"),
+        (-3, -3),
+        (Decimal("-1.5"), Decimal("-1.5")),
+        (None, None),
+        (datetime.date(2026, 5, 1), datetime.date(2026, 5, 1)),
+    ],
+)
+def test_safe_cell(value: object, expected: object) -> None:
+    assert safe_cell(value) == expected
+
+
+def test_csv_text_neutralises_every_cell_header_included() -> None:
+    text = csv_text(["=name", "count"], [["=cmd|' /C calc'!A0", 3], ["Ann", -1]])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [["'=name", "count"], ["'=cmd|' /C calc'!A0", "3"], ["Ann", "-1"]]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from pathways.accounts.models import Service
@@ -29,4 +30,7 @@ def test_load_demo_is_idempotent_and_fills_the_service(client: Client) -> None:
     assert all(counts[status] > 0 for status in ReferralStatus), counts
     assert set(service.patches.values_list("name", flat=True)) == {"North", "South"}
     for username, *_ in USERS:
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        # django-axes needs the request a sign-in comes with.
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), (
+            username
+        )

@@ -1,0 +1,231 @@
+"""The access matrix: for every URL of Pathways, what each role gets. One line per URL name.
+
+``test_access_matrix.py`` enumerates every URL pattern from the resolver and fails on any
+URL name (or unnamed route) that has no line here: a new page is denied until someone
+declares who may use it. The table lives in the tests, not beside the views, on purpose: it
+is an independent statement of the policy, written by hand, that the code is checked
+against; deriving it from the code would prove nothing.
+
+How to read a line::
+
+    "plans:goal_add": Rule(STAFF, pk="case"),
+
+GET as ``worker_north`` or ``manager`` answers 200; every other signed-in role gets 404
+(and a forged POST by them is refused with 404 and changes nothing); an anonymous visitor is
+sent to sign in (302 to ``/accounts/login/``). ``pk`` (and the other URL arguments, by
+name) say which fixture record fills the URL: see ``RECORDS`` in the test module.
+
+The records: a North referral receiving support, made by ``referrer``, allocated to
+``worker_north`` (``case``), with a goal, a step, contacts, an onward referral, a work
+profile and a started job placement with sustainment checks; a North referral awaiting a
+decision (``received``); an employer and an open opportunity of the service. The outsider is
+a manager of another service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = (
+    "anonymous",
+    "referrer",
+    "other_referrer",
+    "worker_north",
+    "worker_south",
+    "manager",
+    "commissioner",
+    "admin",
+    "outsider",
+)
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+NOBODY: frozenset[str] = frozenset()
+# People in scope of the North case who may work on it.
+STAFF = frozenset({"worker_north", "manager"})
+# The service's own workers and manager: employers and opportunities are service-wide.
+SERVICE_STAFF = STAFF | {"worker_south"}
+# Pages about the user's own service, whichever it is (the outsider sees their own).
+OWN_SERVICE_STAFF = SERVICE_STAFF | {"outsider"}
+# The service manager (the outsider manages their own service).
+MANAGERS = frozenset({"manager", "outsider"})
+# Figures about a service: its manager and its commissioner.
+FIGURES = frozenset({"manager", "commissioner", "outsider"})
+# Everyone who works with people's records (the outsider, in their own service).
+CASEWORK = frozenset(
+    {"referrer", "other_referrer", "worker_north", "worker_south", "manager", "outsider"}
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who reaches a URL by GET, and with what answer.
+
+    ``ok`` roles get ``status``; every other signed-in role gets ``other`` (404 unless
+    said); ``anonymous`` gets ``anon`` (302 to sign-in unless said); ``special`` overrides
+    single roles. ``pk`` names the record that fills ``<pk>``; ``args`` names the records
+    of other URL arguments where the default for that argument name does not fit.
+    """
+
+    ok: frozenset[str]
+    pk: str | None = None
+    status: int = 200
+    other: int = 404
+    anon: int = 302
+    special: dict[str, int] = field(default_factory=dict)
+    args: dict[str, str] = field(default_factory=dict)
+
+    def expected(self, role: str) -> int:
+        if role in self.special:
+            return self.special[role]
+        if role == "anonymous":
+            return self.anon
+        return self.status if role in self.ok else self.other
+
+
+def admin_only(status: int = 200) -> Rule:
+    """The Django admin: the administrator alone; everyone else goes to sign in."""
+    return Rule(frozenset({"admin"}), status=status, other=302)
+
+
+RULES: dict[str, Rule] = {
+    # Pages that belong to no app
+    "home": Rule(SIGNED_IN, status=302),  # to the role's own home page
+    "healthz": Rule(SIGNED_IN, anon=200),
+    "login": Rule(NOBODY, other=302, anon=200),  # signed in: sent on
+    "logout": Rule(NOBODY, other=405, anon=405),  # POST only
+    "accounts:keep_alive": Rule(NOBODY, other=405),  # POST only ("Stay signed in")
+    # Multi-factor sign-in (off in these tests: test_mfa.py switches it on). Set-up is open
+    # to anyone signed in without an app; verifying and the codes page send others on.
+    "accounts:mfa_setup": Rule(SIGNED_IN),
+    "accounts:mfa_verify": Rule(NOBODY, other=302),
+    "accounts:mfa_recovery_codes": Rule(NOBODY, other=302),
+    "refusal_flags": Rule(frozenset({"admin"})),
+    # One sign-in page for everyone; a signed-in user who is not an administrator is refused.
+    "admin_sign_in": Rule(frozenset({"admin"}), status=302),
+    # Participants
+    "participants:find": Rule(CASEWORK),
+    "participants:detail": Rule(STAFF | {"referrer"}, pk="person"),
+    "participants:access_log": Rule(frozenset({"manager"}), pk="person"),
+    "participants:audit_export": Rule(frozenset({"manager"}), pk="person"),
+    "participants:restrict": Rule(frozenset({"manager"}), pk="person"),
+    "participants:subject_access": Rule(frozenset({"manager"}), pk="person"),
+    "participants:subject_access_json": Rule(frozenset({"manager"}), pk="person"),
+    # Referrals
+    "referrals:list": Rule(CASEWORK),
+    "referrals:create": Rule(frozenset({"referrer", "other_referrer", "manager", "outsider"})),
+    "referrals:detail": Rule(STAFF | {"referrer"}, pk="case"),
+    "referrals:accept": Rule(frozenset({"manager"}), pk="received"),
+    "referrals:decline": Rule(frozenset({"manager"}), pk="received"),
+    "referrals:allocate": Rule(frozenset({"manager"}), pk="case"),
+    "referrals:end": Rule(STAFF, pk="case"),
+    "referrals:amend": Rule(frozenset({"referrer", "manager"}), pk="case"),
+    "referrals:caseload": Rule(frozenset({"worker_north", "worker_south"})),
+    "referrals:waiting_list": Rule(OWN_SERVICE_STAFF),
+    "referrals:overview": Rule(frozenset({"manager", "commissioner", "outsider"})),
+    # Pathway plans and progress
+    "plans:plan": Rule(STAFF | {"referrer"}, pk="case"),
+    "plans:goal_add": Rule(STAFF, pk="case"),
+    "plans:goal_close": Rule(STAFF, pk="case"),
+    "plans:step_add": Rule(STAFF, pk="case"),
+    "plans:step_update": Rule(STAFF, pk="case"),
+    "plans:review_add": Rule(STAFF, pk="case"),
+    "plans:progress": Rule(STAFF | {"referrer"}, pk="case"),
+    "plans:reading_add": Rule(STAFF, pk="case"),
+    "plans:figures": Rule(frozenset({"manager", "commissioner", "outsider"})),
+    # Contacts and onward referrals
+    "contacts:list": Rule(STAFF, pk="case"),
+    "contacts:book": Rule(STAFF, pk="case"),
+    "contacts:record": Rule(STAFF, pk="case"),
+    "contacts:feedback": Rule(STAFF, pk="case", args={"contact_pk": "awaiting"}),
+    "contacts:reschedule": Rule(STAFF, pk="case", args={"contact_pk": "booked"}),
+    "contacts:onward_add": Rule(STAFF, pk="case"),
+    "contacts:onward_outcome": Rule(STAFF, pk="case"),
+    "contacts:todo": Rule(OWN_SERVICE_STAFF),
+    # Employers and opportunities (service-wide records)
+    "employers:list": Rule(OWN_SERVICE_STAFF),
+    "employers:create": Rule(OWN_SERVICE_STAFF),
+    "employers:detail": Rule(SERVICE_STAFF, pk="employer"),
+    "employers:edit": Rule(SERVICE_STAFF, pk="employer"),
+    "employers:contact_add": Rule(SERVICE_STAFF, pk="employer"),
+    "employers:engagement_add": Rule(SERVICE_STAFF, pk="employer"),
+    "employers:opportunity_create": Rule(SERVICE_STAFF, pk="employer"),
+    "employers:opportunities": Rule(OWN_SERVICE_STAFF),
+    "employers:opportunity": Rule(SERVICE_STAFF, pk="opportunity"),
+    "employers:opportunity_close": Rule(SERVICE_STAFF, pk="opportunity"),
+    "employers:opportunity_matches": Rule(SERVICE_STAFF, pk="opportunity"),
+    # Placements (personal: they follow the referral)
+    "placements:list": Rule(OWN_SERVICE_STAFF),
+    "placements:detail": Rule(STAFF, pk="placement"),
+    "placements:decide": Rule(STAFF, pk="placement", status=302),  # already decided
+    "placements:start": Rule(STAFF, pk="placement", status=302),  # already started
+    "placements:complete": Rule(STAFF, pk="placement"),
+    "placements:end": Rule(STAFF, pk="placement"),
+    "placements:check": Rule(STAFF, pk="check"),
+    "placements:put_forward": Rule(STAFF),
+    "placements:participant_matches": Rule(STAFF, pk="person"),
+    "placements:work_profile": Rule(STAFF, pk="person"),
+    # Outcomes: figures for the manager and commissioner of a service (the outsider sees their
+    # own); the named records behind a measure for the manager alone.
+    "outcomes:dashboard": Rule(FIGURES),
+    "outcomes:targets": Rule(FIGURES),
+    "outcomes:drilldown": Rule(MANAGERS, args={"key": "measure"}),
+    "outcomes:order_add": Rule(STAFF, pk="person"),
+    "outcomes:order_end": Rule(STAFF, pk="person", args={"order_pk": "order"}),
+    "outcomes:offence_add": Rule(STAFF, pk="person"),
+    # The RR Board report: figures only; the manager writes and generates it.
+    "reports:board_list": Rule(FIGURES),
+    "reports:board_new": Rule(NOBODY, other=405),  # POST only
+    "reports:commentary": Rule(MANAGERS),
+    "reports:board_detail": Rule(frozenset({"manager", "commissioner"}), pk="board"),
+    "reports:board_download": Rule(
+        frozenset({"manager", "commissioner"}), pk="board", args={"kind": "pdf"}
+    ),
+    "equality:report": Rule(FIGURES),
+    "participants:equality": Rule(STAFF, pk="person"),
+    # The contract: the manager manages it, the commissioner reads it.
+    "contracts:detail": Rule(FIGURES),
+    "contracts:edit": Rule(MANAGERS),
+    # (The outsider's service has no contract yet: they are sent to record it first.)
+    "contracts:part_new": Rule(
+        frozenset({"manager"}), args={"kind": "payments"}, special={"outsider": 302}
+    ),
+    "contracts:part_edit": Rule(frozenset({"manager"}), pk="payment", args={"kind": "payments"}),
+    # Probation extracts and the Justice Data Lab list: the manager alone.
+    "imports:home": Rule(MANAGERS),
+    "imports:batch": Rule(frozenset({"manager"}), pk="batch"),
+    "imports:batch_report": Rule(frozenset({"manager"}), pk="batch"),
+    "imports:conflicts": Rule(MANAGERS),
+    "imports:jdl": Rule(MANAGERS),
+    "imports:jdl_download": Rule(MANAGERS, args={"fmt": "csv"}),
+    # django-axes's records are read-only, for the administrator to see and clear lockouts.
+    "admin:axes_accessattempt_add": admin_only(403),
+    "admin:axes_accesslog_add": admin_only(403),
+    "admin:axes_accessfailurelog_add": admin_only(403),
+    # Background task results are written by the workers, never added by hand.
+    "admin:django_tasks_database_dbtaskresult_add": admin_only(403),
+}
+
+# The Django admin's URL names are many and generated per model; every one of them (names
+# beginning "admin:") answers to the administrator alone. The test checks the index, the app
+# lists, every change list and every add form for every role, and that no admin URL is
+# reachable by any other role.
+ADMIN_PREFIX = "admin:"
+ADMIN_RULE = admin_only()
+# Admin URLs with arguments other than the app label (and the admin's unnamed redirect
+# routes, "route:admin/...") are checked through the change lists (they share the same
+# permission check) rather than one by one.
+ADMIN_SKIP_SUFFIXES = (
+    "_change",
+    "_delete",
+    "_history",
+    "_password_change",
+    "_config",  # django-otp: a device's set-up page
+    "_qrcode",  # django-otp: a device's QR code
+)
+ADMIN_SKIP = {
+    "admin:view_on_site",  # redirects to the record's own page
+    "admin:autocomplete",  # needs query parameters
+    "admin:jsi18n",  # the admin's JavaScript catalogue
+    "admin:login",  # replaced by the route "admin/login/" above
+    "admin:logout",  # POST only
+    "admin:password_change_done",
+}
