@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "pathways.core",
     "pathways.accounts",
     "pathways.participants",
@@ -212,6 +214,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+# Background work: Django's Tasks API (django-tasks), the database backend; a worker runs
+# with `python manage.py db_worker`. The retention purge is one (pathways/core/retention.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A user refused this many times within an hour is flagged to the administrator.
 REFUSAL_FLAG_THRESHOLD = env_int("REFUSAL_FLAG_THRESHOLD", 10)
 

@@ -16,3 +16,5 @@ WHITENOISE_USE_FINDERS = True
 # Multi-factor sign-in is off for the suite; its own tests switch it on
 # (pathways/accounts/tests/test_mfa.py).
 MFA_REQUIRED = False
+# Tasks run at once in tests.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
