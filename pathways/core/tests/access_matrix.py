@@ -163,6 +163,8 @@ RULES: dict[str, Rule] = {
     "admin:axes_accessattempt_add": admin_only(403),
     "admin:axes_accesslog_add": admin_only(403),
     "admin:axes_accessfailurelog_add": admin_only(403),
+    # django-tasks-db's task results are read-only too.
+    "admin:django_tasks_database_dbtaskresult_add": admin_only(403),
 }
 
 # The Django admin's URL names are many and generated per model; every one of them (names
