@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "pathways.core",
     "pathways.accounts",
     "pathways.participants",
@@ -52,8 +54,6 @@ INSTALLED_APPS = [
     "pathways.reports",
     "pathways.imports",
     "pathways.contracts",
-    "django_tasks",
-    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +222,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
 # A user refused this many times within an hour is flagged to the administrator.
 REFUSAL_FLAG_THRESHOLD = env_int("REFUSAL_FLAG_THRESHOLD", 10)
 
@@ -237,6 +238,7 @@ LOGGING = {
 # Background work through Django's Tasks API (the django-tasks backport): the database
 # backend by default, run by `python manage.py db_worker`; "immediate" runs each task in
 # the request (the demo and the tests); an RQ backend on Redis can be configured for scale.
+# Tasks: the RR Board report, probation imports, the retention purge (core/retention.py).
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

@@ -13,7 +13,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_USE_FINDERS = True
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Multi-factor sign-in is off for the suite; its own tests switch it on
 # (pathways/accounts/tests/test_mfa.py).
 MFA_REQUIRED = False
+# Tasks run at once in tests.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -14,7 +14,9 @@ whole service is run under an article 10 condition; the tags show which fields n
 most care (who may see them, what an export holds, what a purge must remove).
 
 Retention is written per record from the end of support of the person's last episode.
-The schedule is stated here; the purge that applies it is not yet built (docs/security.md).
+The schedule is stated here for the DPIA; ``core/retention.py`` applies it to people's
+records (the purge); the retention of staff, employer-contact and audit records is stated
+but not yet applied by any purge.
 """
 
 from __future__ import annotations

@@ -1,0 +1,128 @@
+"""The retention schedule and the purge that applies it.
+
+How long a person's records are kept is counted from the end of their last episode:
+``SUPPORT_RETENTION_YEARS`` after support (or an accepted referral) ended,
+``DECLINED_RETENTION_YEARS`` after a declined referral. A person with an open referral is
+never purged. The purge deletes everything linked to the person (found by the same graph
+walk as subject access)
+in one transaction per person, and audits it with the person's id only. Audit events are
+kept, unchanged (they are append-only and chained): they hold ids, not names, so afterwards
+they point at nothing. ``core/data_protection.py`` states the schedule per record;
+docs/decisions/0004-security-and-audit.md says why.
+
+The purge runs as a background task (``purge_expired_records``, Django's Tasks API through
+django-tasks, database backend); ``manage.py purge_expired`` enqueues it (daily, from cron).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+
+from django.db import models, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from pathways.core.audit import AuditKind, audit
+from pathways.participants.models import Participant
+from pathways.referrals.models import Referral
+from pathways.referrals.status import ReferralStatus
+
+SUPPORT_RETENTION_YEARS = 6
+DECLINED_RETENTION_YEARS = 2
+
+
+def years_after(moment: datetime.datetime, years: int) -> datetime.datetime:
+    """The same date ``years`` later (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def expires_at(referral: Referral) -> datetime.datetime | None:
+    """When this episode's records may go; None while it is open."""
+    if referral.declined_at is not None:
+        return years_after(referral.declined_at, DECLINED_RETENTION_YEARS)
+    if referral.ended_at is not None:
+        return years_after(referral.ended_at, SUPPORT_RETENTION_YEARS)
+    return None
+
+
+def person_expires_at(participant: Participant) -> datetime.datetime | None:
+    """The latest expiry of the person's episodes; None if any episode is open."""
+    latest: datetime.datetime | None = None
+    for referral in Referral.objects.filter(participant=participant).iterator():
+        expiry = expires_at(referral)
+        if expiry is None:
+            return None
+        latest = expiry if latest is None or expiry > latest else latest
+    return latest
+
+
+def expired_people(now: datetime.datetime) -> list[int]:
+    """Ids of the people whose records have all passed their retention."""
+    open_ = Referral.objects.in_status(*ReferralStatus.open()).values("participant_id")
+    candidates = Participant.objects.exclude(pk__in=open_).order_by("pk")
+    return [
+        person.pk
+        for person in candidates.iterator()
+        if (expiry := person_expires_at(person)) is not None and expiry <= now
+    ]
+
+
+def _records_of(participant: Participant) -> list[models.Model]:
+    """Everything linked to the person, the person first (the subject access walk)."""
+    from pathways.participants.subject_access import linked_models
+
+    found: list[models.Model] = [participant]
+    seen = {(participant._meta.label_lower, participant.pk)}
+    queue: list[models.Model] = [participant]
+    while queue:
+        instance = queue.pop(0)
+        for model, field_name in linked_models(type(instance)):
+            for related in model._default_manager.filter(**{field_name: instance.pk}):
+                key = (related._meta.label_lower, related.pk)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(related)
+                    queue.append(related)
+    return found
+
+
+@transaction.atomic
+def participant_purge(*, participant_id: int) -> dict[str, int]:
+    """Delete the person and everything linked to them; audited. Foreign keys are checked
+    at commit (deferred on both databases), so the order of deletion does not matter."""
+    participant = Participant.objects.select_for_update().get(pk=participant_id)
+    records = _records_of(participant)
+    counts = Counter(record._meta.label_lower for record in records)
+    audit(
+        actor=None,
+        kind=AuditKind.CHANGE,
+        action="participant.purged",
+        obj=participant,
+        subject_id=participant.pk,
+        summary="Records deleted at the end of their retention period",
+        detail={"records": dict(sorted(counts.items()))},
+        episode_id=None,
+    )
+    by_model: dict[type[models.Model], list[object]] = {}
+    for record in records:
+        for m2m in record._meta.many_to_many:
+            getattr(record, m2m.name).clear()
+        by_model.setdefault(type(record), []).append(record.pk)
+    for model, pks in by_model.items():
+        model._default_manager.filter(pk__in=pks)._raw_delete(model._default_manager.db)
+    return dict(counts)
+
+
+@task()
+def purge_expired_records() -> int:
+    """The background purge: every person past their retention, one transaction each."""
+    now = timezone.now()
+    purged = 0
+    for participant_id in expired_people(now):
+        participant_purge(participant_id=participant_id)
+        purged += 1
+    return purged
