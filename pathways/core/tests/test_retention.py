@@ -18,6 +18,7 @@ from pathways.core.retention import (
     purge_expired_records,
     years_after,
 )
+from pathways.outcomes.models import Order
 from pathways.participants.models import Participant, WorkProfile
 from pathways.participants.subject_access import subject_access
 from pathways.placements.models import Placement, SustainmentCheck
@@ -74,8 +75,8 @@ def test_everything_linked_to_the_person_goes_after_six_years(
     assert purge_expired_records.enqueue().return_value == 1
     assert not Participant.objects.filter(pk=person.pk).exists()
     assert not Referral.objects.filter(participant_id=person.pk).exists()
-    for model in (PathwayPlan, Goal, Step, Placement, SustainmentCheck, WorkProfile):
-        assert not model.objects.exists(), model.__name__
+    for model in (PathwayPlan, Goal, Step, Placement, SustainmentCheck, WorkProfile, Order):
+        assert not model.objects.exists(), model.__name__  # hand-entered and imported orders
     # The employer and the opportunities are the service's, not the person's: they stay.
     from pathways.employers.models import Employer, Opportunity
 
