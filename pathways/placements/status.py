@@ -10,10 +10,12 @@ that rule; the opportunity's "filled" status and the overbooking check both use 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
+
+from pathways.core.status import Rule, StatusRules
 
 if TYPE_CHECKING:
     from pathways.placements.models import Placement
@@ -33,7 +35,7 @@ class PlacementStatus(models.TextChoices):
         return frozenset({cls.PUT_FORWARD, cls.ACCEPTED, cls.STARTED})
 
 
-STATUS_RULES: list[tuple[PlacementStatus, Q, Any]] = [
+STATUS_RULES: list[Rule[PlacementStatus]] = [
     (
         PlacementStatus.COMPLETED,
         Q(completed_on__isnull=False),
@@ -61,39 +63,17 @@ def takes_place(placement: Placement) -> bool:
     return placement.accepted_on is not None and placement.ended_early_on is None
 
 
-def status_of(placement: Placement) -> PlacementStatus:
-    for status, _q, holds in STATUS_RULES:
-        if holds(placement):
-            return status
-    return PlacementStatus.PUT_FORWARD
-
-
-def status_q(status: PlacementStatus) -> Q:
-    """The facts that give exactly this status (earlier rules excluded)."""
-    q = Q()
-    for rule_status, rule_q, _holds in STATUS_RULES:
-        if rule_status == status:
-            return q & rule_q
-        q &= ~rule_q
-    return q
+RULES = StatusRules(STATUS_RULES, PlacementStatus.PUT_FORWARD)
+status_of = RULES.of
+status_q = RULES.q
 
 
 class PlacementQuerySet(models.QuerySet["Placement"]):
     def with_status(self) -> PlacementQuerySet:
-        whens = [When(q, then=Value(status.value)) for status, q, _ in STATUS_RULES]
-        return self.annotate(
-            status_code=Case(
-                *whens,
-                default=Value(PlacementStatus.PUT_FORWARD.value),
-                output_field=models.CharField(),
-            )
-        )
+        return self.annotate(status_code=RULES.annotation())
 
     def in_status(self, *statuses: PlacementStatus) -> PlacementQuerySet:
-        q = Q(pk__in=[])
-        for status in statuses:
-            q |= status_q(status)
-        return self.filter(q)
+        return self.filter(RULES.any_of(statuses))
 
     def open(self) -> PlacementQuerySet:
         return self.in_status(*PlacementStatus.open())

@@ -6,13 +6,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
+
+from pathways.core.status import Rule, StatusRules
 
 if TYPE_CHECKING:
-    from pathways.referrals.models import Referral
+    from pathways.referrals.models import Referral  # noqa: F401 - the QuerySet's type
 
 
 class ReferralStatus(models.TextChoices):
@@ -29,7 +31,7 @@ class ReferralStatus(models.TextChoices):
 
 
 # (status, facts in the database, facts on a row)
-STATUS_RULES: list[tuple[ReferralStatus, Q, Any]] = [
+STATUS_RULES: list[Rule[ReferralStatus]] = [
     (ReferralStatus.DECLINED, Q(declined_at__isnull=False), lambda r: r.declined_at is not None),
     (
         ReferralStatus.ENDED,
@@ -42,39 +44,17 @@ STATUS_RULES: list[tuple[ReferralStatus, Q, Any]] = [
 ]
 
 
-def status_of(referral: Referral) -> ReferralStatus:
-    for status, _q, holds in STATUS_RULES:
-        if holds(referral):
-            return status
-    return ReferralStatus.RECEIVED
-
-
-def status_q(status: ReferralStatus) -> Q:
-    """The facts that give exactly this status (earlier rules excluded)."""
-    q = Q()
-    for rule_status, rule_q, _holds in STATUS_RULES:
-        if rule_status == status:
-            return q & rule_q
-        q &= ~rule_q
-    return q
+RULES = StatusRules(STATUS_RULES, ReferralStatus.RECEIVED)
+status_of = RULES.of
+status_q = RULES.q
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def with_status(self) -> ReferralQuerySet:
-        whens = [When(q, then=Value(status.value)) for status, q, _ in STATUS_RULES]
-        return self.annotate(
-            status_code=Case(
-                *whens,
-                default=Value(ReferralStatus.RECEIVED.value),
-                output_field=models.CharField(),
-            )
-        )
+        return self.annotate(status_code=RULES.annotation())
 
     def in_status(self, *statuses: ReferralStatus) -> ReferralQuerySet:
-        q = Q(pk__in=[])
-        for status in statuses:
-            q |= status_q(status)
-        return self.filter(q)
+        return self.filter(RULES.any_of(statuses))
 
     def active(self) -> ReferralQuerySet:
         return self.in_status(ReferralStatus.ACTIVE)
