@@ -223,6 +223,10 @@ CONTENT_SECURITY_POLICY = {
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 
+# Uploaded probation extracts wait here for the background import (the worker must see it).
+IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")))
+# Equality monitoring: counts from 1 to this are suppressed before figures leave the manager.
+PATHWAYS_DISCLOSURE_THRESHOLD = env_int("PATHWAYS_DISCLOSURE_THRESHOLD", 4)
 # A user refused this many times within an hour is flagged to the administrator.
 REFUSAL_FLAG_THRESHOLD = env_int("REFUSAL_FLAG_THRESHOLD", 10)
 
