@@ -162,10 +162,12 @@ def _chunks(rows: Iterable[tuple[int, str, Parsed]]) -> Iterator[list[tuple[int,
 
 
 def _known(service_id: int, crns: Iterable[str]) -> dict[str, int]:
-    """The service's people among these CRNs, in one query: CRN -> participant id."""
+    """The service's people among these CRNs, in one query: CRN -> participant id. People
+    whose processing is restricted are left out: their rows are skipped like unknown CRNs,
+    so nothing of theirs changes (UK GDPR article 18)."""
     in_service = Referral.objects.filter(service_id=service_id, participant=OuterRef("pk"))
     found = (
-        Participant.objects.filter(crn__in=set(crns))
+        Participant.objects.filter(crn__in=set(crns), processing_restricted_at__isnull=True)
         .filter(Exists(in_service))
         .values_list("crn", "pk")
     )

@@ -20,6 +20,7 @@ from pathways.imports.services import import_file
 from pathways.imports.tests.helpers import ORDERS_HEADER, csv_file, xlsx_file
 from pathways.outcomes.models import Order, ProvenOffence, Source
 from pathways.participants.models import Participant
+from pathways.participants.services import participant_restrict
 
 pytestmark = pytest.mark.usefixtures("people")
 
@@ -133,6 +134,20 @@ Z999999,community order,2023-01-10,,,
     batch = run(service, manager, csv_file(tmp_path, text))
     assert batch.status == BatchStatus.DONE and batch.created == 1
     assert batch.skipped_unknown == 1 and batch.report["unknown"] == [{"row": 3, "crn": "Z999999"}]
+
+
+def test_people_whose_processing_is_restricted_are_skipped(
+    tmp_path: Path, service: Service, manager: User
+) -> None:
+    text = f"""{ORDERS_HEADER}
+A000001,community order,2023-01-10,,,
+"""
+    person = Participant.objects.get(crn="A000001")
+    participant_restrict(actor=manager, participant=person, reason="Objection received")
+    batch = run(service, manager, csv_file(tmp_path, text))
+    assert batch.status == BatchStatus.DONE and batch.created == 0
+    assert batch.skipped_unknown == 1
+    assert not Order.objects.filter(participant=person).exists()
 
 
 def test_people_of_another_service_are_unknown(
