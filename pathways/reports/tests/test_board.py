@@ -27,11 +27,11 @@ LATER = datetime.datetime(2026, 1, 15, 12, tzinfo=LONDON)
 @pytest.fixture
 def activity(referrer: User, manager: User, north: Patch) -> None:
     with time_machine.travel(datetime.datetime(2025, 6, 2, 10, tzinfo=LONDON), tick=False):
-        make_active(referrer, manager, first_name="Ann")
-        make_active(referrer, manager, first_name="Bo")
-        make_referral(referrer, first_name="Cy")
+        make_active(referrer, manager, first_name="Zephyrine")
+        make_active(referrer, manager, first_name="Quillon")
+        make_referral(referrer, first_name="Xanthe")
     with time_machine.travel(datetime.datetime(2025, 11, 3, 10, tzinfo=LONDON), tick=False):
-        make_referral(referrer, first_name="Di")  # after the half-year
+        make_referral(referrer, first_name="Yorick")  # after the half-year
 
 
 def _generate(manager: User, service: Service, capture: Any, text: str = "") -> BoardReport:
@@ -156,7 +156,7 @@ def test_the_commissioner_reads_and_downloads_and_downloads_are_audited(
     client.force_login(commissioner)
     assert client.get("/reports/board/").status_code == 200
     page = client.get(f"/reports/board/{report.pk}/").content.decode()
-    assert "Ann" not in page and "Bo " not in page  # no person is named
+    assert "Zephyrine" not in page and "Quillon" not in page  # no person is named
     pdf = client.get(f"/reports/board/{report.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     xlsx = client.get(f"/reports/board/{report.pk}/xlsx/")
