@@ -21,23 +21,25 @@ def form_page(
     title: str,
     button: str,
     done: str,
-    caption: str,
     back_url: str,
     back_label: str,
-    success_url: str | None = None,
+    caption: str = "",
+    success_url: str | Callable[[Any], str] | None = None,
     intro: str = "",
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Render ``form``; on a valid post call ``perform``. A refusal by a rule of the
-    service shows as an error on the form, and nothing is saved."""
+    service shows as an error on the form, and nothing is saved. ``success_url`` may be a
+    function of what ``perform`` returned (the record just made); the default goes back."""
     if request.method == "POST" and form.is_valid():
         try:
-            perform(form.cleaned_data)
+            result = perform(form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, done)
-            return redirect(success_url or back_url)
+            target = success_url(result) if callable(success_url) else success_url
+            return redirect(target or back_url)
     return render(
         request,
         "core/action.html",

@@ -6,20 +6,17 @@ a service; every other role gets 404 (audited), as for any page the role may not
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, can
-from pathways.core.errors import DomainError
 from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.employers import selectors, services
 from pathways.employers.forms import (
@@ -56,45 +53,6 @@ def _opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportunity:
     return opportunity
 
 
-def form_page(
-    request: AuthenticatedHttpRequest,
-    form: forms.Form,
-    *,
-    perform: Callable[[dict[str, Any]], Any],
-    title: str,
-    button: str,
-    back: tuple[str, str],
-    done: str,
-    then: Callable[[Any], str],
-    caption: str = "",
-    intro: str = "",
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """The shared shape of a form page: ask, act through one service, report."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect(then(result))
-    return render(
-        request,
-        "employers/form_page.html",
-        {
-            "form": form,
-            "title": title,
-            "button": button,
-            "back_url": back[0],
-            "back_text": back[1],
-            "caption": caption,
-            "intro": intro,
-            **(extra or {}),
-        },
-    )
-
-
 @login_required
 def employer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request)
@@ -109,13 +67,14 @@ def employer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EmployerForm(request.POST or None, user=request.user, initial={"owner": request.user})
     return form_page(
         request,
-        form,
+        form=form,
         perform=lambda data: services.employer_create(actor=request.user, data=data),
         title="Add an employer",
         button="Save employer",
-        back=(reverse("employers:list"), "Back to employers"),
+        back_url=reverse("employers:list"),
+        back_label="Back to employers",
         done="Employer added",
-        then=lambda employer: reverse("employers:detail", args=[employer.pk]),
+        success_url=lambda employer: reverse("employers:detail", args=[employer.pk]),
     )
 
 
@@ -142,16 +101,17 @@ def employer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = EmployerForm(request.POST or None, user=request.user, initial=initial)
     return form_page(
         request,
-        form,
+        form=form,
         perform=lambda data: services.employer_update(
             actor=request.user, employer=employer, data=data
         ),
         title="Change employer details",
         caption=employer.name,
         button="Save changes",
-        back=(reverse("employers:detail", args=[pk]), "Back to the employer"),
+        back_url=reverse("employers:detail", args=[pk]),
+        back_label="Back to the employer",
         done="Employer details changed",
-        then=lambda _e: reverse("employers:detail", args=[pk]),
+        success_url=lambda _e: reverse("employers:detail", args=[pk]),
     )
 
 
@@ -161,16 +121,17 @@ def contact_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     employer = _employer(request, pk)
     return form_page(
         request,
-        ContactForm(request.POST or None),
+        form=ContactForm(request.POST or None),
         perform=lambda data: services.employer_contact_add(
             actor=request.user, employer=employer, data=data
         ),
         title="Add a contact",
         caption=employer.name,
         button="Save contact",
-        back=(reverse("employers:detail", args=[pk]), "Back to the employer"),
+        back_url=reverse("employers:detail", args=[pk]),
+        back_label="Back to the employer",
         done="Contact added",
-        then=lambda _c: reverse("employers:detail", args=[pk]),
+        success_url=lambda _c: reverse("employers:detail", args=[pk]),
     )
 
 
@@ -180,16 +141,17 @@ def engagement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     employer = _employer(request, pk)
     return form_page(
         request,
-        EngagementForm(request.POST or None),
+        form=EngagementForm(request.POST or None),
         perform=lambda data: services.engagement_record(
             actor=request.user, employer=employer, data=data
         ),
         title="Log an engagement",
         caption=employer.name,
         button="Save to the log",
-        back=(reverse("employers:detail", args=[pk]), "Back to the employer"),
+        back_url=reverse("employers:detail", args=[pk]),
+        back_label="Back to the employer",
         done="Engagement logged",
-        then=lambda _e: reverse("employers:detail", args=[pk]),
+        success_url=lambda _e: reverse("employers:detail", args=[pk]),
     )
 
 
@@ -219,14 +181,15 @@ def opportunity_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
     return form_page(
         request,
-        form,
+        form=form,
         perform=perform,
         title="Add an opportunity",
         caption=employer.name,
         button="Save opportunity",
-        back=(reverse("employers:detail", args=[pk]), "Back to the employer"),
+        back_url=reverse("employers:detail", args=[pk]),
+        back_label="Back to the employer",
         done="Opportunity added",
-        then=lambda opportunity: reverse("employers:opportunity", args=[opportunity.pk]),
+        success_url=lambda opportunity: reverse("employers:opportunity", args=[opportunity.pk]),
     )
 
 
@@ -271,15 +234,16 @@ def opportunity_close(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     opportunity = _opportunity(request, pk)
     return form_page(
         request,
-        ConfirmForm(request.POST or None),
+        form=ConfirmForm(request.POST or None),
         perform=lambda _d: services.opportunity_close(actor=request.user, opportunity=opportunity),
         title="Close the opportunity",
         caption=opportunity.title,
         intro="employers/intro/close.html",
         button="Close opportunity",
-        back=(reverse("employers:opportunity", args=[pk]), "Back to the opportunity"),
+        back_url=reverse("employers:opportunity", args=[pk]),
+        back_label="Back to the opportunity",
         done="Opportunity closed",
-        then=lambda _o: reverse("employers:opportunity", args=[pk]),
+        success_url=lambda _o: reverse("employers:opportunity", args=[pk]),
     )
 
 

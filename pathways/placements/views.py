@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, can
 from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.employers import selectors as employer_selectors
-from pathways.employers.views import form_page
 from pathways.participants.selectors import participant_get_for
 from pathways.placements import selectors, services
 from pathways.placements.forms import (
@@ -101,14 +101,15 @@ def _action(
     back = reverse("placements:detail", args=[pk])
     return form_page(
         request,
-        make_form(request.POST or None),
+        form=make_form(request.POST or None),
         perform=lambda data: perform(placement, data),
         title=title,
         caption=f"{placement.participant.full_name}: {placement.opportunity.title}",
         button=button,
-        back=(back, "Back to the placement"),
+        back_url=back,
+        back_label="Back to the placement",
         done=done,
-        then=lambda _p: back,
+        success_url=lambda _p: back,
     )
 
 
@@ -190,7 +191,7 @@ def sustainment_check(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         return redirect(back)
     return form_page(
         request,
-        SustainmentForm(request.POST or None),
+        form=SustainmentForm(request.POST or None),
         perform=lambda d: services.sustainment_check_record(
             actor=request.user,
             check=check,
@@ -201,11 +202,12 @@ def sustainment_check(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         title=f"Record the {check.weeks}-week check",
         caption=f"{placement.participant.full_name}: {placement.opportunity.title}",
         intro="placements/intro/sustainment.html",
-        extra={"check": check},
+        context={"check": check},
         button="Save check",
-        back=(back, "Back to the placement"),
+        back_url=back,
+        back_label="Back to the placement",
         done=f"{check.weeks}-week check recorded",
-        then=lambda _c: back,
+        success_url=lambda _c: back,
     )
 
 
@@ -220,18 +222,19 @@ def put_forward(request: AuthenticatedHttpRequest, opportunity: int, person: int
     match = selectors.match_for(participant, found)
     return form_page(
         request,
-        PutForwardForm(request.POST or None),
+        form=PutForwardForm(request.POST or None),
         perform=lambda d: services.placement_put_forward(
             actor=request.user, participant=participant, opportunity=found, note=d["note"]
         ),
         title=f"Put {participant.full_name} forward",
         caption=f"{found.title}, {found.employer.name}",
         intro="placements/intro/put_forward.html",
-        extra={"match": match},
+        context={"match": match},
         button="Put forward",
-        back=(reverse("employers:opportunity_matches", args=[found.pk]), "Back to people who fit"),
+        back_url=reverse("employers:opportunity_matches", args=[found.pk]),
+        back_label="Back to people who fit",
         done="Put forward",
-        then=lambda placement: reverse("placements:detail", args=[placement.pk]),
+        success_url=lambda placement: reverse("placements:detail", args=[placement.pk]),
     )
 
 
@@ -265,7 +268,9 @@ def work_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     back = reverse("participants:detail", args=[pk])
     return form_page(
         request,
-        WorkProfileForm(request.POST or None, initial=initial, own_patch=participant.area.patch),
+        form=WorkProfileForm(
+            request.POST or None, initial=initial, own_patch=participant.area.patch
+        ),
         perform=lambda d: services.work_profile_save(
             actor=request.user, participant=participant, **d
         ),
@@ -273,7 +278,8 @@ def work_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         caption=participant.full_name,
         intro="placements/intro/work_profile.html",
         button="Save work profile",
-        back=(back, "Back to the person's record"),
+        back_url=back,
+        back_label="Back to the person's record",
         done="Work profile saved",
-        then=lambda _p: back,
+        success_url=lambda _p: back,
     )
