@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/restrict/", views.participant_restrict, name="restrict"),
     path("<int:pk>/subject-access/", views.participant_subject_access, name="subject_access"),
     path(
+        "<int:pk>/subject-access.pdf",
+        views.participant_subject_access_pdf,
+        name="subject_access_pdf",
+    ),
+    path(
         "<int:pk>/subject-access.json",
         views.participant_subject_access_json,
         name="subject_access_json",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from pathways.contacts.selectors import concerns_for
@@ -22,11 +24,12 @@ from pathways.core.guards import unrestricted
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
+from pathways.core.pdf import render_pdf
 from pathways.outcomes.selectors import outcomes_of
 from pathways.participants import selectors, services
 from pathways.participants.equality import equality_section
 from pathways.participants.models import Participant
-from pathways.participants.subject_access import as_json, subject_access
+from pathways.participants.subject_access import Section, as_json, subject_access
 from pathways.placements import selectors as placement_selectors
 from pathways.plans.charts import progress_chart
 from pathways.plans.selectors import latest_readings, progress_of
@@ -163,9 +166,13 @@ def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def participant_subject_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Everything held about the person, readable (HTML, printable) for the manager."""
+def _subject_access(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    respond: Callable[[Participant, list[Section]], HttpResponse],
+) -> HttpResponse:
+    """Everything held about the person (managers only), in one of three forms; each export
+    is audited, and refused while processing is restricted."""
     if not can(request.user, Action.SUBJECT_ACCESS):
         refuse(request)
     participant = selectors.participant_get_for(request.user, pk)
@@ -173,28 +180,55 @@ def participant_subject_access(request: AuthenticatedHttpRequest, pk: int) -> Ht
         _exported(request, participant, "subject_access")
     except ProcessingRestricted:
         return _restricted_page(request, participant)
-    return render(
+    return respond(participant, subject_access(participant))
+
+
+def _download(response: HttpResponse, participant: Participant, extension: str) -> HttpResponse:
+    name = f"subject-access-{participant.pk}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def participant_subject_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Readable, on screen."""
+    return _subject_access(
         request,
-        "participants/subject_access.html",
-        {"participant": participant, "sections": subject_access(participant)},
+        pk,
+        lambda participant, sections: render(
+            request,
+            "participants/subject_access.html",
+            {"participant": participant, "sections": sections},
+        ),
     )
+
+
+@login_required
+def participant_subject_access_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Readable, as a PDF to disclose."""
+
+    def respond(participant: Participant, sections: list[Section]) -> HttpResponse:
+        document = render_pdf(
+            "participants/subject_access_document.html",
+            {"participant": participant, "sections": sections, "produced": timezone.now()},
+        )
+        return _download(HttpResponse(document, content_type="application/pdf"), participant, "pdf")
+
+    return _subject_access(request, pk, respond)
 
 
 @login_required
 def participant_subject_access_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Everything held about the person, machine-readable (JSON)."""
-    if not can(request.user, Action.SUBJECT_ACCESS):
-        refuse(request)
-    participant = selectors.participant_get_for(request.user, pk)
-    try:
-        _exported(request, participant, "subject_access")
-    except ProcessingRestricted:
-        return _restricted_page(request, participant)
-    response = JsonResponse(
-        as_json(participant, subject_access(participant)), json_dumps_params={"indent": 2}
+    """Machine-readable (JSON)."""
+    return _subject_access(
+        request,
+        pk,
+        lambda participant, sections: _download(
+            JsonResponse(as_json(participant, sections), json_dumps_params={"indent": 2}),
+            participant,
+            "json",
+        ),
     )
-    response["Content-Disposition"] = f'attachment; filename="subject-access-{participant.pk}.json"'
-    return response
 
 
 class RestrictForm(forms.Form):

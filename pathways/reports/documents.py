@@ -7,18 +7,15 @@ import io
 import re
 from typing import Any
 
-from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from pathways.core import pdf
 from pathways.core.exports import safe_cell
 
 
 def render_pdf(figures: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # imported here: it loads system libraries
-
-    html = render_to_string("reports/board_document.html", {"report": figures})
-    return HTML(string=html).write_pdf()
+    return pdf.render_pdf("reports/board_document.html", {"report": figures})
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

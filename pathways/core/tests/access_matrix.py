@@ -109,6 +109,7 @@ RULES: dict[str, Rule] = {
     "participants:restrict": Rule(frozenset({"manager"}), pk="person"),
     "participants:subject_access": Rule(frozenset({"manager"}), pk="person"),
     "participants:subject_access_json": Rule(frozenset({"manager"}), pk="person"),
+    "participants:subject_access_pdf": Rule(frozenset({"manager"}), pk="person"),
     # Referrals
     "referrals:list": Rule(CASEWORK),
     "referrals:create": Rule(frozenset({"referrer", "other_referrer", "manager", "outsider"})),

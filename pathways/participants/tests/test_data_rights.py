@@ -5,6 +5,7 @@ and export of the person's records while it is set; audited)."""
 from __future__ import annotations
 
 import datetime
+import io
 import json
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.test import Client
+from pypdf import PdfReader
 
 from pathways.accounts.models import User
 from pathways.contacts import services as contacts
@@ -95,6 +97,25 @@ def test_the_readable_export_and_its_audit(
     exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=manager)
     assert [e.action for e in exports] == ["subject_access.exported"]
     assert exports[0].subject_id == records["person"]
+
+
+def test_the_pdf_export_holds_the_same_records(
+    client: Client, records: dict[str, int], manager: User
+) -> None:
+    client.force_login(manager)
+    response = client.get(f"/participants/{records['person']}/subject-access.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="subject-access-{records["person"]}.pdf"'
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    person = Participant.objects.get(pk=records["person"])
+    assert person.last_name in text
+    assert "Get my CSCS card" in text and "Hanley job centre" in text
+    assert "Placements (1)" in text
+    exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=manager)
+    assert [e.action for e in exports] == ["subject_access.exported"]
 
 
 def _try_everything(
@@ -182,7 +203,7 @@ def test_restriction_refuses_every_change_and_export(
     assert AuditEvent.objects.filter(kind=AuditKind.CHANGE).count() == changes
     # Exports are refused too, with the reason on the record page.
     client.force_login(manager)
-    for path in ("subject-access/", "subject-access.json", "audit-trail.csv"):
+    for path in ("subject-access/", "subject-access.pdf", "subject-access.json", "audit-trail.csv"):
         response = client.get(f"/participants/{person.pk}/{path}", follow=True)
         assert response.redirect_chain[-1][0] == f"/participants/{person.pk}/", path
         assert "Processing of this person&#x27;s records is restricted" in (
