@@ -138,6 +138,9 @@ AUTHENTICATION_BACKENDS = [
 # only `make run`'s demo and the test settings do.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 OTP_TOTP_ISSUER = "Pathways"
+# The admin never shows an authenticator's secret or its QR code: whoever saw it could
+# make codes for that user. A lost device is deleted and the user enrols again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Lockout (django-axes): 5 failures for one username lock it for AXES_COOLOFF_TIME, with
 # the same page whether or not an account has that username. Counted by a keyed hash of

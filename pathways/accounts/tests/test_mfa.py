@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -161,3 +161,22 @@ def test_the_default_is_on() -> None:
         check=True,
     )
     assert out.stdout.strip() == "True"
+
+
+def test_the_admin_never_shows_an_authenticators_secret(
+    client: Client, referrer: User, admin_user: User
+) -> None:
+    _enrol(Client(), referrer)
+    device = TOTPDevice.objects.get(user=referrer)
+    client.force_login(admin_user)
+    with override_settings(MFA_REQUIRED=False):  # the administrator's own MFA is not at issue
+        page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert device.key not in html
+        assert "qrcode" not in html.lower()
+        listing = client.get("/admin/otp_totp/totpdevice/").content.decode()
+        assert "qrcode" not in listing.lower()
+        for view in ("config", "qrcode"):
+            response = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/{view}/")
+            assert response.status_code == 403, view
