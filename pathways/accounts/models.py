@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from pathways.core.roles import Role
 
@@ -89,6 +92,28 @@ class User(AbstractUser):
         blank=True,
         help_text="For referrers: the team they refer from (e.g. Probation, Stoke).",
     )
+    deactivated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the account was made inactive: its retention is counted from then.",
+    )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the account's name and contact details were removed at the end of "
+        "its retention (the account stays, so records it made still point at it).",
+    )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # When the account was made inactive; cleared if it is made active again.
+        if self.is_active:
+            self.deactivated_at = None
+        elif self.deactivated_at is None:
+            self.deactivated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "is_active" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "deactivated_at"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -25,12 +25,22 @@ from django.utils import timezone
 
 from pathways.core.models import AuditEvent, AuditKind
 
-__all__ = ["AuditKind", "audit", "audit_refusal", "audit_security", "event_hash"]
+__all__ = [
+    "AuditKind",
+    "audit",
+    "audit_purge",
+    "audit_refusal",
+    "audit_security",
+    "event_hash",
+]
 
 EPISODE = "referrals.referral"
 # Any fixed number: the key of the advisory lock that serialises appends on PostgreSQL.
 CHAIN_LOCK = 7_20_26
 GENESIS = ""
+# The event the retention purge appends before deleting old events: it records where the
+# chain now starts (pathways.core.retention.audit_events_purge).
+AUDIT_PURGED = "audit.purged"
 
 
 def canonical(fields: dict[str, Any]) -> str:
@@ -150,6 +160,22 @@ def audit_security(
         action=action,
         object_type="accounts.user",
         object_id="" if concerned is None else str(concerned),
+        detail=detail,
+    )
+
+
+def audit_purge(
+    *, object_type: str, action: str, summary: str, detail: dict[str, Any]
+) -> AuditEvent:
+    """Record that the retention purge deleted or anonymised records of one kind, in bulk:
+    counts and ids only."""
+    return _append(
+        actor_id=None,
+        kind=str(AuditKind.CHANGE),
+        action=action,
+        object_type=object_type,
+        object_id="",
+        summary=summary,
         detail=detail,
     )
 

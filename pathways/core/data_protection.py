@@ -14,9 +14,10 @@ whole service is run under an article 10 condition; the tags show which fields n
 most care (who may see them, what an export holds, what a purge must remove).
 
 Retention is written per record from the end of support of the person's last episode.
-The schedule is stated here for the DPIA; ``core/retention.py`` applies it to people's
-records (the purge); the retention of staff, employer-contact and audit records is stated
-but not yet applied by any purge.
+The schedule is stated here for the DPIA; ``core/retention.py`` applies it (the daily
+purge): people's records, staff accounts, employers' contacts, import reports and the
+audit trail. Records that only name a staff account keep it; the account itself is
+anonymised at the end of its retention.
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ def tags(
 
 SUPPORT = "6 years after the end of the person's last episode of support"
 DECLINED = "2 years after the referral was declined, if the person has no other episode"
-STAFF = "1 year after the account is made inactive"
+STAFF = "anonymised 1 year after the account is made inactive"
+NAMES_STAFF = (
+    "while the service runs; the staff account it names is anonymised 1 year after the "
+    "account is made inactive"
+)
 
 RECORDS: dict[str, Record] = {
     "participants.participant": Record(
@@ -177,7 +182,8 @@ RECORDS: dict[str, Record] = {
     ),
     "core.auditevent": Record(
         "participants and staff (pseudonymous: ids, never names)",
-        "7 years; kept after a purge with its ids, which then point at nothing",
+        "7 years, then deleted oldest first (the chain is proved from a checkpoint); kept "
+        "after a person's purge with its ids, which then point at nothing",
         tags(
             none="id kind action object_type prev_hash hash",
             ordinary="at actor object_id subject_id episode_id summary detail",
@@ -187,19 +193,20 @@ RECORDS: dict[str, Record] = {
         "staff",
         STAFF,
         tags(
-            none="id is_superuser is_staff is_active groups user_permissions",
+            none="id is_superuser is_staff is_active groups user_permissions deactivated_at "
+            "anonymised_at",
             ordinary="password last_login username first_name last_name email date_joined "
             "role service patch organisation",
         ),
     ),
     "employers.employercontact": Record(
         "employers' staff",
-        "2 years after the employer's last engagement",
+        "deleted 2 years after the employer's last engagement (or after it was added, if later)",
         tags(none="id employer added_at", ordinary="name role phone email"),
     ),
     "employers.engagement": Record(
         "staff (who engaged the employer)",
-        "2 years after the engagement",
+        NAMES_STAFF,
         tags(
             none="id employer on what_happened next_step recorded_at",
             ordinary="worker next_step_by",
@@ -207,7 +214,7 @@ RECORDS: dict[str, Record] = {
     ),
     "employers.employer": Record(
         "staff (owning worker)",
-        "while the service runs",
+        NAMES_STAFF,
         tags(
             none="id service name kind sector patch address size "
             "employs_people_with_convictions disclosure_practice",
@@ -216,7 +223,7 @@ RECORDS: dict[str, Record] = {
     ),
     "employers.opportunity": Record(
         "staff (who created it)",
-        "while the service runs",
+        NAMES_STAFF,
         tags(
             none="id employer kind title sector places_available patch location start_date "
             "closing_date hours pay dbs_level exclusion_policy exclusion_details closed_at "
@@ -264,7 +271,7 @@ RECORDS: dict[str, Record] = {
     ),
     "imports.importbatch": Record(
         "staff (the import's error report quotes CRNs and rows of the extract)",
-        "2 years after the import",
+        "error report and file name deleted 2 years after the import; the counts are kept",
         tags(
             none="id service kind checksum finished_at dry_run status matched total_rows "
             "rows_processed created updated unchanged skipped_unknown error_count",
@@ -274,7 +281,7 @@ RECORDS: dict[str, Record] = {
     ),
     "outcomes.target": Record(
         "staff",
-        STAFF,
+        NAMES_STAFF,
         tags(
             none="id service measure_key period_start period_end kind value",
             ordinary="set_by set_at",
@@ -282,12 +289,12 @@ RECORDS: dict[str, Record] = {
     ),
     "reports.commentary": Record(
         "staff",
-        STAFF,
+        NAMES_STAFF,
         tags(none="id service period_start period_end text", ordinary="updated_by updated_at"),
     ),
     "reports.boardreport": Record(
         "staff",
-        STAFF,
+        NAMES_STAFF,
         # The report itself is counts only, disclosure-controlled: no person is named.
         tags(
             none="id service period_start period_end status progress progress_note "

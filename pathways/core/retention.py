@@ -20,11 +20,13 @@ import datetime
 from collections import Counter
 
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tasks import task
 
-from pathways.core.audit import AuditKind, audit
+from pathways.core.audit import AUDIT_PURGED, AuditKind, audit, audit_purge
+from pathways.core.models import AuditEvent
 from pathways.participants.models import Participant
 from pathways.referrals.models import Referral
 
@@ -129,10 +131,145 @@ def participant_purge(*, participant_id: int) -> dict[str, int]:
 
 @task()
 def purge_expired_records() -> int:
-    """The background purge: every person past their retention, one transaction each."""
+    """The background purge: every person past their retention, one transaction each; then
+    staff accounts, employers' contacts, import reports and old audit events."""
     now = timezone.now()
     purged = 0
     for participant_id in expired_people(now):
         participant_purge(participant_id=participant_id)
         purged += 1
+    purge_other_records(now)
     return purged
+
+
+# Records about staff, employers' staff and imports, and the audit trail itself. Each is
+# applied in bulk (a few statements, whatever the size of the service) and audited with
+# counts and ids only.
+STAFF_RETENTION_YEARS = 1
+EMPLOYER_CONTACT_RETENTION_YEARS = 2
+IMPORT_REPORT_RETENTION_YEARS = 2
+AUDIT_RETENTION_YEARS = 7  # the PostgreSQL trigger allows DELETE of older events only
+
+
+@transaction.atomic
+def staff_anonymise(*, now: datetime.datetime) -> list[int]:
+    """Accounts inactive for longer than their retention lose their name, username, email,
+    organisation, password and authenticators. The account row stays, so the records a
+    person made still say an account made them ("former-user-12")."""
+    from django.contrib.auth.hashers import make_password
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from pathways.accounts.models import User
+
+    expired = list(
+        User.objects.filter(
+            is_active=False,
+            anonymised_at__isnull=True,
+            deactivated_at__lt=years_after(now, -STAFF_RETENTION_YEARS),
+        )
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not expired:
+        return []
+    User.objects.filter(pk__in=expired).update(
+        username=Concat(Value("former-user-"), Cast("pk", models.CharField())),
+        first_name="",
+        last_name="",
+        email="",
+        organisation="",
+        password=make_password(None),
+        anonymised_at=now,
+    )
+    TOTPDevice.objects.filter(user_id__in=expired).delete()
+    StaticDevice.objects.filter(user_id__in=expired).delete()
+    audit_purge(
+        object_type="accounts.user",
+        action="user.anonymised",
+        summary="Staff accounts anonymised at the end of their retention period",
+        detail={"users": expired},
+    )
+    return expired
+
+
+@transaction.atomic
+def employer_contacts_purge(*, now: datetime.datetime) -> int:
+    """Employers' contacts go 2 years after the employer's last engagement (or after they
+    were added, if later, or if the employer has never been engaged)."""
+    from pathways.employers.models import EmployerContact, Engagement
+
+    cutoff = years_after(now, -EMPLOYER_CONTACT_RETENTION_YEARS)
+    recent = Engagement.objects.filter(employer=OuterRef("employer"), on__gte=cutoff.date())
+    expired = EmployerContact.objects.filter(added_at__lt=cutoff).exclude(Exists(recent))
+    ids = list(expired.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    EmployerContact.objects.filter(pk__in=ids).delete()
+    audit_purge(
+        object_type="employers.employercontact",
+        action="employercontact.purged",
+        summary="Employer contacts deleted at the end of their retention period",
+        detail={"contacts": ids},
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def import_reports_purge(*, now: datetime.datetime) -> int:
+    """Two years after an import, its error report (which quotes CRNs and rows of the
+    extract) and its file name go; the counts stay."""
+    from pathways.imports.models import ImportBatch
+
+    cutoff = years_after(now, -IMPORT_REPORT_RETENTION_YEARS)
+    expired = ImportBatch.objects.filter(uploaded_at__lt=cutoff).exclude(
+        report__has_key="deleted_on"
+    )
+    ids = list(expired.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    ImportBatch.objects.filter(pk__in=ids).update(
+        file_name="", report={"deleted_on": timezone.localdate(now).isoformat()}
+    )
+    audit_purge(
+        object_type="imports.importbatch",
+        action="importbatch.report_purged",
+        summary="Import error reports deleted at the end of their retention period",
+        detail={"imports": ids},
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def audit_events_purge(*, now: datetime.datetime) -> int:
+    """Audit events older than their retention go, oldest first, in one statement. The
+    chain stays provable: before deleting, an ``audit.purged`` event records the id and
+    hash of the last event deleted, and ``verify_audit`` starts the chain from there."""
+    # A day's margin, so that the database's clock (which the trigger reads) agrees.
+    cutoff = years_after(now, -AUDIT_RETENTION_YEARS) - datetime.timedelta(days=1)
+    # Events are in time order along the chain, so the expired ones are a prefix of it.
+    expired = AuditEvent.objects.filter(at__lt=cutoff)
+    last = expired.order_by("-id").values("id", "hash").first()
+    if last is None:
+        return 0
+    count = AuditEvent.objects.filter(id__lte=last["id"]).count()
+    audit_purge(
+        object_type="core.auditevent",
+        action=AUDIT_PURGED,
+        summary="Audit events deleted at the end of their retention period",
+        detail={"through_id": last["id"], "through_hash": last["hash"], "count": count},
+    )
+    AuditEvent.objects.filter(id__lte=last["id"])._raw_delete(AuditEvent.objects.db)
+    return count
+
+
+def purge_other_records(now: datetime.datetime) -> dict[str, int]:
+    """Everything but people's records: staff accounts, employers' contacts, import
+    reports, then the audit trail."""
+    return {
+        "users": len(staff_anonymise(now=now)),
+        "employer_contacts": employer_contacts_purge(now=now),
+        "import_reports": import_reports_purge(now=now),
+        "audit_events": audit_events_purge(now=now),
+    }

@@ -4,6 +4,7 @@ every other role is shown 404 and the refusal is audited."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import uuid
 from pathlib import Path
@@ -94,10 +95,16 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     progress = 0
     if batch.running and batch.total_rows:
         progress = min(100, round(100 * batch.rows_processed / batch.total_rows))
+    deleted = batch.report.get("deleted_on")
     return render(
         request,
         "imports/batch.html",
-        {"batch": batch, "report": batch.report, "progress": progress},
+        {
+            "batch": batch,
+            "report": batch.report,
+            "progress": progress,
+            "report_deleted_on": datetime.date.fromisoformat(deleted) if deleted else None,
+        },
     )
 
 
