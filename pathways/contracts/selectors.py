@@ -30,11 +30,6 @@ def contract_of(service: Service) -> Contract | None:
     return Contract.objects.filter(service=service).first()
 
 
-def contract_year_of(day: datetime.date) -> datetime.date:
-    """1 May that starts the contract year ``day`` falls in."""
-    return datetime.date(day.year if day.month >= 5 else day.year - 1, 5, 1)
-
-
 def _days(start: datetime.date, end: datetime.date) -> int:
     return max((end - start).days + 1, 0)
 

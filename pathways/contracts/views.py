@@ -26,9 +26,10 @@ from pathways.contracts.forms import (
 from pathways.contracts.models import AnnualValue, CoFunder, Extension, Milestone, Payment
 from pathways.core.access import Action, can
 from pathways.core.audit import audit_refusal
+from pathways.core.forms import date_range
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
 from pathways.core.pages import form_page
-from pathways.plans.forms import PeriodForm
+from pathways.core.periods import contract_year
 
 # The parts of a contract, by the slug in their URLs: model, form, what one is called.
 PARTS: dict[str, tuple[type[models.Model], type[forms.ModelForm], str]] = {
@@ -47,12 +48,7 @@ def contract(request: AuthenticatedHttpRequest) -> HttpResponse:
         refuse(request)
     service = service_of(request.user)
     today = timezone.localdate()
-    start, end = selectors.contract_year_of(today), today
-    form = PeriodForm(
-        request.GET if "start-day" in request.GET else None, initial={"start": start, "end": end}
-    )
-    if form.is_bound and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    form, start, end = date_range(request.GET, contract_year(today).start, today)
     summary = None if form.errors else selectors.contract_summary(service, start, end)
     return render(
         request,

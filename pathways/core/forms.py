@@ -364,6 +364,32 @@ def radios(label: str, choices: Any, error: str) -> forms.ChoiceField:
     )
 
 
+class DateRangeForm(forms.Form):
+    """Any two dates, for figures over a date range (GET: dates are not personal)."""
+
+    start = DateField(label="From", help_text="For example, 1 5 2026")
+    end = DateField(label="To", help_text="For example, 31 10 2026")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end of the period must be on or after its start")
+        return data
+
+
+def date_range(
+    query: Any, start: datetime.date, end: datetime.date
+) -> tuple[DateRangeForm, datetime.date, datetime.date]:
+    """The form, and the range asked for in the query string (``start`` to ``end`` until a
+    valid range is sent)."""
+    form = DateRangeForm(
+        query if "start-day" in query else None, initial={"start": start, "end": end}
+    )
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, start, end
+
+
 class PeriodForm(forms.Form):
     """A reporting period: one of the named periods, or any dates. Dates are not personal,
     so pages send this form by GET."""

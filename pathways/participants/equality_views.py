@@ -18,13 +18,12 @@ from pathways.participants.equality import equality_record_get_for
 from pathways.participants.models import (
     PREFER_NOT,
     PREFER_NOT_LABEL,
-    Disability,
     EthnicGroup,
     Ethnicity,
     Religion,
-    SameGender,
     Sex,
     SexualOrientation,
+    YesNo,
 )
 
 NOT_ANSWERED = ("", "Not asked or not answered yet")
@@ -59,7 +58,7 @@ class EqualityForm(forms.Form):
     sex = _question("What is their sex?", _choices(Sex.choices))
     gender_same_as_birth = _question(
         "Is the gender they identify with the same as their sex registered at birth?",
-        _choices(SameGender.choices),
+        _choices(YesNo.choices),
     )
     ethnicity = _question(
         "What is their ethnic group?",
@@ -75,7 +74,7 @@ class EqualityForm(forms.Form):
     disability = _question(
         "Do they have a physical or mental health condition or illness that has a "
         "substantial, long-term effect on their day-to-day activities?",
-        _choices(Disability.choices),
+        _choices(YesNo.choices),
         hint="Long-term means lasting or expected to last 12 months or more.",
     )
 

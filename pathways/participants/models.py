@@ -180,7 +180,9 @@ class Sex(models.TextChoices):
     PREFER_NOT = PREFER_NOT, PREFER_NOT_LABEL
 
 
-class SameGender(models.TextChoices):
+class YesNo(models.TextChoices):
+    """The answer to a yes-or-no question (gender as at birth, disability)."""
+
     YES = "yes", "Yes"
     NO = "no", "No"
     PREFER_NOT = PREFER_NOT, PREFER_NOT_LABEL
@@ -249,12 +251,6 @@ class SexualOrientation(models.TextChoices):
     PREFER_NOT = PREFER_NOT, PREFER_NOT_LABEL
 
 
-class Disability(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    PREFER_NOT = PREFER_NOT, PREFER_NOT_LABEL
-
-
 class EqualityRecord(models.Model):
     """A person's answers to the equality monitoring questions, one record per person.
 
@@ -277,7 +273,7 @@ class EqualityRecord(models.Model):
     )
     gender_same_as_birth = models.CharField(
         max_length=16,
-        choices=SameGender.choices,
+        choices=YesNo.choices,
         blank=True,
         help_text="Whether the person's gender identity is the same as the sex registered at "
         "their birth; blank when not asked or not answered.",
@@ -303,7 +299,7 @@ class EqualityRecord(models.Model):
     )
     disability = models.CharField(
         max_length=16,
-        choices=Disability.choices,
+        choices=YesNo.choices,
         blank=True,
         help_text="Whether the person has a disability as the Equality Act 2010 defines it "
         "(a physical or mental condition with a substantial, long-term effect on day-to-day "

@@ -135,16 +135,3 @@ class ReadingForm(forms.Form):
 
     def scores(self) -> dict[int, int]:
         return {area_id: self.cleaned_data[name] for name, area_id in self.score_fields}
-
-
-class PeriodForm(forms.Form):
-    """A date range for figures. Dates are not personal, so this form uses GET."""
-
-    start = DateField(label="From", help_text=EXAMPLE_DATE)
-    end = DateField(label="To", help_text=EXAMPLE_DATE)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "The end of the period must be on or after its start")
-        return data

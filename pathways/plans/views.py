@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -14,14 +13,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, can
+from pathways.core.forms import date_range
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
 from pathways.core.pages import form_page
+from pathways.core.periods import contract_year
 from pathways.plans import selectors, services
 from pathways.plans.charts import progress_chart
 from pathways.plans.forms import (
     GoalCloseForm,
     GoalForm,
-    PeriodForm,
     ReadingForm,
     ReviewForm,
     StepForm,
@@ -243,11 +243,6 @@ def reading_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _contract_year_start(today: datetime.date) -> datetime.date:
-    year = today.year if today.month >= 5 else today.year - 1
-    return datetime.date(year, 5, 1)
-
-
 @login_required
 def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Distance travelled across the service in a period: counts and averages only."""
@@ -255,13 +250,7 @@ def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
         refuse(request)
     service = service_of(request.user)
     today = timezone.localdate()
-    form = PeriodForm(
-        request.GET if "start-day" in request.GET else None,
-        initial={"start": _contract_year_start(today), "end": today},
-    )
-    start, end = _contract_year_start(today), today
-    if form.is_bound and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    form, start, end = date_range(request.GET, contract_year(today).start, today)
     instruments = list(selectors.instruments_in_use())
     chosen = request.GET.get("instrument", "")
     instrument = next((i for i in instruments if str(i.pk) == chosen), None)

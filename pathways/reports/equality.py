@@ -34,12 +34,11 @@ from pathways.employers.models import OpportunityKind
 from pathways.participants.models import (
     PREFER_NOT,
     PREFER_NOT_LABEL,
-    Disability,
     EthnicGroup,
     Religion,
-    SameGender,
     Sex,
     SexualOrientation,
+    YesNo,
 )
 from pathways.placements.models import Placement
 from pathways.referrals.models import Referral
@@ -91,12 +90,12 @@ CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
         "gender_same_as_birth",
         "Gender identity the same as sex registered at birth",
-        _answers(SameGender.choices),
+        _answers(YesNo.choices),
     ),
     Characteristic("ethnic_group", "Ethnic group", _answers(EthnicGroup.choices)),
     Characteristic("religion", "Religion or belief", _answers(Religion.choices)),
     Characteristic("sexual_orientation", "Sexual orientation", _answers(SexualOrientation.choices)),
-    Characteristic("disability", "Disability", _answers(Disability.choices)),
+    Characteristic("disability", "Disability", _answers(YesNo.choices)),
 )
 
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from pathways.core.access import Action, Role, can, role_of
+from pathways.core.forms import date_range
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
-from pathways.plans.forms import PeriodForm
+from pathways.core.periods import contract_year
 from pathways.reports.equality import equality_report
-
-
-def contract_year_start(today: datetime.date) -> datetime.date:
-    """1 May of the contract year that ``today`` falls in."""
-    return datetime.date(today.year if today.month >= 5 else today.year - 1, 5, 1)
 
 
 @login_required
@@ -29,13 +23,7 @@ def equality(request: AuthenticatedHttpRequest) -> HttpResponse:
         refuse(request)
     service = service_of(request.user)
     today = timezone.localdate()
-    start, end = contract_year_start(today), today
-    form = PeriodForm(
-        request.GET if "start-day" in request.GET else None,
-        initial={"start": start, "end": end},
-    )
-    if form.is_bound and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    form, start, end = date_range(request.GET, contract_year(today).start, today)
     may_see_working = role_of(request.user) is Role.MANAGER
     working = may_see_working and request.GET.get("view") == "working"
     report = None

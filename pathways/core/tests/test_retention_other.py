@@ -89,6 +89,7 @@ def test_staff_accounts_are_anonymised_a_year_after_they_are_made_inactive(
     other_referrer.save()
     other_referrer.is_active = False
     other_referrer.save()
+    assert referrer.deactivated_at is not None
     clock.move_to(years_after(referrer.deactivated_at, 1) - datetime.timedelta(hours=1))
     assert staff_anonymise(now=_now()) == []
     clock.shift(datetime.timedelta(hours=2))
