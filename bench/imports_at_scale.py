@@ -75,10 +75,11 @@ def _people(count: int) -> None:
             WITH people AS (
               INSERT INTO participants_participant
                 (first_name, last_name, date_of_birth, crn, pnc_id, prison_number, gender,
-                 phone, email, address, area_id, location, created_at, created_by_id)
+                 phone, email, address, area_id, location, created_at, created_by_id,
+                 processing_restricted_reason)
               SELECT 'Person' || g, 'Surname', date '1980-01-01' + (g %% 9000),
                      'B' || lpad(g::text, 6, '0'), '', '', 'man', '', '', '', %(area)s,
-                     'community', now(), %(referrer)s
+                     'community', now(), %(referrer)s, ''
               FROM generate_series(1, %(n)s) AS g
               RETURNING id
             )

@@ -190,12 +190,13 @@ WHERE u < 0.2 AND recv < %(data_end)s
 PARTICIPANTS_SQL = """
 INSERT INTO participants_participant
   (first_name, last_name, date_of_birth, crn, pnc_id, prison_number, gender, phone, email,
-   address, area_id, location, created_at, created_by_id)
+   address, area_id, location, created_at, created_by_id,
+   processing_restricted_reason)
 SELECT 'Person' || g, 'Surname' || (g %% 997), date '1960-01-01' + (g * 7919 %% 16000),
        chr(65 + g / 1000000) || lpad((g %% 1000000)::text, 6, '0'), '', '',
        CASE WHEN g %% 7 = 0 THEN 'woman' ELSE 'man' END, '', '', '',
        CASE WHEN g %% 2 = 0 THEN %(area_north)s ELSE %(area_south)s END, 'community',
-       %(data_start)s + make_interval(secs => (g - 1) * %(span)s / %(n)s), %(referrer)s
+       %(data_start)s + make_interval(secs => (g - 1) * %(span)s / %(n)s), %(referrer)s, ''
 FROM generate_series(1, %(n)s) AS g
 """
 

@@ -88,11 +88,12 @@ def _grow_to(services: int) -> None:
                 WITH people AS (
                   INSERT INTO participants_participant
                     (first_name, last_name, date_of_birth, crn, pnc_id, prison_number, gender,
-                     phone, email, address, area_id, location, created_at, created_by_id)
+                     phone, email, address, area_id, location, created_at, created_by_id,
+                 processing_restricted_reason)
                   SELECT 'Person' || g, 'Surname' || (g %% 997), date '1970-01-01' + (g %% 12000),
                          chr(65 + (%(base)s + g) / 1000000) || lpad(((%(base)s + g) %% 1000000)::text, 6, '0'),
                          '', '', 'man', '', '', '', %(area)s, 'community',
-                         now() - make_interval(hours => %(n)s - g), %(referrer)s
+                         now() - make_interval(hours => %(n)s - g), %(referrer)s, ''
                   FROM generate_series(1, %(n)s) AS g
                   RETURNING id, created_at
                 ), numbered AS (

@@ -12,6 +12,7 @@ from django.db.models import (
     Avg,
     Count,
     DateField,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -273,8 +274,13 @@ def counted_episodes(
     first = readings.order_by("taken_on", "id").values("id")[:1]
     latest = readings.order_by("-taken_on", "-id").values("id")[:1]
     in_range = Q(readings__instrument=instrument, readings__taken_on__lte=end)
+    # Only episodes with a reading in the period can have their latest there: the grouping
+    # below then covers the period's episodes, not every episode the service has had.
+    in_period = Reading.objects.filter(
+        referral=OuterRef("pk"), instrument=instrument, taken_on__gte=start, taken_on__lte=end
+    )
     return (
-        Referral.objects.filter(service=service)
+        Referral.objects.filter(Exists(in_period), service=service)
         .annotate(
             n_readings=Count("readings", filter=in_range),
             latest_on=Max("readings__taken_on", filter=in_range),
