@@ -269,3 +269,16 @@ def test_freezing_takes_the_same_queries_however_many_people(
         for _ in range(5):
             make_active(referrer, manager)
     assert _freeze_queries() == few
+
+
+def test_the_periods_touching_a_span_are_every_named_period_ended_before_today() -> None:
+    from pathways.outcomes.snapshots import named_periods_touching
+
+    found = named_periods_touching(D(2024, 4, 30), D(2024, 5, 1), today=D(2024, 11, 1))
+    assert set(found) == {
+        quarter(D(2024, 4, 30)),
+        quarter(D(2024, 5, 1)),
+        half_year(D(2024, 4, 30)),
+        HALF,  # ended 31 October 2024, the day before today
+        contract_year(D(2024, 4, 30)),
+    }  # not the contract year May 2024 to April 2025: it has not ended
