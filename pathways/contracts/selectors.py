@@ -90,11 +90,32 @@ def term_end(contract: Contract, extensions: list[Extension]) -> datetime.date:
     return max([contract.pilot_end_date, *taken])
 
 
+def start_counts(service: Service, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """The starts the cost per outcome divides by, counted from people's records: episodes
+    started, placements started and job starts in the period (local dates, inclusive)."""
+    started = Referral.objects.filter(
+        service=service, started_at__date__gte=start, started_at__date__lte=end
+    ).count()
+    placements = Placement.objects.filter(
+        referral__service=service, started_on__gte=start, started_on__lte=end
+    ).aggregate(all=Count("id"), jobs=Count("id", filter=Q(opportunity__kind=OpportunityKind.JOB)))
+    return {
+        "participants_started": started,
+        "placements_started": placements["all"],
+        "job_starts": placements["jobs"],
+    }
+
+
 def contract_summary(
-    service: Service, start: datetime.date, end: datetime.date
+    service: Service,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    starts: dict[str, int] | None = None,
 ) -> ContractSummary | None:
     """The contract of the service and its value, spend and cost per outcome for the period
-    (local dates, inclusive); None when no contract is recorded."""
+    (local dates, inclusive); None when no contract is recorded. ``starts`` gives the
+    counts of ``start_counts`` when they are already known (frozen in a period snapshot)."""
     contract = contract_of(service)
     if contract is None:
         return None
@@ -113,12 +134,7 @@ def contract_summary(
     paid = Payment.objects.filter(
         contract=contract, paid_on__gte=start, paid_on__lte=end
     ).aggregate(total=Sum("amount"), n=Count("id"))
-    started = Referral.objects.filter(
-        service=service, started_at__date__gte=start, started_at__date__lte=end
-    ).count()
-    placements = Placement.objects.filter(
-        referral__service=service, started_on__gte=start, started_on__lte=end
-    ).aggregate(all=Count("id"), jobs=Count("id", filter=Q(opportunity__kind=OpportunityKind.JOB)))
+    counts = starts if starts is not None else start_counts(service, start, end)
     return ContractSummary(
         contract=contract,
         start=start,
@@ -132,9 +148,9 @@ def contract_summary(
         value=value,
         payments=paid["total"] or Decimal(0),
         payments_count=paid["n"],
-        participants_started=started,
-        placements_started=placements["all"],
-        job_starts=placements["jobs"],
+        participants_started=counts["participants_started"],
+        placements_started=counts["placements_started"],
+        job_starts=counts["job_starts"],
     )
 
 

@@ -318,6 +318,8 @@ NOT_PERSONAL: dict[str, str] = {
     "employers.offencecategory": "reference data: offence categories (no person)",
     "placements.placementendreason": "reference data: reasons a placement ends",
     "outcomes.targettolerance": "a service's amber tolerance for its targets",
+    "outcomes.periodsnapshot": "a service's figures for a closed period, frozen before a "
+    "purge: counts, shares and averages (equality figures disclosure-controlled); no person",
     "contracts.contract": "the service's contract with its commissioner (organisations)",
     "contracts.extension": "an extension option of the contract",
     "contracts.annualvalue": "the contract's value for a contract year",

@@ -107,6 +107,14 @@ def previous(period: Period, kind: str, count: int) -> list[Period]:
     return periods
 
 
+def is_named(period: Period) -> bool:
+    """The period is a contract year, a half-year or a quarter (whatever its label)."""
+    return any(
+        (made.start, made.end) == (period.start, period.end)
+        for made in (make(period.start) for make in KINDS.values())
+    )
+
+
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$")
 
 

@@ -12,6 +12,9 @@ docs/decisions/0004-security-and-audit.md says why.
 
 The purge runs as a background task (``purge_expired_records``, Django's Tasks API through
 django-tasks, database backend); ``manage.py purge_expired`` enqueues it (daily, from cron).
+Before deleting anything it freezes the figures of the closed named periods that the
+records about to go count in (``outcomes.snapshots.freeze_periods_touching``), so a closed
+period's figures do not change after a purge.
 """
 
 from __future__ import annotations
@@ -20,14 +23,18 @@ import datetime
 from collections import Counter
 
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tasks import task
 
 from pathways.core.audit import AUDIT_PURGED, AuditKind, audit, audit_purge
 from pathways.core.models import AuditEvent
+from pathways.outcomes.models import Order
+from pathways.outcomes.snapshots import freeze_periods_touching
 from pathways.participants.models import Participant
+from pathways.placements.models import Placement, SustainmentCheck
+from pathways.plans.models import Reading
 from pathways.referrals.models import Referral
 
 SUPPORT_RETENTION_YEARS = 6
@@ -62,8 +69,8 @@ def person_expires_at(participant: Participant) -> datetime.datetime | None:
     return latest
 
 
-def expired_people(now: datetime.datetime) -> list[int]:
-    """Ids of the people whose records have all passed their retention: one query, so the
+def expired(now: datetime.datetime) -> QuerySet[Participant]:
+    """The people whose records have all passed their retention, as one query, so the
     daily purge does not walk every person. Someone is kept while any of their referrals
     is open, declined less than the declined retention ago, or ended less than the support
     retention ago (the rule of ``expires_at``, turned round)."""
@@ -75,12 +82,49 @@ def expired_people(now: datetime.datetime) -> list[int]:
         | Q(declined_at__gt=declined_cutoff)
         | Q(declined_at__isnull=True, ended_at__gt=support_cutoff)
     )
-    return list(
-        Participant.objects.filter(Exists(episodes))
-        .exclude(Exists(kept))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return Participant.objects.filter(Exists(episodes)).exclude(Exists(kept)).order_by("pk")
+
+
+def expired_people(now: datetime.datetime) -> list[int]:
+    """Ids of the people whose records have all passed their retention (``expired``)."""
+    return list(expired(now).values_list("pk", flat=True))
+
+
+# The dates on which a person's records count in a figure (docs/measures.md), by model:
+# the measures, and the RR Board report's distance travelled, placements, equality and
+# contract figures. Proven offences are left out: measure 8 counts them in the period in
+# which support started (``started_at``), whatever their own dates.
+COUNTED_DATES: tuple[tuple[type[models.Model], str, tuple[str, ...]], ...] = (
+    (
+        Referral,
+        "participant__in",
+        ("received_at", "accepted_at", "started_at", "ended_at", "declined_at"),
+    ),
+    (Placement, "participant__in", ("put_forward_at", "started_on", "completed_on")),
+    (SustainmentCheck, "placement__participant__in", ("due_on",)),
+    (Order, "participant__in", ("actual_end_date",)),
+    (Reading, "referral__participant__in", ("taken_on",)),
+)
+
+
+def _day(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def counted_span(people: QuerySet[Participant]) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last local day on which the people's records can count in any figure
+    (one aggregate query per kind of record, not one per person); None if there are none.
+    A caseload counts every day between a start and an end, so the span is a range."""
+    days: list[datetime.date] = []
+    for model, link, fields in COUNTED_DATES:
+        found = model._default_manager.filter(**{link: people}).aggregate(
+            **{f"first_{name}": Min(name) for name in fields},
+            **{f"last_{name}": Max(name) for name in fields},
+        )
+        days.extend(_day(value) for value in found.values() if value is not None)
+    return (min(days), max(days)) if days else None
 
 
 def _records_of(participant: Participant) -> list[models.Model]:
@@ -131,11 +175,21 @@ def participant_purge(*, participant_id: int) -> dict[str, int]:
 
 @task()
 def purge_expired_records() -> int:
-    """The background purge: every person past their retention, one transaction each; then
-    staff accounts, employers' contacts, import reports and old audit events."""
+    """The background purge: first the closed periods that the expired people's records
+    count in are frozen (each snapshot committed as it is taken), then every person past
+    their retention is deleted, one transaction each. A failure while freezing deletes
+    nothing; a failure after it leaves the snapshots, and the next run (which finds the
+    same people, and their periods already frozen) deletes the rest. Then staff accounts,
+    employers' contacts, import reports and old audit events (none of which any figure
+    counts)."""
     now = timezone.now()
+    people = expired(now)
+    ids = list(people.values_list("pk", flat=True))
+    span = counted_span(people) if ids else None
+    if span is not None:
+        freeze_periods_touching(*span, today=timezone.localdate(now))
     purged = 0
-    for participant_id in expired_people(now):
+    for participant_id in ids:
         participant_purge(participant_id=participant_id)
         purged += 1
     purge_other_records(now)
@@ -162,7 +216,7 @@ def staff_anonymise(*, now: datetime.datetime) -> list[int]:
 
     from pathways.accounts.models import User
 
-    expired = list(
+    ids = list(
         User.objects.filter(
             is_active=False,
             anonymised_at__isnull=True,
@@ -172,9 +226,9 @@ def staff_anonymise(*, now: datetime.datetime) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if not expired:
+    if not ids:
         return []
-    User.objects.filter(pk__in=expired).update(
+    User.objects.filter(pk__in=ids).update(
         username=Concat(Value("former-user-"), Cast("pk", models.CharField())),
         first_name="",
         last_name="",
@@ -183,15 +237,15 @@ def staff_anonymise(*, now: datetime.datetime) -> list[int]:
         password=make_password(None),
         anonymised_at=now,
     )
-    TOTPDevice.objects.filter(user_id__in=expired).delete()
-    StaticDevice.objects.filter(user_id__in=expired).delete()
+    TOTPDevice.objects.filter(user_id__in=ids).delete()
+    StaticDevice.objects.filter(user_id__in=ids).delete()
     audit_purge(
         object_type="accounts.user",
         action="user.anonymised",
         summary="Staff accounts anonymised at the end of their retention period",
-        detail={"users": expired},
+        detail={"users": ids},
     )
-    return expired
+    return ids
 
 
 @transaction.atomic

@@ -63,6 +63,26 @@ class Figure:
             return None
         return self.numerator / self.denominator
 
+    def as_json(self) -> dict[str, Any]:
+        """The figure as plain data, as a period snapshot keeps it."""
+        return {
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "breakdown": [[label, count] for label, count in self.breakdown],
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figure:
+        return cls(
+            value=data["value"],
+            numerator=data["numerator"],
+            denominator=data["denominator"],
+            breakdown=[(label, count) for label, count in data["breakdown"]],
+            note=data["note"],
+        )
+
 
 @dataclass(frozen=True)
 class Column:

@@ -228,3 +228,53 @@ class TargetTolerance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.percent}% for {self.service_id}"
+
+
+class PeriodSnapshot(models.Model):
+    """A service's figures for one named period (contract year, half-year or quarter),
+    kept as they stood before records were deleted under the retention schedule, so that
+    a closed period's figures do not change after a purge. Taken once, never changed
+    (``outcomes.snapshots``); aggregate figures only, naming no one."""
+
+    service = models.ForeignKey(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        related_name="period_snapshots",
+        help_text="The service the figures are for.",
+    )
+    period_start = models.DateField(help_text="First day of the period.")
+    period_end = models.DateField(help_text="Last day of the period.")
+    taken_at = models.DateTimeField(help_text="When the figures were frozen.")
+    as_of = models.DateField(
+        help_text="The day the figures were counted as at (the day they were frozen); the "
+        "figures for the RR Board report are also kept as at the period's last day."
+    )
+    why = models.CharField(
+        max_length=200, help_text="Why the figures were frozen (e.g. before a retention purge)."
+    )
+    figures = models.JSONField(
+        help_text="Every measure's figure (value, numerator, denominator, breakdown, note) "
+        "and the RR Board report's figures counted from people's and employers' records."
+    )
+
+    class Meta:
+        ordering = ["service", "period_start", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "period_start", "period_end"],
+                name="one_snapshot_per_service_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="snapshot_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures of {self.period_start}:{self.period_end} frozen {self.as_of}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Taken once: a snapshot is never changed."""
+        if not self._state.adding:
+            raise ValueError("A period snapshot is never changed once taken.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -14,7 +14,14 @@ from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can, participants_for
 from pathways.core.periods import Period
 from pathways.outcomes.measures import MEASURES, Figure, Measure
-from pathways.outcomes.models import Order, ProvenOffence, Target, TargetKind, TargetTolerance
+from pathways.outcomes.models import (
+    Order,
+    PeriodSnapshot,
+    ProvenOffence,
+    Target,
+    TargetKind,
+    TargetTolerance,
+)
 from pathways.participants.models import Participant
 
 DEFAULT_TOLERANCE = 10
@@ -75,17 +82,59 @@ def targets_for(service: Service, period: Period) -> dict[str, list[Target]]:
     return found
 
 
+def snapshot_for(service: Service, period: Period) -> PeriodSnapshot | None:
+    """The figures frozen for exactly this service and period, if any (named periods are
+    frozen before a purge deletes records they count: ``outcomes.snapshots``)."""
+    return PeriodSnapshot.objects.filter(
+        service=service, period_start=period.start, period_end=period.end
+    ).first()
+
+
+def frozen_figure(
+    snapshot: PeriodSnapshot, measure: Measure, as_of: datetime.date
+) -> Figure | None:
+    """The measure's figure as the snapshot holds it: as at the day it was taken, or, for
+    a day before that (the RR Board report asks for the period's last day), as at the
+    period's last day. None for a measure added to the registry since."""
+    part = "measures" if as_of >= snapshot.as_of else "measures_at_end"
+    data = snapshot.figures[part].get(measure.key)
+    return None if data is None else Figure.from_json(data)
+
+
+def figure_for(
+    service: Service,
+    measure: Measure,
+    period: Period,
+    as_of: datetime.date,
+    snapshot: PeriodSnapshot | None,
+) -> Figure:
+    """The frozen figure when the period has a snapshot holding it, else counted live."""
+    frozen = None if snapshot is None else frozen_figure(snapshot, measure, as_of)
+    return frozen if frozen is not None else measure.compute(service, period, as_of)
+
+
+def measure_figure(
+    service: Service, measure: Measure, period: Period, *, as_of: datetime.date | None = None
+) -> Figure:
+    """One measure's figure for the period (the drill-down's header): frozen or live."""
+    return figure_for(
+        service, measure, period, as_of or timezone.localdate(), snapshot_for(service, period)
+    )
+
+
 def measures_for_period(
     service: Service, period: Period, *, as_of: datetime.date | None = None
 ) -> list[MeasureResult]:
     """Every measure for the period, with its targets and status. A fixed number of
-    queries (one or two per measure), whatever the size of the service."""
+    queries (one or two per measure), whatever the size of the service. A period whose
+    figures were frozen (``snapshot_for``) gives the frozen figures; targets are read live."""
     day = as_of or timezone.localdate()
     tolerance = tolerance_of(service)
     targets = targets_for(service, period)
+    snapshot = snapshot_for(service, period)
     results = []
     for measure in MEASURES:
-        figure = measure.compute(service, period, day)
+        figure = figure_for(service, measure, period, day, snapshot)
         results.append(
             MeasureResult(
                 measure=measure,
@@ -111,8 +160,22 @@ def measures_for_period(
 def trend(
     service: Service, measure: Measure, periods: list[Period], *, as_of: datetime.date | None = None
 ) -> list[tuple[Period, float | None]]:
+    """The measure over several periods, each frozen or live (one query finds the
+    snapshots)."""
     day = as_of or timezone.localdate()
-    return [(period, measure.compute(service, period, day).value) for period in periods]
+    held = {
+        (snapshot.period_start, snapshot.period_end): snapshot
+        for snapshot in PeriodSnapshot.objects.filter(
+            service=service, period_start__in=[period.start for period in periods]
+        )
+    }
+    return [
+        (
+            period,
+            figure_for(service, measure, period, day, held.get((period.start, period.end))).value,
+        )
+        for period in periods
+    ]
 
 
 def drilldown(

@@ -40,6 +40,16 @@ def _period_form(request: AuthenticatedHttpRequest) -> PeriodForm:
     )
 
 
+def _frozen_or_live(service: Any, period: periods.Period) -> dict[str, Any]:
+    """What the page says about where its figures come from: the snapshot of a frozen
+    period, or that a past range of the user's own dates is counted live."""
+    snapshot = selectors.snapshot_for(service, period)
+    return {
+        "snapshot": snapshot,
+        "live_past_range": snapshot is None and period.closed() and not periods.is_named(period),
+    }
+
+
 def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
     if not can(request.user, action):
         refuse(request)
@@ -76,6 +86,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "by_cohort": selectors.referrals_by(service, period, "cohort"),
             "can_drill_down": can(request.user, Action.SEE_DRILLDOWN),
             "can_set_targets": can(request.user, Action.SET_TARGETS),
+            **_frozen_or_live(service, period),
         },
     )
 
@@ -113,9 +124,10 @@ def drilldown(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
             "measure": measure,
             "period": period,
             "form": form,
-            "figure": measure.compute(service, period, timezone.localdate()),
+            "figure": selectors.measure_figure(service, measure, period),
             "page": page,
             "rows": rows,
+            **_frozen_or_live(service, period),
         },
     )
 

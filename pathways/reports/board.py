@@ -2,8 +2,14 @@
 page, the PDF and the spreadsheet from that one copy, so the three always agree.
 
 Figures are as at the last day of the half-year (``as_of``), so generating a closed
-half-year again gives the same figures unless the records of that half-year change.
-Nothing here names a person: the report is counts, shares and averages only.
+half-year again gives the same figures unless the records of that half-year change. They
+change when a purge deletes records under the retention schedule, so before a purge the
+figures of every closed named period it touches are frozen (``outcomes.snapshots``): the
+measures and ``record_figures`` (every other figure counted from people's or employers'
+records). A frozen half-year's report is built from its snapshot; only the targets, the
+contract's terms, value and payments, and the commentary are read live (they are not
+deleted by any purge). Nothing here names a person: the report is counts, shares and
+averages only.
 """
 
 from __future__ import annotations
@@ -16,10 +22,17 @@ from django.db.models import Count
 from django.utils import timezone
 
 from pathways.accounts.models import Service
+from pathways.contracts.selectors import start_counts
 from pathways.core.periods import Period
 from pathways.employers.models import Engagement, OpportunityKind
 from pathways.outcomes.measures import BY_KEY
-from pathways.outcomes.selectors import MeasureResult, measures_for_period, referrals_by
+from pathways.outcomes.models import PeriodSnapshot
+from pathways.outcomes.selectors import (
+    MeasureResult,
+    measures_for_period,
+    referrals_by,
+    snapshot_for,
+)
 from pathways.placements.selectors import opportunities_created, placement_participant_counts
 from pathways.plans.selectors import default_instrument, distance_travelled
 from pathways.reports.board_sections import contract_section, equality_section
@@ -62,7 +75,7 @@ def _summary(results: dict[str, MeasureResult], period: Period) -> Section:
     }
 
 
-def _activity(service: Service, period: Period, results: dict[str, MeasureResult]) -> Section:
+def _activity(results: dict[str, MeasureResult], counted: dict[str, Any]) -> Section:
     keys = ("referrals_received", "referrals_accepted", "starts", "caseload", "waiting_time")
     rows = [[BY_KEY[key].name, _value(results[key])] for key in keys]
     attrition = results["attrition"].figure
@@ -72,16 +85,8 @@ def _activity(service: Service, period: Period, results: dict[str, MeasureResult
         "paragraphs": [],
         "tables": [
             _table("Referrals and support", ["Measure", "Figure"], rows),
-            _table(
-                "Referrals received by source",
-                ["Source", "Referrals"],
-                [list(row) for row in referrals_by(service, period, "source")],
-            ),
-            _table(
-                "Referrals received by group",
-                ["Group", "Referrals"],
-                [list(row) for row in referrals_by(service, period, "cohort")],
-            ),
+            _table("Referrals received by source", ["Source", "Referrals"], counted["by_source"]),
+            _table("Referrals received by group", ["Group", "Referrals"], counted["by_cohort"]),
             _table(
                 "Support ended, by reason group",
                 ["Group", "Ended"],
@@ -184,6 +189,19 @@ def _placements(service: Service, period: Period) -> Section:
     }
 
 
+def record_figures(service: Service, period: Period) -> dict[str, Any]:
+    """Every figure of the report counted from people's or employers' records, apart from
+    the measures: what a period snapshot keeps (plain data, JSON-ready)."""
+    return {
+        "by_source": [list(row) for row in referrals_by(service, period, "source")],
+        "by_cohort": [list(row) for row in referrals_by(service, period, "cohort")],
+        "distance": _distance(service, period),
+        "placements": _placements(service, period),
+        "equality": equality_section(service, period),
+        "contract_starts": start_counts(service, period.start, period.end),
+    }
+
+
 def build(
     service: Service,
     period: Period,
@@ -191,33 +209,33 @@ def build(
     commentary: str,
     on_progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Every figure of the report, as plain data (JSON-ready)."""
+    """Every figure of the report, as plain data (JSON-ready). A period whose figures were
+    frozen gives them from its snapshot."""
     progress = on_progress or (lambda _percent, _note: None)
     as_of = period.end
     progress(10, "Computing the measures")
+    snapshot = snapshot_for(service, period)
     results = measures_for_period(service, period, as_of=as_of)
     by_key = {result.measure.key: result for result in results}
-    progress(40, "Activity and distance travelled")
+    progress(40, "Activity, distance travelled, placements and equality monitoring")
+    counted = snapshot.figures["board"] if snapshot else record_figures(service, period)
+    progress(65, "Contract and spend")
     sections = [
         _summary(by_key, period),
-        _activity(service, period, by_key),
+        _activity(by_key, counted),
         _measures(results),
-        _distance(service, period),
-    ]
-    progress(60, "Placements and employers")
-    sections.append(_placements(service, period))
-    progress(65, "Equality monitoring, contract and spend")
-    sections.append(equality_section(service, period))
-    sections.append(contract_section(service, period))
-    sections.append(
+        counted["distance"],
+        counted["placements"],
+        counted["equality"],
+        contract_section(service, period, starts=counted["contract_starts"]),
         {
             "key": "commentary",
             "title": "Commentary",
             "paragraphs": [part for part in commentary.splitlines() if part.strip()]
             or ["The manager has not written a commentary for this half-year."],
             "tables": [],
-        }
-    )
+        },
+    ]
     return {
         "service": service.name,
         "period": {
@@ -227,10 +245,19 @@ def build(
         },
         "as_of": as_of.isoformat(),
         "as_of_text": f"{as_of:%-d %B %Y}",
+        "frozen_text": frozen_text(snapshot) if snapshot else "",
         "generated_at": timezone.now().isoformat(),
         "generated_text": f"{timezone.localtime():%-d %B %Y, %H:%M}",
         "sections": sections,
     }
+
+
+def frozen_text(snapshot: PeriodSnapshot) -> str:
+    """What the report says of a frozen period's figures."""
+    return (
+        f"Figures frozen on {timezone.localtime(snapshot.taken_at):%-d %B %Y}, {snapshot.why}; "
+        "the targets and the contract's value and payments are as recorded now."
+    )
 
 
 def period_of(figures: dict[str, Any]) -> Period:

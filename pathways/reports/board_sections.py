@@ -50,8 +50,12 @@ def equality_section(service: Service, period: Period) -> dict[str, Any]:
     }
 
 
-def contract_section(service: Service, period: Period) -> dict[str, Any]:
-    summary = contract_summary(service, period.start, period.end)
+def contract_section(
+    service: Service, period: Period, *, starts: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """The contract, read live; the starts it divides by are counted live unless given
+    (frozen in a period snapshot)."""
+    summary = contract_summary(service, period.start, period.end, starts=starts)
     section: dict[str, Any] = {"key": "contract", "title": "Contract and spend", "tables": []}
     if summary is None:
         section["paragraphs"] = ["No contract has been recorded for the service."]

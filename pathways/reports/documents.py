@@ -39,6 +39,8 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
         sheet.append([safe_cell(section["title"])])
         sheet["A1"].font = bold
         sheet.append([safe_cell(f"{figures['service']}: {figures['period']['label']}")])
+        if figures.get("frozen_text"):
+            sheet.append([safe_cell(figures["frozen_text"])])
         for paragraph in section.get("paragraphs", []):
             sheet.append([safe_cell(paragraph)])
         for table in section.get("tables", []):

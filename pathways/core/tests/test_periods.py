@@ -325,3 +325,11 @@ def test_the_form_refuses_half_given_or_reversed_dates(
     assert not form.is_valid()
     assert form.errors[field] == [message]
     assert form.chosen == half_year(D(2025, 1, 15))
+
+
+@given(st.dates(min_value=D(2000, 1, 1), max_value=D(2100, 12, 31)))
+def test_named_periods_are_known_by_their_dates_alone(day: datetime.date) -> None:
+    for make in (contract_year, half_year, quarter):
+        named = make(day)
+        assert periods.is_named(Period(named.start, named.end))
+    assert not periods.is_named(Period(day, day))

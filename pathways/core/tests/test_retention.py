@@ -18,7 +18,7 @@ from pathways.core.retention import (
     purge_expired_records,
     years_after,
 )
-from pathways.outcomes.models import Order
+from pathways.outcomes.models import Order, PeriodSnapshot
 from pathways.participants.models import Participant, WorkProfile
 from pathways.participants.subject_access import subject_access
 from pathways.placements.models import Placement, SustainmentCheck
@@ -82,14 +82,17 @@ def test_everything_linked_to_the_person_goes_after_six_years(
 
     assert Employer.objects.filter(pk=records["employer"]).exists()
     assert Opportunity.objects.filter(pk=records["opportunity"]).exists()
-    # The audit trail is kept whole, with the purge recorded.
+    # The audit trail is kept whole, with the purge recorded, after the periods frozen.
     purge = AuditEvent.objects.get(action="participant.purged")
     assert purge.subject_id == person.pk and purge.actor is None
     assert purge.detail["records"]["plans.goal"] == 1
-    # (The same daily purge also took the error report of the records' import.)
+    frozen = AuditEvent.objects.filter(action="figures.frozen")
+    assert frozen.count() == PeriodSnapshot.objects.count() > 0
+    assert max(event.pk for event in frozen) < purge.pk
+    assert AuditEvent.objects.filter(pk__lt=purge.pk).count() == events_before + frozen.count()
+    # (The same daily purge then took the error report of the records' import.)
     after = AuditEvent.objects.filter(pk__gt=purge.pk).values_list("action", flat=True)
     assert list(after) == ["importbatch.report_purged"]
-    assert AuditEvent.objects.filter(pk__lt=purge.pk).count() == events_before
     call_command("verify_audit")
 
 
