@@ -154,7 +154,11 @@ class SustainmentCheck(models.Model):
                 name="sustainment_checked_with_answer",
             ),
         ]
-        indexes = [models.Index(fields=["checked_on", "due_on"], name="sustainment_due")]
+        indexes = [
+            models.Index(fields=["checked_on", "due_on"], name="sustainment_due"),
+            # The sustainment measures count the checks of one kind falling due in a period.
+            models.Index(fields=["weeks", "due_on"], name="sustainment_weeks_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.weeks}-week check of placement {self.placement_id}"
