@@ -112,7 +112,7 @@ class User(AbstractUser):
         "their first sign-in through it; empty it to let them bind a new provider account.",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         constraints = [
             models.UniqueConstraint(
                 fields=["oidc_subject"],

@@ -88,7 +88,7 @@ def email_verified(claims: dict[str, Any]) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-class PathwaysOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+class PathwaysOIDCBackend(OIDCAuthenticationBackend):
     """Signs in an existing active account; never creates one (``OIDC_CREATE_USER``)."""
 
     UserModel: type[User]
@@ -197,7 +197,7 @@ class PathwaysOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-class SignInStart(OIDCAuthenticationRequestView):  # type: ignore[misc]
+class SignInStart(OIDCAuthenticationRequestView):
     """GET /accounts/sso/start/: to the provider (a link, so the CSP's form-action, which
     browsers apply to a form's redirects too, need not name the provider)."""
 
@@ -208,7 +208,7 @@ class SignInStart(OIDCAuthenticationRequestView):  # type: ignore[misc]
         return response
 
 
-class SignInCallback(OIDCAuthenticationCallbackView):  # type: ignore[misc]
+class SignInCallback(OIDCAuthenticationCallbackView):
     """GET /accounts/sso/callback/: back from the provider, signed in or refused."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -20,7 +20,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.core.checks import run_checks
-from django.test import Client
+from django.test import Client, RequestFactory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathways.accounts.models import User
@@ -370,11 +370,8 @@ def test_without_configuration_there_is_no_button_no_backend_and_no_pages(
     callback = client.get("/accounts/sso/callback/", {"code": "a", "state": "b"})
     assert callback.status_code == 404
     # Even with the backend listed, it signs nobody in while the client id is unset.
-    backend = PathwaysOIDCBackend()
-    request = client.get("/accounts/login/").wsgi_request
-    request.GET = request.GET.copy()
-    request.GET.update({"code": "a", "state": "b"})
-    assert backend.authenticate(request) is None
+    request = RequestFactory().get("/accounts/sso/callback/", {"code": "a", "state": "b"})
+    assert PathwaysOIDCBackend().authenticate(request) is None
 
 
 def test_switched_on_but_incomplete_fails_the_system_checks(settings: Any) -> None:
