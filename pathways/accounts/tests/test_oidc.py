@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pathways.accounts.models import User
 from pathways.accounts.oidc import PathwaysOIDCBackend
 from pathways.accounts.tests.factories import PASSWORD
-from pathways.accounts.tests.fake_oidc import FakeProvider, Person, running_provider
+from pathways.accounts.tests.fake_oidc import FakeProvider, Person
 from pathways.core.models import AuditEvent, AuditKind
 from pathways.core.roles import Role
 
@@ -37,19 +36,6 @@ pytestmark = pytest.mark.django_db
 
 EMAIL = "Sam.North@Council.example"  # the worker's address, as the provider spells it
 REFUSED = "You could not be signed in with Test Council."
-
-
-@pytest.fixture
-def provider(settings: Any) -> Iterator[FakeProvider]:
-    """Single sign-on switched on, as the environment would, against the fake provider."""
-    with running_provider() as fake:
-        for name, value in fake.settings.items():
-            setattr(settings, name, value)
-        settings.AUTHENTICATION_BACKENDS = [
-            *settings.AUTHENTICATION_BACKENDS,
-            settings.OIDC_BACKEND,
-        ]
-        yield fake
 
 
 @pytest.fixture
