@@ -134,6 +134,37 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Single sign-on through OpenID Connect (mozilla-django-oidc; pathways/accounts/oidc.py).
+# Off unless OIDC_RP_CLIENT_ID is set: then the backend below is added, the sign-in page
+# offers "Sign in with OIDC_PROVIDER_NAME", and /accounts/sso/ answers (404 otherwise).
+# It never creates users: it signs in an existing, active Pathways account, matched by the
+# provider's subject id once bound, or at first by a verified email (decision 0004).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+# The ID token's "iss" must equal this when it is set (recommended).
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your organisation's account")
+# True: a provider's ID token whose "amr" shows multi-factor sign-in (one of
+# OIDC_MFA_AMR_VALUES) stands in for Pathways' own code; otherwise the code is still asked.
+OIDC_PROVIDER_ENFORCES_MFA = env_bool("OIDC_PROVIDER_ENFORCES_MFA", False)
+OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", ["mfa", "otp", "hwk"])
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+OIDC_BACKEND = "pathways.accounts.oidc.PathwaysOIDCBackend"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append(OIDC_BACKEND)
+
 # Multi-factor sign-in (django-otp; pathways/accounts/mfa.py): on unless switched off, which
 # only `make run`'s demo and the test settings do.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)

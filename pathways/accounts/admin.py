@@ -17,6 +17,8 @@ class PathwaysUserAdmin(UserAdmin):
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),
         ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
+        # Bound at the first single sign-on; emptied to let the person bind a new account.
+        ("Single sign-on", {"fields": ("oidc_subject",)}),
         (
             "Status",
             {"fields": ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")},

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from pathways.accounts import lockout, signals  # noqa: F401  (connect the receivers)
+        from pathways.accounts import checks, lockout, signals  # noqa: F401  (connect them)

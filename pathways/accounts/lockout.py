@@ -27,11 +27,17 @@ def typed_username(request: HttpRequest | None, credentials: dict[str, Any] | No
     return ""
 
 
-def username_key(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str:
-    """AXES_USERNAME_CALLABLE: a keyed hash of the username typed, never the username."""
+def username_key(
+    request: HttpRequest | None, credentials: dict[str, Any] | None = None
+) -> str | None:
+    """AXES_USERNAME_CALLABLE: a keyed hash of the username typed, never the username.
+
+    None when nothing was typed (single sign-on): axes then counts nothing, so refused
+    single sign-ons cannot lock one shared empty username, and with it everyone's.
+    """
     typed = typed_username(request, credentials)
     if not typed:
-        return ""
+        return None
     return "h:" + salted_hmac("pathways.sign-in-lockout", typed).hexdigest()[:32]
 
 

@@ -4,6 +4,10 @@ Every staff role must verify a code after the password, and enrols on first sign
 ``MFA_REQUIRED`` is on (the default; only the local demo and the test settings turn it
 off). ``MfaRequiredMiddleware`` sends a signed-in user who has not verified a code this
 session to enrol or to verify, and lets nothing else through.
+
+After single sign-on the code is still asked, unless ``OIDC_PROVIDER_ENFORCES_MFA`` is on
+and the provider's ID token said the person used more than one factor: then the session
+carries ``PROVIDER_MFA`` (pathways/accounts/oidc.py) and counts as verified.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from pathways.accounts.models import User
 from pathways.core.audit import audit_security
 
 RECOVERY_CODES = 10
+# Session key: the single sign-on provider did multi-factor sign-in (see the docstring).
+PROVIDER_MFA = "pathways_mfa_by_provider"
 APP_DEVICE = "Authenticator app"
 RECOVERY_DEVICE = "Recovery codes"
 # Paths an unverified user may still use.
@@ -32,10 +38,19 @@ OPEN_PATHS = (
     "/accounts/mfa/",
     "/accounts/logout/",
     "/accounts/login/",
+    "/accounts/sso/",
     "/accounts/keep-alive/",
     "/static/",
     "/healthz",
 )
+
+
+def verified(request: HttpRequest) -> bool:
+    """The signed-in user gave a code this session, or their provider did MFA for it."""
+    user = request.user
+    if user.is_verified():  # type: ignore[union-attr]
+        return True
+    return bool(settings.OIDC_PROVIDER_ENFORCES_MFA and request.session.get(PROVIDER_MFA))
 
 
 def has_app(user: User) -> bool:
@@ -116,8 +131,8 @@ class MfaRequiredMiddleware:
             settings.MFA_REQUIRED
             and user is not None
             and user.is_authenticated
-            and not user.is_verified()
             and not request.path.startswith(OPEN_PATHS)
+            and not verified(request)
         ):
             target = "/accounts/mfa/verify/" if has_app(user) else "/accounts/mfa/set-up/"
             query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""

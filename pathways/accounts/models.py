@@ -103,6 +103,23 @@ class User(AbstractUser):
         help_text="When the account's name and contact details were removed at the end of "
         "its retention (the account stays, so records it made still point at it).",
     )
+    oidc_subject = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        verbose_name="single sign-on subject",
+        help_text='The single sign-on provider\'s id for this person (its "sub"), bound at '
+        "their first sign-in through it; empty it to let them bind a new provider account.",
+    )
+
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_subject"],
+                condition=~models.Q(oidc_subject=""),
+                name="user_unique_oidc_subject",
+            )
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # When the account was made inactive; cleared if it is made active again.

@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from pathways.accounts import oidc
 from pathways.core.audit import audit_security
 from pathways.core.middleware import start_session_clock
 
@@ -22,7 +23,10 @@ from pathways.core.middleware import start_session_clock
 def signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         start_session_clock(request.session)
-    audit_security(actor=user, action="sign_in.succeeded")
+    # Single sign-on says so (pathways.accounts.oidc); a password sign-in has no detail.
+    audit_security(
+        actor=user, action="sign_in.succeeded", detail=getattr(request, oidc.SIGN_IN, None)
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="pathways_signed_out")
@@ -35,6 +39,8 @@ def signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
 def sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
+    if "username" not in credentials:
+        return  # single sign-on: pathways.accounts.oidc audits its refusals, with the reason
     username = credentials.get("username") or ""
     user_model = get_user_model()
     known = (

@@ -5,10 +5,12 @@ from __future__ import annotations
 import textwrap
 import time
 from base64 import b32encode
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +18,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pathways.accounts import mfa
+from pathways.accounts import mfa, oidc
 from pathways.core.middleware import LAST_SEEN, idle_seconds_left
 
 RECOVERY_CODES_KEY = "pathways_new_recovery_codes"
+
+
+class SignInView(LoginView):
+    """Django's sign-in page, with "Sign in with <provider>" when single sign-on is on."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_provider"] = oidc.provider_name()
+        return context
 
 
 @login_required
@@ -83,7 +96,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     """The code after the password, from the app or a recovery code."""
-    if request.user.is_verified() or not mfa.has_app(request.user):  # type: ignore[union-attr,arg-type]
+    if mfa.verified(request) or not mfa.has_app(request.user):  # type: ignore[arg-type]
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

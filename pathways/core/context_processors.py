@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from pathways.accounts import mfa
 from pathways.core.access import Role, role_of
 from pathways.core.middleware import idle_seconds_left
 
@@ -36,7 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = role_of(user)
-    if settings.MFA_REQUIRED and not user.is_verified():
+    if settings.MFA_REQUIRED and not mfa.verified(request):
         role = None  # between password and code: nothing to go to but sign-out
     items: list[dict[str, Any]] = [
         {"label": label, "url": reverse(name), "active": False}

@@ -208,8 +208,8 @@ AUDIT_RETENTION_YEARS = 7  # the PostgreSQL trigger allows DELETE of older event
 @transaction.atomic
 def staff_anonymise(*, now: datetime.datetime) -> list[int]:
     """Accounts inactive for longer than their retention lose their name, username, email,
-    organisation, password and authenticators. The account row stays, so the records a
-    person made still say an account made them ("former-user-12")."""
+    organisation, password, authenticators and single sign-on binding. The account row
+    stays, so the records a person made still say an account made them ("former-user-12")."""
     from django.contrib.auth.hashers import make_password
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -234,6 +234,7 @@ def staff_anonymise(*, now: datetime.datetime) -> list[int]:
         last_name="",
         email="",
         organisation="",
+        oidc_subject="",
         password=make_password(None),
         anonymised_at=now,
     )

@@ -81,6 +81,7 @@ def test_staff_accounts_are_anonymised_a_year_after_they_are_made_inactive(
     case = make_referral(referrer)
     TOTPDevice.objects.create(user=referrer, name="phone", confirmed=True)
     StaticDevice.objects.create(user=referrer, name="recovery")
+    referrer.oidc_subject = "provider-id-of-referrer"  # bound at a single sign-on
     for user in (referrer, other_referrer):
         user.is_active = False
         user.save()
@@ -104,6 +105,7 @@ def test_staff_accounts_are_anonymised_a_year_after_they_are_made_inactive(
         "",
     )
     assert not referrer.has_usable_password()
+    assert referrer.oidc_subject == ""
     assert referrer.anonymised_at == _now()
     assert not TOTPDevice.objects.filter(user=referrer).exists()
     assert not StaticDevice.objects.filter(user=referrer).exists()
