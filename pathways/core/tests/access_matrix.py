@@ -151,6 +151,7 @@ RULES: dict[str, Rule] = {
     "employers:opportunity_create": Rule(SERVICE_STAFF, pk="employer"),
     "employers:opportunities": Rule(OWN_SERVICE_STAFF),
     "employers:opportunity": Rule(SERVICE_STAFF, pk="opportunity"),
+    "employers:opportunity_edit": Rule(SERVICE_STAFF, pk="opportunity"),
     "employers:opportunity_close": Rule(SERVICE_STAFF, pk="opportunity"),
     "employers:opportunity_matches": Rule(SERVICE_STAFF, pk="opportunity"),
     # Placements (personal: they follow the referral)
