@@ -128,6 +128,9 @@ RULES: dict[str, Rule] = {
     "plans:goal_close": Rule(STAFF, pk="case"),
     "plans:step_add": Rule(STAFF, pk="case"),
     "plans:step_update": Rule(STAFF, pk="case"),
+    # POST only (the move buttons on the plan); a GET by a user who may move steps goes
+    # back to the plan.
+    "plans:step_move": Rule(STAFF, pk="case", status=302),
     "plans:review_add": Rule(STAFF, pk="case"),
     "plans:progress": Rule(STAFF | {"referrer"}, pk="case"),
     "plans:reading_add": Rule(STAFF, pk="case"),
