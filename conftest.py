@@ -43,6 +43,15 @@ from pathways.reports import services as reports
 from pathways.reports.tasks import generate_board_report
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: cached charts are keyed by record ids, which
+    a later test may reuse once an earlier one is rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data(transactional_db: None) -> None:
     """Transactional tests flush the database, and with it the reference data that data

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pathways.contacts.models import (
@@ -18,6 +19,7 @@ from pathways.contacts.models import (
 )
 from pathways.contacts.services import Outcome, When
 from pathways.core.forms import DateField, radios, text_area, text_field
+from pathways.placements.models import Placement
 
 EXAMPLE_DATE = "For example, 27 3 2027"
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -73,6 +75,41 @@ class WhenForm(forms.Form):
     location = text_field(
         "Where", required=False, max_length=200, hint="For example, Tamworth library"
     )
+    placement = forms.ModelChoiceField(
+        label="Is it at or about a placement?",
+        help_text="Needed when it is held at the placement.",
+        queryset=Placement.objects.none(),
+        required=False,
+        blank=True,
+        empty_label="No, not about a placement",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(
+        self, *args: Any, placements: QuerySet[Placement] | None = None, **kwargs: Any
+    ) -> None:
+        """``placements``: the episode's own placements. With none, neither the question
+        nor the mode "At the placement" is offered."""
+        super().__init__(*args, **kwargs)
+        if placements is not None and placements.exists():
+            field = self.fields["placement"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = placements
+            field.label_from_instance = _placement_label  # type: ignore[method-assign,assignment]
+        else:
+            del self.fields["placement"]
+            mode = self.fields["mode"]
+            assert isinstance(mode, forms.ChoiceField)
+            mode.choices = [c for c in Mode.choices if c[0] != Mode.PLACEMENT]
+
+    def _check_placement(self, data: dict[str, Any]) -> None:
+        if data.get("mode") == Mode.PLACEMENT and not data.get("placement"):
+            self.add_error("placement", "Select the placement the contact is at")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self._check_placement(data)
+        return data
 
     def when(self) -> When:
         data = self.cleaned_data
@@ -81,7 +118,13 @@ class WhenForm(forms.Form):
             mode=data["mode"],
             duration_minutes=data["duration_minutes"],
             location=data["location"],
+            placement=data.get("placement"),
         )
+
+
+def _placement_label(placement: Placement) -> str:
+    opportunity = placement.opportunity
+    return f"{opportunity.title}, {opportunity.employer.name} ({placement.status.label.lower()})"
 
 
 class OutcomeForm(forms.Form):
@@ -140,7 +183,9 @@ class RecordContactForm(WhenForm, OutcomeForm):
     field_order = [*WhenForm.base_fields, *OutcomeForm.base_fields]
 
     def clean(self) -> dict[str, Any]:
-        return OutcomeForm.clean(self)
+        data = OutcomeForm.clean(self)
+        self._check_placement(data)
+        return data
 
 
 class RescheduleForm(forms.Form):

@@ -72,6 +72,15 @@ class Contact(models.Model):
     location = models.CharField(
         max_length=200, blank=True, help_text="Where (for face-to-face and placement contacts)."
     )
+    placement = models.ForeignKey(
+        "placements.Placement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text="The placement of the same episode the contact is at or about (needed when "
+        "it is held at the placement).",
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -13,6 +13,7 @@ from pathways.contacts.models import HAPPENED, Contact, OnwardReferral
 from pathways.core.access import referrals_for
 from pathways.core.roles import Role
 from pathways.participants.models import Participant
+from pathways.placements.models import Placement
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralQuerySet
 
@@ -22,8 +23,28 @@ RECENT_DAYS = 28
 
 def contacts_of(referral: Referral) -> QuerySet[Contact]:
     """Every contact of the episode, rescheduled ones included, newest first."""
-    return referral.contacts.select_related("booked_by", "superseded_by").order_by(
-        "-starts_at", "-id"
+    return referral.contacts.select_related(
+        "booked_by", "superseded_by", "placement__opportunity"
+    ).order_by("-starts_at", "-id")
+
+
+def placements_of(referral: Referral) -> QuerySet[Placement]:
+    """The episode's own placements, which a contact may be at or about (newest first)."""
+    return (
+        Placement.objects.filter(referral=referral)
+        .select_related("opportunity__employer")
+        .order_by("-put_forward_at", "-id")
+    )
+
+
+def contacts_at(placement: Placement) -> QuerySet[Contact]:
+    """The current contacts at or about a placement (of its own episode), newest first.
+    The placement comes from a scoped selector, so these are in the user's scope too."""
+    return (
+        Contact.objects.current()
+        .filter(placement=placement, referral_id=placement.referral_id)
+        .select_related("booked_by")
+        .order_by("-starts_at", "-id")
     )
 
 

@@ -16,12 +16,14 @@ from pathways.accounts.models import User
 from pathways.contacts.models import (
     Attendance,
     Contact,
+    Mode,
     NotHappenedReason,
     OnwardReferral,
 )
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import RuleBroken, StateChanged
 from pathways.core.guards import receiving_support
+from pathways.placements.models import Placement
 from pathways.referrals.models import Referral
 
 
@@ -33,6 +35,7 @@ class When:
     mode: str
     duration_minutes: int
     location: str = ""
+    placement: Placement | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,15 @@ def _outcome_onto(contact: Contact, outcome: Outcome, actor: User) -> None:
     contact.outcome_recorded_by = actor
 
 
+def _check_placement(referral: Referral, when: When) -> None:
+    """A contact may be about a placement of its own episode; one held at the placement
+    must say which."""
+    if when.placement is not None and when.placement.referral_id != referral.pk:
+        raise RuleBroken("Choose one of this person's placements in this episode of support.")
+    if when.mode == Mode.PLACEMENT and when.placement is None:
+        raise RuleBroken("Choose the placement the contact is at.")
+
+
 def _new_contact(actor: User, referral: Referral, when: When) -> Contact:
     return Contact(
         referral=referral,
@@ -101,6 +113,7 @@ def _new_contact(actor: User, referral: Referral, when: When) -> Contact:
         mode=when.mode,
         duration_minutes=when.duration_minutes,
         location=when.location.strip(),
+        placement=when.placement,
         booked_by=actor,
         created_at=timezone.now(),
     )
@@ -115,6 +128,7 @@ def contact_book(*, actor: User, referral: Referral, when: When) -> Contact:
             "An appointment is booked for a time still to come. To note a contact that has "
             "taken place, record a contact."
         )
+    _check_placement(locked, when)
     contact = _new_contact(actor, locked, when)
     contact.save()
     _changed(actor, contact, locked, "contact.booked", f"Appointment booked for {_at(contact)}")
@@ -128,6 +142,7 @@ def contact_record(*, actor: User, referral: Referral, when: When, outcome: Outc
     if when.starts_at > timezone.now():
         raise RuleBroken("A contact being recorded cannot be in the future: book it instead.")
     _check_started(when.starts_at, locked)
+    _check_placement(locked, when)
     contact = _new_contact(actor, locked, when)
     _outcome_onto(contact, outcome, actor)
     contact.save()
@@ -175,6 +190,7 @@ def contact_reschedule(
             mode=current.mode,
             duration_minutes=current.duration_minutes,
             location=current.location,
+            placement=current.placement,
         ),
     )
     new.save()

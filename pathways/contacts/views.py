@@ -73,8 +73,8 @@ def contact_book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _contacts_page(
         request,
         pk,
-        find=no_record,
-        make_form=lambda data, _: WhenForm(data),
+        find=selectors.placements_of,
+        make_form=lambda data, placements: WhenForm(data, placements=placements),
         perform=lambda r, _, form: services.contact_book(
             actor=request.user, referral=r, when=form.when()
         ),
@@ -90,8 +90,8 @@ def contact_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _contacts_page(
         request,
         pk,
-        find=no_record,
-        make_form=lambda data, _: RecordContactForm(data),
+        find=selectors.placements_of,
+        make_form=lambda data, placements: RecordContactForm(data, placements=placements),
         perform=lambda r, _, form: services.contact_record(
             actor=request.user, referral=r, when=form.when(), outcome=form.outcome()
         ),

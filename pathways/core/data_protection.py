@@ -148,9 +148,9 @@ RECORDS: dict[str, Record] = {
         SUPPORT,
         tags(
             none="id",
-            ordinary="referral starts_at mode duration_minutes location booked_by created_at "
-            "superseded_by reschedule_reason outcome_recorded_at outcome_recorded_by happened "
-            "attended not_happened_reason tell_referrer",
+            ordinary="referral starts_at mode duration_minutes location placement booked_by "
+            "created_at superseded_by reschedule_reason outcome_recorded_at "
+            "outcome_recorded_by happened attended not_happened_reason tell_referrer",
             # Mentoring notes are free text and often touch on health and substance use.
             special="notes",
         ),

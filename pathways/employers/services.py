@@ -248,6 +248,83 @@ def opportunity_create(
     return opportunity
 
 
+def _places_taken(opportunity: Opportunity) -> int:
+    from pathways.placements.models import Placement
+
+    return Placement.objects.filter(opportunity=opportunity).taking_place().count()
+
+
+def _has_placements(opportunity: Opportunity) -> bool:
+    from pathways.placements.models import Placement
+
+    return Placement.objects.filter(opportunity=opportunity).exists()
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    data: dict[str, Any],
+    requirements: Iterable[Requirement] = (),
+    excluded_categories: Iterable[OffenceCategory] = (),
+) -> Opportunity:
+    """Change an open or filled opportunity. The row is locked first, as an acceptance
+    locks it (decision 0003), so places cannot drop below those taken while an acceptance
+    is being recorded. The audit event names the fields changed, not their values."""
+    _require(actor, Action.MANAGE_EMPLOYERS)
+    try:
+        # Only the opportunity's row (not the employer's, which the scope joins): an
+        # acceptance locks the opportunity and then its placement with the employer, so
+        # locking the employer here as well could deadlock with it.
+        locked = opportunities_for(actor).select_for_update(of=("self",)).get(pk=opportunity.pk)
+    except Opportunity.DoesNotExist:
+        raise NotPermitted("This opportunity is not one you can change.") from None
+    if is_closed(locked):
+        raise StateChanged("This opportunity is closed, so it cannot be changed.")
+    requirements, excluded_categories = list(requirements), list(excluded_categories)
+    _check_opportunity(actor, data, requirements, excluded_categories)
+    if data["exclusion_policy"] != ExclusionPolicy.CATEGORIES:
+        excluded_categories = []
+    if data.get("closing_date") and data["closing_date"] < timezone.localdate():
+        raise RuleBroken("The closing date must be today or in the future.")
+    taken = _places_taken(locked)
+    if data["places_available"] < taken:
+        raise RuleBroken(
+            f"{taken} place{'' if taken == 1 else 's'} on this opportunity "
+            f"{'is' if taken == 1 else 'are'} already taken, so places available cannot be "
+            f"fewer than {taken}."
+        )
+    changed = [name for name in OPPORTUNITY_FIELDS if getattr(locked, name) != data[name]]
+    # The kind decides what a start means (a job start has sustainment checks) and which
+    # measure counts the opportunity; it is fixed once anyone has been put forward.
+    if "kind" in changed and _has_placements(locked):
+        raise RuleBroken(
+            "People have been put forward to this opportunity, so its type cannot be changed."
+        )
+    if {r.pk for r in locked.requirements.all()} != {r.pk for r in requirements}:
+        changed.append("requirements")
+    if {c.pk for c in locked.excluded_categories.all()} != {c.pk for c in excluded_categories}:
+        changed.append("excluded_categories")
+    if not changed:
+        raise RuleBroken("You have not changed anything.")
+    for name in OPPORTUNITY_FIELDS:
+        setattr(locked, name, data[name])
+    locked.save()
+    locked.requirements.set(requirements)
+    locked.excluded_categories.set(excluded_categories)
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action="opportunity.changed",
+        obj=locked,
+        subject_id=None,
+        summary=f"Opportunity changed: {locked.title}",
+        detail={"fields": changed},
+    )
+    return locked
+
+
 @transaction.atomic
 def opportunity_close(*, actor: User, opportunity: Opportunity) -> Opportunity:
     """Close an opportunity early: nobody more can be put forward to it."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/opportunities/new/", views.opportunity_create, name="opportunity_create"),
     path("opportunities/", views.opportunity_list, name="opportunities"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity"),
+    path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:pk>/close/", views.opportunity_close, name="opportunity_close"),
     path("opportunities/<int:pk>/matches/", views.opportunity_matches, name="opportunity_matches"),
 ]

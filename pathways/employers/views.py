@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -27,8 +28,8 @@ from pathways.employers.forms import (
     OpportunityForm,
 )
 from pathways.employers.models import Employer, Opportunity, OpportunityKind
-from pathways.employers.services import EMPLOYER_FIELDS
-from pathways.employers.status import OpportunityStatus
+from pathways.employers.services import EMPLOYER_FIELDS, OPPORTUNITY_FIELDS
+from pathways.employers.status import OpportunityStatus, is_closed
 from pathways.placements import selectors as placement_selectors
 
 
@@ -225,6 +226,44 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         request,
         "employers/opportunity_detail.html",
         {"opportunity": opportunity, "placements": placements},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity(request, pk)
+    back = reverse("employers:opportunity", args=[pk])
+    if is_closed(opportunity):
+        messages.info(request, "This opportunity is closed, so it cannot be changed.")
+        return redirect(back)
+    initial: dict[str, Any] = {name: getattr(opportunity, name) for name in OPPORTUNITY_FIELDS}
+    initial["requirements"] = list(opportunity.requirements.all())
+    initial["excluded_categories"] = list(opportunity.excluded_categories.all())
+    form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
+
+    def perform(data: dict[str, Any]) -> Opportunity:
+        return services.opportunity_update(
+            actor=request.user,
+            opportunity=opportunity,
+            data=data,
+            requirements=data["requirements"],
+            excluded_categories=data["excluded_categories"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        perform=perform,
+        title="Change the opportunity",
+        caption=opportunity.title,
+        intro="employers/intro/edit.html",
+        button="Save changes",
+        back_url=back,
+        back_label="Back to the opportunity",
+        done="Opportunity changed",
+        success_url=back,
+        context={"places_taken": getattr(opportunity, "places_taken", 0)},
     )
 
 

@@ -165,7 +165,7 @@ def load(service: Service, users: dict[str, User], end: datetime.datetime) -> No
     """Employers and opportunities from 110 days before ``end``; work profiles for people
     receiving support; placements in every state (put forward, accepted, declined, in
     placement, completed, ended early, withdrawn), with job starts whose sustainment
-    checks are recorded or due."""
+    checks are recorded or due; and one opportunity filled (every place taken)."""
     start = end - datetime.timedelta(days=110)
     patches = {p.name: p for p in Patch.objects.filter(service=service)}
     workers = {u.patch_id: u for u in users.values() if u.role == Role.WORKER}
@@ -173,6 +173,7 @@ def load(service: Service, users: dict[str, User], end: datetime.datetime) -> No
     opportunities = _opportunities(employers, start)
     people = _profiles(service, workers, start + datetime.timedelta(days=20))
     _placements(opportunities, people, workers, start + datetime.timedelta(days=25), end)
+    _fill(opportunities, people, workers, end)
 
 
 def _employers(
@@ -417,3 +418,33 @@ def _progress(
                     in_work=True,
                     note="Phoned the site manager.",
                 )
+
+
+# The opportunity whose places are all taken in the demo, so "filled" shows: rolling (it
+# never closes), no requirements and no exclusions, so anyone in its patch can take it.
+FILLED = "Yard and warehouse work placement"
+
+
+def _fill(
+    opportunities: list[Opportunity],
+    people: list[Referral],
+    workers: dict[Any, User],
+    end: datetime.datetime,
+) -> None:
+    """Fill one opportunity through the services: put forward people of its patch who have
+    no placement yet, the employer accepts each, and the first starts."""
+    opportunity = next(o for o in opportunities if o.title == FILLED)
+    worker = workers[opportunity.patch_id]
+    taken = Placement.objects.filter(opportunity=opportunity).taking_place().count()
+    placed = set(Placement.objects.values_list("referral_id", flat=True))
+    free = [r for r in people if r.patch_id == opportunity.patch_id and r.pk not in placed]
+    when = end - datetime.timedelta(days=20)
+    for i, referral in enumerate(free[: max(opportunity.places_available - taken, 0)]):
+        with _clock(when + datetime.timedelta(hours=i)):
+            placement = services.placement_put_forward(
+                actor=worker,
+                participant=referral.participant,
+                opportunity=opportunity,
+                note="Wants outdoor work; reliable at appointments.",
+            )
+        _progress(placement, worker, "started" if i == 0 else "accepted", when, end)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from pathways.contacts import selectors as contact_selectors
 from pathways.core.access import Action, can
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pages import form_page
@@ -32,6 +33,7 @@ from pathways.placements.forms import (
 )
 from pathways.placements.models import Placement
 from pathways.placements.status import PlacementStatus
+from pathways.referrals.status import ReferralStatus
 
 
 def _require(request: AuthenticatedHttpRequest, action: Action = Action.MANAGE_PLACEMENTS) -> None:
@@ -77,6 +79,12 @@ def placement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "placement": placement,
             "opportunity": placement.opportunity,
             "checks": placement.sustainment_checks.select_related("checked_by"),
+            # Contacts follow the placement's scope; their notes need SEE_CONTACTS too.
+            "contacts": contact_selectors.contacts_at(placement)[:50]
+            if can(request.user, Action.SEE_CONTACTS)
+            else None,
+            "can_record_contact": can(request.user, Action.RECORD_SUPPORT)
+            and placement.referral.status == ReferralStatus.ACTIVE,
             **_allowed(placement),
         },
     )

@@ -1,18 +1,46 @@
-"""The distance-travelled chart: first against latest reading per area."""
+"""The distance-travelled chart: first against latest reading per area.
+
+Rendering with matplotlib takes 60 to 70 ms, and the chart shows on every view of the
+person's page and the progress page, so the SVG is cached (Django's cache). The key holds
+ids and a count only, nothing personal: the instrument, the first and latest readings and
+how many there are. Readings are never changed once taken, so a new reading (a new latest
+id and count) is the only change to the figures, and it changes the key. A change to the
+instrument's areas in the admin shows within a day (the timeout).
+"""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.utils.safestring import SafeString
 
 from pathways.core.charts import BLUE, GREY, chart, to_svg
 from pathways.plans.selectors import Progress
 
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def cache_key(progress: Progress) -> str:
+    return (
+        f"plans:progress-chart:v1:{progress.instrument.pk}:{progress.first.pk}:"
+        f"{progress.latest.pk}:{progress.count}"
+    )
+
 
 def progress_chart(progress: Progress | None) -> SafeString:
     """Horizontal bars of first against latest score per area; empty until there are two
-    readings to compare."""
+    readings to compare. Cached (see the module's note)."""
     if progress is None or not progress.has_change:
         return SafeString("")
+    key = cache_key(progress)
+    cached = cache.get(key)
+    if cached is not None:
+        return SafeString(cached)
+    svg = _render(progress)
+    cache.set(key, str(svg), CACHE_SECONDS)
+    return svg
+
+
+def _render(progress: Progress) -> SafeString:
     instrument = progress.instrument
     rows = progress.rows
     height = 1.2 + 0.5 * len(rows)

@@ -182,6 +182,7 @@ class Progress:
     first: Reading
     latest: Reading
     rows: list[AreaProgress] = field(default_factory=list)
+    count: int = 0  # how many readings the episode has with this instrument
 
     @property
     def has_change(self) -> bool:
@@ -213,7 +214,9 @@ def progress_of(readings: list[Reading]) -> Progress | None:
         for area in areas
         if area.pk in first_scores and area.pk in latest_scores
     ]
-    return Progress(instrument=instrument, first=first, latest=latest, rows=rows)
+    return Progress(
+        instrument=instrument, first=first, latest=latest, rows=rows, count=len(readings)
+    )
 
 
 # ---------------------------------------------------------------- service figures

@@ -179,6 +179,32 @@ def step_update(
 
 
 @transaction.atomic
+def step_move(*, actor: User, step: Step, up: bool) -> Step:
+    """Swap a step with its neighbour in the goal's order (up: with the one before it).
+    The goal is locked, so two moves in the same goal at once cannot interleave; positions
+    stay unique (the step passes through position 0, which no step holds)."""
+    locked, goal = _open_goal(actor, step.goal)
+    current = Step.objects.select_for_update().get(pk=step.pk, goal=goal)
+    steps = Step.objects.select_for_update().filter(goal=goal)
+    neighbour = (
+        steps.filter(position__lt=current.position).order_by("-position").first()
+        if up
+        else steps.filter(position__gt=current.position).order_by("position").first()
+    )
+    if neighbour is None:
+        raise RuleBroken(f"This step is already the {'first' if up else 'last'} of the goal.")
+    mine, theirs = current.position, neighbour.position
+    current.position = 0
+    current.save(update_fields=["position"])
+    neighbour.position = mine
+    neighbour.save(update_fields=["position"])
+    current.position = theirs
+    current.save(update_fields=["position"])
+    _changed(actor, current, locked, "step.moved", f"Step moved {'up' if up else 'down'} in a goal")
+    return current
+
+
+@transaction.atomic
 def review_record(
     *,
     actor: User,

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, can
+from pathways.core.errors import DomainError
 from pathways.core.forms import date_range
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
 from pathways.core.pages import form_page
@@ -153,6 +155,30 @@ def step_update(request: AuthenticatedHttpRequest, pk: int, step_pk: int) -> Htt
         button="Save",
         done="Step updated",
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_move(request: AuthenticatedHttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    """The "Move up" / "Move down" buttons of the plan page (a GET goes back to the plan)."""
+    referral = support_referral(request, pk, Action.RECORD_SUPPORT)
+    back = _plan_url(referral)
+    if request.method != "POST":
+        return redirect(back)
+    if closed := recording_closed(request, referral, back):
+        return closed
+    step = found_or_404(selectors.step_of(referral, step_pk))
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        messages.info(request, "Choose whether to move the step up or down.")
+        return redirect(back)
+    try:
+        services.step_move(actor=request.user, step=step, up=direction == "up")
+    except DomainError as error:
+        messages.info(request, error.message)
+    else:
+        messages.success(request, f"Step moved {direction}")
+    return redirect(f"{back}#goal-{step.goal_id}")
 
 
 @login_required

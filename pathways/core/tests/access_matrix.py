@@ -132,6 +132,9 @@ RULES: dict[str, Rule] = {
     "plans:goal_close": Rule(STAFF, pk="case"),
     "plans:step_add": Rule(STAFF, pk="case"),
     "plans:step_update": Rule(STAFF, pk="case"),
+    # POST only (the move buttons on the plan); a GET by a user who may move steps goes
+    # back to the plan.
+    "plans:step_move": Rule(STAFF, pk="case", status=302),
     "plans:review_add": Rule(STAFF, pk="case"),
     "plans:progress": Rule(STAFF | {"referrer"}, pk="case"),
     "plans:reading_add": Rule(STAFF, pk="case"),
@@ -155,6 +158,7 @@ RULES: dict[str, Rule] = {
     "employers:opportunity_create": Rule(SERVICE_STAFF, pk="employer"),
     "employers:opportunities": Rule(OWN_SERVICE_STAFF),
     "employers:opportunity": Rule(SERVICE_STAFF, pk="opportunity"),
+    "employers:opportunity_edit": Rule(SERVICE_STAFF, pk="opportunity"),
     "employers:opportunity_close": Rule(SERVICE_STAFF, pk="opportunity"),
     "employers:opportunity_matches": Rule(SERVICE_STAFF, pk="opportunity"),
     # Placements (personal: they follow the referral)

@@ -125,6 +125,7 @@ def _pages() -> dict[str, list[str]]:
             f"/employers/{employer.pk}/opportunities/new/",
             "/employers/opportunities/",
             f"/employers/opportunities/{opportunity.pk}/",
+            f"/employers/opportunities/{opportunity.pk}/edit/",
             f"/employers/opportunities/{opportunity.pk}/close/",
             f"/employers/opportunities/{opportunity.pk}/matches/",
             f"/participants/{own.participant_id}/equality/",

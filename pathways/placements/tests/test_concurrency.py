@@ -76,3 +76,49 @@ def test_the_same_decision_twice_at_once_is_made_once(
     )
     assert sum(outcome is None for outcome in outcomes) == 1
     assert all(isinstance(o, StateChanged) for o in outcomes if o is not None)
+
+
+def test_fewer_places_and_an_acceptance_at_once_never_overbook(
+    referrer: User, manager: User, worker_north: User, north: Patch
+) -> None:
+    """Changing the opportunity locks its row as an acceptance does: of a cut to two places
+    and a third acceptance made at the same moment, exactly one succeeds."""
+    from pathways.employers import services as employer_services
+    from pathways.employers.models import Opportunity
+    from pathways.employers.services import OPPORTUNITY_FIELDS
+
+    opportunity = make_opportunity(
+        worker_north, make_employer(worker_north, patch=north), places_available=3
+    )
+    today = timezone.localdate()
+    placements = []
+    for _ in range(3):
+        person = make_active(referrer, manager, area=north.areas.get()).participant
+        make_profile(manager, person)
+        placements.append(put_forward(manager, person, opportunity))
+    for placement in placements[:2]:
+        services.placement_decide(actor=manager, placement=placement, accepted=True, on=today)
+    data = {name: getattr(opportunity, name) for name in OPPORTUNITY_FIELDS}
+    data["places_available"] = 2
+    outcomes = race(
+        [
+            partial(
+                services.placement_decide,
+                actor=manager,
+                placement=placements[2],
+                accepted=True,
+                on=today,
+            ),
+            partial(
+                employer_services.opportunity_update,
+                actor=worker_north,
+                opportunity=opportunity,
+                data=data,
+            ),
+        ]
+    )
+    assert sum(outcome is None for outcome in outcomes) == 1
+    assert all(isinstance(o, RuleBroken) for o in outcomes if o is not None)
+    opportunity = Opportunity.objects.get(pk=opportunity.pk)
+    taken = Placement.objects.filter(opportunity=opportunity).taking_place().count()
+    assert taken <= opportunity.places_available

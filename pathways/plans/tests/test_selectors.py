@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 
 from pathways.accounts.models import Patch, Service, User
 from pathways.plans import selectors, services
@@ -219,3 +220,31 @@ def test_distance_travelled_takes_a_fixed_number_of_queries(
     instrument = _instrument()
     with django_assert_max_num_queries(3):  # type: ignore[operator]
         selectors.distance_travelled(service, D(2026, 5, 1), D(2026, 10, 31), instrument)
+
+
+def test_the_chart_is_cached_until_a_new_reading(
+    case: Referral, worker_north: User, client: Client
+) -> None:
+    from unittest import mock
+
+    from pathways.plans import charts
+
+    _read(worker_north, case, ReadingKind.INTAKE, D(2026, 9, 2), 3)
+    _read(worker_north, case, ReadingKind.REVIEW, D(2026, 9, 20), 5)
+    with mock.patch.object(charts, "chart", wraps=charts.chart) as drawn:
+        first = progress_chart(selectors.progress_of(selectors.readings_of(case)))
+        again = progress_chart(selectors.progress_of(selectors.readings_of(case)))
+        assert drawn.call_count == 1 and again == first
+        progress = selectors.progress_of(selectors.readings_of(case))
+        assert progress is not None
+        key = charts.cache_key(progress)
+        assert key == f"plans:progress-chart:v1:{_instrument().pk}:" + ":".join(
+            str(n) for n in (progress.first.pk, progress.latest.pk, 2)
+        )  # ids and a count: nothing personal
+        _read(worker_north, case, ReadingKind.REVIEW, D(2026, 9, 25), 6)
+        client.force_login(worker_north)
+        page = client.get(f"/referrals/{case.pk}/progress/").content.decode()
+        assert drawn.call_count == 2
+        assert "Latest reading, 25 Sep 2026" in page and "Latest reading, 20 Sep" not in page
+        client.get(f"/referrals/{case.pk}/progress/")
+        assert drawn.call_count == 2
