@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0003_period_snapshots'),
-        ('participants', '0004_merge_0003_equalityrecord_0003_processing_restricted'),
+        ("outcomes", "0003_period_snapshots"),
+        ("participants", "0004_merge_0003_equalityrecord_0003_processing_restricted"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['actual_end_date'], name='order_ended'),
+            model_name="order",
+            index=models.Index(fields=["actual_end_date"], name="order_ended"),
         ),
     ]

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0002_end_reasons'),
+        ("placements", "0002_end_reasons"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='sustainmentcheck',
-            index=models.Index(fields=['weeks', 'due_on'], name='sustainment_weeks_due'),
+            model_name="sustainmentcheck",
+            index=models.Index(fields=["weeks", "due_on"], name="sustainment_weeks_due"),
         ),
     ]
