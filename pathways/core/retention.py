@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -301,7 +301,12 @@ def audit_events_purge(*, now: datetime.datetime) -> int:
     """Audit events older than their retention go, oldest first, in one statement. The
     chain stays provable: before deleting, an ``audit.purged`` event records the id and
     hash of the last event deleted, and ``verify_audit`` starts the chain from there."""
-    # A day's margin, so that the database's clock (which the trigger reads) agrees.
+    # The trigger judges age by the database's clock: never go beyond it, and keep a day's
+    # margin besides.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT now()")
+            now = min(now, cursor.fetchone()[0])
     cutoff = years_after(now, -AUDIT_RETENTION_YEARS) - datetime.timedelta(days=1)
     # Events are in time order along the chain, so the expired ones are a prefix of it.
     expired = AuditEvent.objects.filter(at__lt=cutoff)
