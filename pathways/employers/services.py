@@ -210,6 +210,23 @@ def _check_opportunity(
         raise RuleBroken("The closing date must be on or before the start date.")
 
 
+def _terms(
+    actor: User,
+    data: dict[str, Any],
+    requirements: Iterable[Requirement],
+    excluded_categories: Iterable[OffenceCategory],
+) -> tuple[list[Requirement], list[OffenceCategory]]:
+    """An opportunity's terms checked, as created or changed: its requirements and the
+    offence categories it excludes (none unless the policy is to exclude categories)."""
+    requirements, excluded = list(requirements), list(excluded_categories)
+    _check_opportunity(actor, data, requirements, excluded)
+    if data["exclusion_policy"] != ExclusionPolicy.CATEGORIES:
+        excluded = []
+    if data.get("closing_date") and data["closing_date"] < timezone.localdate():
+        raise RuleBroken("The closing date must be today or in the future.")
+    return requirements, excluded
+
+
 @transaction.atomic
 def opportunity_create(
     *,
@@ -222,12 +239,7 @@ def opportunity_create(
     """Open an opportunity. Its creation date is what 'placements created' counts."""
     _require(actor, Action.MANAGE_EMPLOYERS)
     locked = _locked_employer(actor, employer)
-    requirements, excluded_categories = list(requirements), list(excluded_categories)
-    _check_opportunity(actor, data, requirements, excluded_categories)
-    if data["exclusion_policy"] != ExclusionPolicy.CATEGORIES:
-        excluded_categories = []
-    if data.get("closing_date") and data["closing_date"] < timezone.localdate():
-        raise RuleBroken("The closing date must be today or in the future.")
+    requirements, excluded_categories = _terms(actor, data, requirements, excluded_categories)
     opportunity = Opportunity.objects.create(
         employer=locked,
         created_by=actor,
@@ -282,12 +294,7 @@ def opportunity_update(
         raise NotPermitted("This opportunity is not one you can change.") from None
     if is_closed(locked):
         raise StateChanged("This opportunity is closed, so it cannot be changed.")
-    requirements, excluded_categories = list(requirements), list(excluded_categories)
-    _check_opportunity(actor, data, requirements, excluded_categories)
-    if data["exclusion_policy"] != ExclusionPolicy.CATEGORIES:
-        excluded_categories = []
-    if data.get("closing_date") and data["closing_date"] < timezone.localdate():
-        raise RuleBroken("The closing date must be today or in the future.")
+    requirements, excluded_categories = _terms(actor, data, requirements, excluded_categories)
     taken = _places_taken(locked)
     if data["places_available"] < taken:
         raise RuleBroken(
