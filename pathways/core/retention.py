@@ -49,31 +49,11 @@ def years_after(moment: datetime.datetime, years: int) -> datetime.datetime:
         return moment.replace(year=moment.year + years, day=28)
 
 
-def expires_at(referral: Referral) -> datetime.datetime | None:
-    """When this episode's records may go; None while it is open."""
-    if referral.declined_at is not None:
-        return years_after(referral.declined_at, DECLINED_RETENTION_YEARS)
-    if referral.ended_at is not None:
-        return years_after(referral.ended_at, SUPPORT_RETENTION_YEARS)
-    return None
-
-
-def person_expires_at(participant: Participant) -> datetime.datetime | None:
-    """The latest expiry of the person's episodes; None if any episode is open."""
-    latest: datetime.datetime | None = None
-    for referral in Referral.objects.filter(participant=participant).iterator():
-        expiry = expires_at(referral)
-        if expiry is None:
-            return None
-        latest = expiry if latest is None or expiry > latest else latest
-    return latest
-
-
 def expired(now: datetime.datetime) -> QuerySet[Participant]:
     """The people whose records have all passed their retention, as one query, so the
     daily purge does not walk every person. Someone is kept while any of their referrals
     is open, declined less than the declined retention ago, or ended less than the support
-    retention ago (the rule of ``expires_at``, turned round)."""
+    retention ago."""
     support_cutoff = years_after(now, -SUPPORT_RETENTION_YEARS)
     declined_cutoff = years_after(now, -DECLINED_RETENTION_YEARS)
     episodes = Referral.objects.filter(participant=OuterRef("pk"))
