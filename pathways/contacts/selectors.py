@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from pathways.accounts.models import User
 from pathways.contacts.models import HAPPENED, Contact, OnwardReferral
-from pathways.core.access import referrals_for
 from pathways.core.roles import Role
 from pathways.participants.models import Participant
 from pathways.placements.models import Placement
+from pathways.referrals.access import referrals_for
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralQuerySet
 

@@ -1,6 +1,6 @@
 """Changes to contacts, appointments and onward referrals.
 
-Each function is atomic, checks role and scope through ``core.guards`` (the episode is
+Each function is atomic, checks role and scope through ``referrals.access`` (the episode is
 locked and must be receiving support) and audits the change with the person as subject.
 """
 
@@ -22,8 +22,8 @@ from pathways.contacts.models import (
 )
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import RuleBroken, StateChanged
-from pathways.core.guards import receiving_support
 from pathways.placements.models import Placement
+from pathways.referrals.access import receiving_support
 from pathways.referrals.models import Referral
 
 

@@ -1,53 +1,20 @@
-"""Who may see and do what: the one place that scopes records by role.
+"""What each role may do: the roles, the actions, and the one check (``can``, ``require``).
 
-Every list, detail, search and export of people goes through ``referrals_for`` or
-``participants_for``. A record outside the user's scope is not found (404), never
-"forbidden", so its existence is not revealed.
-
-| role         | referrals and people in scope                                      |
-| ------------ | ------------------------------------------------------------------- |
-| referrer     | the referrals they made, and those people                           |
-| worker       | their service's referrals in their patch, and any allocated to them |
-| manager      | every referral of their service                                     |
-| commissioner | none: aggregate figures only                                        |
-| admin        | none by default: users, patches and reference data                  |
-
-Employers and their opportunities are service-wide records, not personal data: the
-workers and the manager of the service see them all (``employers_for``,
-``opportunities_for``); every other role sees none. Placements are personal data and
-follow the referral they belong to (``placements_for``), so a referrer sees the placements
-of their own referrals, a worker those of people in their scope.
+Which records a user may see is decided where the records are known: the referral scope per
+role in ``pathways/referrals/access.py`` (``referrals_for``, ``participants_for``), and the
+scopes derived from it in the lowest app that knows both entities
+(``placements/access.py``, ``employers/access.py``). docs/architecture.md has the table.
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
-
+from pathways.core.errors import NotPermitted
 from pathways.core.roles import Role
 
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
-    from pathways.employers.models import Employer
-    from pathways.employers.status import OpportunityQuerySet
-    from pathways.participants.models import Participant
-    from pathways.placements.status import PlacementQuerySet
-    from pathways.referrals.status import ReferralQuerySet
-
-__all__ = [
-    "Action",
-    "Role",
-    "can",
-    "employers_for",
-    "opportunities_for",
-    "participants_for",
-    "placements_for",
-    "referrals_for",
-    "role_of",
-]
+__all__ = ["Action", "Role", "can", "require", "role_of"]
 
 
 def role_of(user: Any) -> Role | None:
@@ -57,71 +24,6 @@ def role_of(user: Any) -> Role | None:
         return Role(user.role)
     except ValueError:
         return None
-
-
-def _referral_scope(user: Any) -> Q | None:
-    """The filter on Referral for this user's scope, or None for no records at all."""
-    role = role_of(user)
-    if role is Role.REFERRER:
-        return Q(referred_by=user)
-    if role is Role.WORKER and user.service_id:
-        return Q(service_id=user.service_id) & (Q(patch_id=user.patch_id) | Q(worker=user))
-    if role is Role.MANAGER and user.service_id:
-        return Q(service_id=user.service_id)
-    return None
-
-
-def referrals_for(user: Any) -> ReferralQuerySet:
-    from pathways.referrals.models import Referral
-
-    scope = _referral_scope(user)
-    if scope is None:
-        return Referral.objects.none()
-    return Referral.objects.filter(scope)
-
-
-def participants_for(user: Any) -> QuerySet[Participant]:
-    from pathways.participants.models import Participant
-
-    if _referral_scope(user) is None:
-        return Participant.objects.none()
-    return Participant.objects.filter(
-        Exists(referrals_for(user).filter(participant=OuterRef("pk")))
-    )
-
-
-def _service_wide_scope(user: Any) -> int | None:
-    """The service whose employers and opportunities the user works with, if any."""
-    if role_of(user) in (Role.WORKER, Role.MANAGER) and user.service_id:
-        return int(user.service_id)
-    return None
-
-
-def employers_for(user: Any) -> QuerySet[Employer]:
-    from pathways.employers.models import Employer
-
-    service_id = _service_wide_scope(user)
-    if service_id is None:
-        return Employer.objects.none()
-    return Employer.objects.filter(service_id=service_id)
-
-
-def opportunities_for(user: Any) -> OpportunityQuerySet:
-    from pathways.employers.models import Opportunity
-
-    service_id = _service_wide_scope(user)
-    if service_id is None:
-        return Opportunity.objects.none()
-    return Opportunity.objects.filter(employer__service_id=service_id)
-
-
-def placements_for(user: Any) -> PlacementQuerySet:
-    """Placements of the referrals in the user's scope (a placement follows its referral)."""
-    from pathways.placements.models import Placement
-
-    if _referral_scope(user) is None:
-        return Placement.objects.none()
-    return Placement.objects.filter(Exists(referrals_for(user).filter(pk=OuterRef("referral_id"))))
 
 
 class Action(Enum):
@@ -201,3 +103,9 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
 def can(user: Any, action: Action) -> bool:
     role = role_of(user)
     return role is not None and role in _ALLOWED[action] and user.service_id is not None
+
+
+def require(actor: Any, action: Action) -> None:
+    """The check every service makes before a change: the actor's role may do this."""
+    if not can(actor, action):
+        raise NotPermitted("Your role does not allow this.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from pathways.accounts.models import Patch, User
-from pathways.core.access import employers_for, opportunities_for
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
+from pathways.employers.access import employers_for, opportunities_for
 from pathways.employers.models import (
     Employer,
     OffenceCategory,

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Patch, User
-from pathways.core.access import Action, can, employers_for, opportunities_for
+from pathways.core.access import Action, can
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.reference import is_retired
 from pathways.core.roles import Role
+from pathways.employers.access import employers_for, opportunities_for
 from pathways.employers.models import (
     Employer,
     EmployerContact,

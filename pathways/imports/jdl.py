@@ -10,10 +10,9 @@ import io
 from django.db import transaction
 
 from pathways.accounts.models import User
-from pathways.core.access import Action
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.exports import safe_cell
-from pathways.core.guards import require
 from pathways.imports.selectors import JDL_COLUMNS, jdl_rows
 
 

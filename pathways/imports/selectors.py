@@ -1,6 +1,6 @@
 """Reads for imports: the history, the cohort ETE-need rates, the person's orders and
 offences with their source, the conflicts between hand-entered and imported facts, and
-the Justice Data Lab participant list. Every read of people starts from core.access."""
+the Justice Data Lab participant list. Every read of people starts from referrals.access."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pathways.accounts.models import User
-from pathways.core.access import Action, can, participants_for, referrals_for
+from pathways.core.access import Action, can
 from pathways.imports.models import CohortMembership, EteNeedAssessment, ImportBatch
 from pathways.outcomes.models import Order, ProvenOffence, Source
 from pathways.participants.models import Participant
+from pathways.referrals.access import participants_for, referrals_for
 
 POSITIVE_END_GROUP = "Positive"  # referrals.reference END_REASONS: support completed
 

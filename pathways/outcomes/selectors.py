@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import Action, can, participants_for
+from pathways.core.access import Action, can
 from pathways.core.periods import Period
 from pathways.outcomes.measures import MEASURES, Figure, Measure
 from pathways.outcomes.models import (
@@ -23,6 +23,7 @@ from pathways.outcomes.models import (
     TargetTolerance,
 )
 from pathways.participants.models import Participant
+from pathways.referrals.access import participants_for
 
 DEFAULT_TOLERANCE = 10
 

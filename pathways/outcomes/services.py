@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import Action
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
-from pathways.core.guards import locked_participant, require
 from pathways.core.periods import Period
 from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import (
@@ -28,6 +27,7 @@ from pathways.outcomes.models import (
     Termination,
 )
 from pathways.participants.models import Participant
+from pathways.referrals.access import locked_participant
 
 
 def _in_scope(actor: User, participant: Participant) -> Participant:

@@ -1,4 +1,4 @@
-"""Reads of people. Every one that returns people starts from core.access."""
+"""Reads of people. Every one that returns people starts from referrals.access."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 
 from pathways.accounts.models import User
-from pathways.core.access import participants_for, referrals_for
 from pathways.core.audit import AuditKind, viewed_or_404
 from pathways.core.models import AuditEvent
 from pathways.participants import identifiers
 from pathways.participants.models import Participant
+from pathways.referrals.access import participants_for, referrals_for
 
 
 def participant_get_for(user: User, pk: int) -> Participant:

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import User
-from pathways.core.access import Action, participants_for
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken
-from pathways.core.guards import locked_participant, require
 from pathways.participants.models import EqualityRecord, Participant
+from pathways.referrals.access import locked_participant, participants_for
 
 EQUALITY_FIELDS = (
     "sex",

@@ -20,7 +20,6 @@ from pathways.core.access import Action, Role, can, role_of
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.exports import csv_response
-from pathways.core.guards import unrestricted
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
@@ -28,6 +27,7 @@ from pathways.core.pdf import render_pdf
 from pathways.outcomes.selectors import outcomes_of
 from pathways.participants import selectors, services
 from pathways.participants.equality import equality_section
+from pathways.participants.guards import unrestricted
 from pathways.participants.models import Participant
 from pathways.participants.subject_access import Section, as_json, subject_access
 from pathways.placements import selectors as placement_selectors

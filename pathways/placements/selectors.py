@@ -1,5 +1,5 @@
 """Reads of placements, matching and sustainment checks. Every read that returns people
-or placements starts from core.access; measures aggregate in the database."""
+or placements starts from referrals.access; measures aggregate in the database."""
 
 from __future__ import annotations
 
@@ -11,21 +11,15 @@ from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Que
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import (
-    Action,
-    can,
-    opportunities_for,
-    participants_for,
-    placements_for,
-    referrals_for,
-    role_of,
-)
+from pathways.core.access import Action, can, role_of
 from pathways.core.audit import viewed_or_404
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
+from pathways.employers.access import opportunities_for
 from pathways.employers.models import Opportunity, OpportunityKind
 from pathways.employers.status import OpportunityQuerySet
 from pathways.participants.models import Participant, WorkProfile
+from pathways.placements.access import placements_for
 from pathways.placements.matching import (
     OPPORTUNITY_PREFETCH,
     PERSON_PREFETCH,
@@ -39,6 +33,7 @@ from pathways.placements.matching import (
 )
 from pathways.placements.models import Placement, PlacementEndReason, SustainmentCheck
 from pathways.placements.status import PlacementQuerySet, PlacementStatus, status_q
+from pathways.referrals.access import participants_for, referrals_for
 
 PLACEMENT_RELATED = ("participant", "opportunity__employer", "opportunity__sector")
 

@@ -17,18 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Patch, User
-from pathways.core.access import (
-    Action,
-    can,
-    opportunities_for,
-    participants_for,
-    placements_for,
-    referrals_for,
-)
+from pathways.core.access import Action, can
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
-from pathways.core.guards import unrestricted
 from pathways.core.reference import is_retired
+from pathways.employers.access import opportunities_for
 from pathways.employers.models import (
     OffenceCategory,
     Opportunity,
@@ -37,7 +30,9 @@ from pathways.employers.models import (
     Sector,
 )
 from pathways.employers.status import OpportunityStatus, status_of
+from pathways.participants.guards import unrestricted
 from pathways.participants.models import Participant, WorkProfile
+from pathways.placements.access import placements_for
 from pathways.placements.matching import explain, opportunity_facts, person_facts
 from pathways.placements.models import (
     SUSTAINMENT_WEEKS,
@@ -46,6 +41,7 @@ from pathways.placements.models import (
     SustainmentCheck,
 )
 from pathways.placements.status import PlacementStatus
+from pathways.referrals.access import participants_for, referrals_for
 from pathways.referrals.models import Referral, RiskFlag
 
 # A referral's risk flag that says which offence category to suggest on the work profile.

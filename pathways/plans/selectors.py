@@ -26,7 +26,6 @@ from django.db.models import (
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import referrals_for
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
 from pathways.plans.models import (
@@ -41,6 +40,7 @@ from pathways.plans.models import (
     review_due_on,
 )
 from pathways.plans.reference import DEFAULT_INSTRUMENT
+from pathways.referrals.access import referrals_for
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralQuerySet
 

@@ -1,6 +1,6 @@
 """Changes to pathway plans and distance-travelled readings.
 
-Each function is atomic, checks the role and scope through ``core.guards`` (the referral is
+Each function is atomic, checks the role and scope through ``referrals.access`` (the referral is
 locked and must be receiving support), and writes its audit event in the same transaction,
 with the person as the subject so that it shows on their timeline.
 """
@@ -17,7 +17,6 @@ from django.utils import timezone
 from pathways.accounts.models import User
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import RuleBroken, StateChanged
-from pathways.core.guards import receiving_support
 from pathways.core.reference import is_retired
 from pathways.plans.models import (
     Goal,
@@ -31,6 +30,7 @@ from pathways.plans.models import (
     Step,
     StepStatus,
 )
+from pathways.referrals.access import receiving_support
 from pathways.referrals.models import Referral
 
 

@@ -1,4 +1,4 @@
-"""Reads of referrals. Every one that returns people starts from core.access."""
+"""Reads of referrals. Every one that returns people starts from referrals.access."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from pathways.accounts.models import Patch, Service, User
 from pathways.contacts.selectors import with_contact_figures
-from pathways.core.access import referrals_for
 from pathways.core.audit import viewed_or_404
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
 from pathways.plans.selectors import overdue_q, with_review_due
+from pathways.referrals.access import referrals_for
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral, Source
 from pathways.referrals.status import ReferralQuerySet, ReferralStatus, status_q
 

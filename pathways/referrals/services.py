@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from pathways.accounts.models import Service, User
 from pathways.core.access import Action
+from pathways.core.access import require as _require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
-from pathways.core.guards import locked_referral as _locked
-from pathways.core.guards import require as _require
-from pathways.core.guards import unrestricted
 from pathways.core.reference import is_retired
 from pathways.core.roles import Role
+from pathways.participants.guards import unrestricted
 from pathways.participants.models import Participant
+from pathways.referrals.access import locked_referral as _locked
 from pathways.referrals.eligibility import eligibility_problems
 from pathways.referrals.models import (
     DeclineReason,

@@ -6,10 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import Action
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted
-from pathways.core.guards import require
 from pathways.core.periods import Period
 from pathways.reports.models import BoardReport, Commentary
 from pathways.reports.tasks import generate_board_report

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 
 from pathways.accounts.models import Patch, User
-from pathways.core.access import participants_for, referrals_for
 from pathways.core.models import AuditEvent, AuditKind
 from pathways.referrals import services
+from pathways.referrals.access import participants_for, referrals_for
 from pathways.referrals.models import Referral
 from pathways.referrals.tests.factories import make_active, make_referral
 
