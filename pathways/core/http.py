@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
 
-from django.http import Http404, HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 
 from pathways.accounts.models import Service, User
+from pathways.core.access import Action, can
 from pathways.core.audit import audit_refusal
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -32,3 +38,20 @@ def refuse(request: AuthenticatedHttpRequest) -> NoReturn:
         object_id=(match.kwargs.get("pk", "") if match else ""),
     )
     raise Http404("Not found")
+
+
+def requires(action: Action) -> Callable[[View], View]:
+    """The one guard of a page: signed in (else the sign-in page), and the role may take
+    ``action`` (else 404, audited by ``refuse``). Whether a record is in the user's scope
+    is the selector's business, not this guard's."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not can(request.user, action):
+                refuse(request)
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)  # type: ignore[return-value]
+
+    return decorate
