@@ -51,9 +51,12 @@ INSTALLED_APPS = [
     "pathways.employers",
     "pathways.placements",
     "pathways.outcomes",
+    "pathways.casework",
     "pathways.reports",
     "pathways.imports",
     "pathways.contracts",
+    "pathways.data_protection",
+    "pathways.demo",
 ]
 
 MIDDLEWARE = [
@@ -278,7 +281,8 @@ LOGGING = {
 # Background work through Django's Tasks API (the django-tasks backport): the database
 # backend by default, run by `python manage.py db_worker`; "immediate" runs each task in
 # the request (the demo and the tests); an RQ backend on Redis can be configured for scale.
-# Tasks: the RR Board report, probation imports, the retention purge (core/retention.py).
+# Tasks: the RR Board report, probation imports, the retention purge
+# (data_protection/retention.py).
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

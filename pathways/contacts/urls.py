@@ -25,5 +25,4 @@ urlpatterns = [
         views.onward_outcome,
         name="onward_outcome",
     ),
-    path("to-do/", views.todo, name="todo"),
 ]

@@ -22,11 +22,9 @@ from pathways.contacts.forms import (
     WhenForm,
 )
 from pathways.contacts.models import Contact
-from pathways.core.access import Action, Role, can, role_of
-from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.access import Action
+from pathways.core.http import AuthenticatedHttpRequest
 from pathways.core.pagination import paginate
-from pathways.placements.selectors import sustainment_checks_due_for
-from pathways.plans.selectors import overdue_reviews_for
 from pathways.referrals.models import Referral
 from pathways.referrals.support import (
     found_or_404,
@@ -169,22 +167,4 @@ def onward_outcome(request: AuthenticatedHttpRequest, pk: int, onward_pk: int) -
         title="Record the outcome of a referral on",
         button="Save outcome",
         done="Outcome recorded",
-    )
-
-
-@login_required
-def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """What needs doing: feedback on past appointments, overdue plan reviews, and job
-    sustainment checks due."""
-    if not can(request.user, Action.SEE_TODO):
-        refuse(request)
-    return render(
-        request,
-        "contacts/todo.html",
-        {
-            "feedback": paginate(request, selectors.awaiting_feedback_for(request.user)),
-            "reviews": overdue_reviews_for(request.user),
-            "show_worker": role_of(request.user) is Role.MANAGER,
-            "sustainment_due": sustainment_checks_due_for(request.user)[:100],
-        },
     )

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from pathways.accounts.models import Service
 from pathways.contracts.models import (
@@ -19,9 +19,7 @@ from pathways.contracts.models import (
     Milestone,
     Payment,
 )
-from pathways.employers.models import OpportunityKind
-from pathways.placements.models import Placement
-from pathways.referrals.models import Referral
+from pathways.placements.selectors import start_counts
 
 PENNY = Decimal("0.01")
 
@@ -88,22 +86,6 @@ def term_end(contract: Contract, extensions: list[Extension]) -> datetime.date:
     pilot."""
     taken = [e.end_date for e in extensions if e.status == ExtensionStatus.TAKEN]
     return max([contract.pilot_end_date, *taken])
-
-
-def start_counts(service: Service, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """The starts the cost per outcome divides by, counted from people's records: episodes
-    started, placements started and job starts in the period (local dates, inclusive)."""
-    started = Referral.objects.filter(
-        service=service, started_at__date__gte=start, started_at__date__lte=end
-    ).count()
-    placements = Placement.objects.filter(
-        referral__service=service, started_on__gte=start, started_on__lte=end
-    ).aggregate(all=Count("id"), jobs=Count("id", filter=Q(opportunity__kind=OpportunityKind.JOB)))
-    return {
-        "participants_started": started,
-        "placements_started": placements["all"],
-        "job_starts": placements["jobs"],
-    }
 
 
 def contract_summary(

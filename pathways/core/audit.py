@@ -39,7 +39,7 @@ EPISODE = "referrals.referral"
 CHAIN_LOCK = 7_20_26
 GENESIS = ""
 # The event the retention purge appends before deleting old events: it records where the
-# chain now starts (pathways.core.retention.audit_events_purge).
+# chain now starts (pathways.data_protection.retention.audit_events_purge).
 AUDIT_PURGED = "audit.purged"
 
 

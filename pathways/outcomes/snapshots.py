@@ -4,7 +4,7 @@ count, so that the figures of a closed period do not change after a purge.
 Every purge calls ``freeze_periods_touching`` first, with the first and last day on which
 the records it is about to delete can count in a figure, and deletes only once it has
 returned (its snapshots are then committed). The participant purge
-(``core.retention.purge_expired_records``) does; a purge of other records (employer
+(``data_protection.retention.purge_expired_records``) does; a purge of other records (employer
 engagements, staff accounts) must do the same with the span of its records' dates.
 
 What is frozen: every measure of the registry, as at the day of freezing (what the pages

@@ -26,7 +26,7 @@ from pathways.outcomes import selectors, services
 from pathways.outcomes.forms import OffenceForm, OrderEndForm, OrderForm, TargetsForm
 from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import Order
-from pathways.participants.selectors import participant_get_for
+from pathways.referrals.people import participant_get_for
 from pathways.referrals.selectors import service_figures
 
 TREND_PERIODS = 6

@@ -34,6 +34,7 @@ from pathways.placements.matching import (
 from pathways.placements.models import Placement, PlacementEndReason, SustainmentCheck
 from pathways.placements.status import PlacementQuerySet, PlacementStatus, status_q
 from pathways.referrals.access import participants_for, referrals_for
+from pathways.referrals.models import Referral
 
 PLACEMENT_RELATED = ("participant", "opportunity__employer", "opportunity__sector")
 
@@ -229,6 +230,22 @@ def placement_participant_counts(
             "participant", filter=_in_period("completed_on", start, end), distinct=True
         ),
     )
+
+
+def start_counts(service: Service, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """The starts the cost per outcome divides by, counted from people's records: episodes
+    started, placements started and job starts in the period (local dates, inclusive)."""
+    started = Referral.objects.filter(
+        service=service, started_at__date__gte=start, started_at__date__lte=end
+    ).count()
+    placements = Placement.objects.filter(
+        referral__service=service, started_on__gte=start, started_on__lte=end
+    ).aggregate(all=Count("id"), jobs=Count("id", filter=Q(opportunity__kind=OpportunityKind.JOB)))
+    return {
+        "participants_started": started,
+        "placements_started": placements["all"],
+        "job_starts": placements["jobs"],
+    }
 
 
 def placement_status_counts(user: User) -> dict[str, int]:

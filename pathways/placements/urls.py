@@ -7,7 +7,6 @@ from pathways.placements import views
 app_name = "placements"
 urlpatterns = [
     path("", views.placement_list, name="list"),
-    path("<int:pk>/", views.placement_detail, name="detail"),
     path("<int:pk>/decision/", views.placement_decide, name="decide"),
     path("<int:pk>/start/", views.placement_start, name="start"),
     path("<int:pk>/complete/", views.placement_complete, name="complete"),

@@ -15,13 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from pathways.contacts import selectors as contact_selectors
 from pathways.core.access import Action, can
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.employers import selectors as employer_selectors
-from pathways.participants.selectors import participant_get_for
 from pathways.placements import selectors, services
 from pathways.placements.forms import (
     DateForm,
@@ -33,7 +31,7 @@ from pathways.placements.forms import (
 )
 from pathways.placements.models import Placement
 from pathways.placements.status import PlacementStatus
-from pathways.referrals.status import ReferralStatus
+from pathways.referrals.people import participant_get_for
 
 
 def _require(request: AuthenticatedHttpRequest, action: Action = Action.MANAGE_PLACEMENTS) -> None:
@@ -58,7 +56,7 @@ def placement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _allowed(placement: Placement) -> dict[str, bool]:
+def placement_actions_allowed(placement: Placement) -> dict[str, bool]:
     status = placement.status
     return {
         "can_decide": status == PlacementStatus.PUT_FORWARD,
@@ -66,28 +64,6 @@ def _allowed(placement: Placement) -> dict[str, bool]:
         "can_complete": status == PlacementStatus.STARTED,
         "can_end": status in PlacementStatus.open(),
     }
-
-
-@login_required
-def placement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request)
-    placement = selectors.placement_get_for(request.user, pk)
-    return render(
-        request,
-        "placements/detail.html",
-        {
-            "placement": placement,
-            "opportunity": placement.opportunity,
-            "checks": placement.sustainment_checks.select_related("checked_by"),
-            # Contacts follow the placement's scope; their notes need SEE_CONTACTS too.
-            "contacts": contact_selectors.contacts_at(placement)[:50]
-            if can(request.user, Action.SEE_CONTACTS)
-            else None,
-            "can_record_contact": can(request.user, Action.RECORD_SUPPORT)
-            and placement.referral.status == ReferralStatus.ACTIVE,
-            **_allowed(placement),
-        },
-    )
 
 
 def _action(
@@ -103,7 +79,7 @@ def _action(
 ) -> HttpResponse:
     _require(request)
     placement = selectors.placement_get_for(request.user, pk)
-    if not _allowed(placement)[allowed_key]:
+    if not placement_actions_allowed(placement)[allowed_key]:
         messages.info(request, "That has already been done, or is no longer possible.")
         return redirect("placements:detail", pk=pk)
     back = reverse("placements:detail", args=[pk])

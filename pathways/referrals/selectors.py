@@ -6,23 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from pathways.accounts.models import Patch, Service, User
-from pathways.contacts.selectors import with_contact_figures
 from pathways.core.audit import viewed_or_404
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
-from pathways.plans.selectors import overdue_q, with_review_due
 from pathways.referrals.access import referrals_for
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral, Source
 from pathways.referrals.status import ReferralQuerySet, ReferralStatus, status_q
@@ -96,19 +91,6 @@ def queue_position(referral: Referral) -> int | None:
     if referral.status != ReferralStatus.WAITING:
         return None
     return _ahead_of(referral.service_id, referral.accepted_at, referral.pk).count() + 1
-
-
-def caseload_for(user: User) -> ReferralQuerySet:
-    """Active participants allocated to this worker, with support intensity (last contact,
-    contacts in the last 4 weeks) and when the plan review is due, so that tapering and
-    overdue reviews show."""
-    qs = referrals_for(user).active().filter(worker=user).select_related(*LIST_RELATED)
-    qs = with_review_due(with_contact_figures(qs, timezone.now()))
-    return qs.annotate(
-        review_overdue=ExpressionWrapper(
-            overdue_q(timezone.localdate()), output_field=BooleanField()
-        )
-    ).order_by("participant__last_name", "participant__first_name", "id")
 
 
 def unallocated_for(user: User) -> ReferralQuerySet:

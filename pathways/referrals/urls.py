@@ -12,9 +12,7 @@ urlpatterns = [
     path("referrals/<int:pk>/accept/", views.referral_accept, name="accept"),
     path("referrals/<int:pk>/decline/", views.referral_decline, name="decline"),
     path("referrals/<int:pk>/allocate/", views.referral_allocate, name="allocate"),
-    path("referrals/<int:pk>/end/", views.referral_end, name="end"),
     path("referrals/<int:pk>/amend/", views.referral_amend, name="amend"),
-    path("caseload/", views.caseload, name="caseload"),
     path("waiting-list/", views.waiting_list, name="waiting_list"),
     path("service/", views.overview, name="overview"),
 ]

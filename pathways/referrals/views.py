@@ -18,8 +18,6 @@ from pathways.core.errors import DomainError
 from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
-from pathways.participants.selectors import likely_duplicates
-from pathways.plans.selectors import reading_kinds
 from pathways.referrals import selectors, services
 from pathways.referrals.forms import (
     AcceptForm,
@@ -27,12 +25,12 @@ from pathways.referrals.forms import (
     AmendReferralForm,
     DeclineForm,
     DuplicateChoiceForm,
-    EndForm,
     ReferralForm,
     referral_initial,
     split_referral_data,
 )
-from pathways.referrals.models import DeclineReason, EndReason, Referral
+from pathways.referrals.models import DeclineReason, Referral
+from pathways.referrals.people import likely_duplicates
 from pathways.referrals.status import ReferralStatus
 
 
@@ -156,7 +154,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _action_page(
+def referral_action_page(
     request: AuthenticatedHttpRequest,
     pk: int,
     *,
@@ -203,7 +201,7 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user, referral=referral, override_reason=data.get("override_reason", "")
         )
 
-    return _action_page(
+    return referral_action_page(
         request,
         pk,
         action=Action.TRIAGE,
@@ -225,7 +223,7 @@ def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             actor=request.user, referral=referral, reason=data["reason"], note=data["note"]
         )
 
-    return _action_page(
+    return referral_action_page(
         request,
         pk,
         action=Action.TRIAGE,
@@ -244,7 +242,7 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         services.referral_allocate(actor=request.user, referral=referral, worker=data["worker"])
 
-    return _action_page(
+    return referral_action_page(
         request,
         pk,
         action=Action.ALLOCATE,
@@ -255,37 +253,6 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         make_form=lambda data, r: AllocateForm(data, workers=selectors.workers_for(r)),
         perform=perform,
         done="Support worker allocated",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    def perform(referral: Referral, data: dict[str, Any]) -> None:
-        services.referral_end(
-            actor=request.user,
-            referral=referral,
-            reason=data["reason"],
-            note=data["note"],
-            closing_summary=data.get("closing_summary", ""),
-        )
-
-    return _action_page(
-        request,
-        pk,
-        action=Action.END_SUPPORT,
-        allowed_key="can_end",
-        title="End support",
-        button="End support",
-        intro="referrals/intro/end.html",
-        make_form=lambda data, r: EndForm(
-            data,
-            reasons=selectors.reasons(EndReason),
-            receiving_support=r.status == ReferralStatus.ACTIVE,
-        ),
-        perform=perform,
-        done="Support ended",
-        context=lambda r: {"readings": reading_kinds(r)},
     )
 
 
@@ -305,7 +272,7 @@ def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             reason=data["amend_reason"],
         )
 
-    return _action_page(
+    return referral_action_page(
         request,
         pk,
         action=Action.AMEND_REFERRAL,
@@ -315,19 +282,6 @@ def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         make_form=make_form,
         perform=perform,
         done="Referral amended",
-    )
-
-
-@login_required
-def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_role(request, Role.WORKER)
-    return render(
-        request,
-        "referrals/caseload.html",
-        {
-            "page": paginate(request, selectors.caseload_for(request.user)),
-            "unallocated": selectors.unallocated_for(request.user)[:50],
-        },
     )
 
 

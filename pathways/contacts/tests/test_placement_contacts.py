@@ -14,8 +14,8 @@ from pathways.contacts import services
 from pathways.contacts.models import Attendance, Contact, Mode
 from pathways.contacts.services import Outcome, When
 from pathways.core.errors import RuleBroken
+from pathways.data_protection.subject_access import subject_access
 from pathways.employers.tests.factories import make_employer, make_opportunity
-from pathways.participants.subject_access import subject_access
 from pathways.placements import services as placement_services
 from pathways.placements.models import Placement
 from pathways.placements.tests.factories import make_profile, put_forward

@@ -7,12 +7,12 @@ import time_machine
 from django.test import Client
 
 from pathways.accounts.models import Area, Patch, Service, User
+from pathways.casework.selectors import caseload_for
 from pathways.contacts import selectors, services
 from pathways.contacts.models import Attendance, Contact, Mode, NotHappenedReason
 from pathways.contacts.services import Outcome, When
 from pathways.referrals import services as referrals
 from pathways.referrals.models import Referral
-from pathways.referrals.selectors import caseload_for
 from pathways.referrals.tests.factories import NOW, make_referral
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Audit events may now be deleted, by the retention purge, once they are 7 years old
-(pathways.core.retention.AUDIT_RETENTION_YEARS); the trigger still refuses every UPDATE,
-and the DELETE of any younger event."""
+(pathways.data_protection.schedule.AUDIT_RETENTION_YEARS); the trigger still refuses every
+UPDATE, and the DELETE of any younger event."""
 
 from __future__ import annotations
 

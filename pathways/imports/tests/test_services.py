@@ -9,6 +9,7 @@ import pytest
 
 from pathways.accounts.models import Service, User
 from pathways.core.models import AuditEvent
+from pathways.data_protection.services import participant_restrict
 from pathways.imports.models import (
     BatchStatus,
     CohortMembership,
@@ -20,7 +21,6 @@ from pathways.imports.services import import_file
 from pathways.imports.tests.helpers import ORDERS_HEADER, csv_file, xlsx_file
 from pathways.outcomes.models import Order, ProvenOffence, Source
 from pathways.participants.models import Participant
-from pathways.participants.services import participant_restrict
 
 pytestmark = pytest.mark.usefixtures("people")
 

@@ -8,10 +8,11 @@ import datetime
 import pytest
 
 from pathways.accounts.models import User
+from pathways.casework import services as casework_services
 from pathways.core.errors import ProcessingRestricted
+from pathways.data_protection import services as data_protection
 from pathways.outcomes import services
 from pathways.outcomes.models import OffenceGroup, Order, ProvenBy
-from pathways.participants import services as participants
 from pathways.participants.models import EqualityRecord
 from pathways.referrals.models import OrderType, Referral
 
@@ -22,7 +23,7 @@ def test_a_restricted_persons_outcomes_and_equality_answers_are_not_changed(
     case: Referral, manager: User, worker_north: User
 ) -> None:
     person = case.participant
-    participants.participant_restrict(actor=manager, participant=person, reason="Objection")
+    data_protection.participant_restrict(actor=manager, participant=person, reason="Objection")
     with pytest.raises(ProcessingRestricted):
         services.order_record(
             actor=worker_north,
@@ -40,6 +41,6 @@ def test_a_restricted_persons_outcomes_and_equality_answers_are_not_changed(
             category=OffenceGroup.THEFT,
         )
     with pytest.raises(ProcessingRestricted):
-        participants.equality_record_save(actor=worker_north, participant=person, sex="female")
+        casework_services.equality_record_save(actor=worker_north, participant=person, sex="female")
     assert not Order.objects.exists()
     assert not EqualityRecord.objects.exists()

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from pathways.accounts.models import Service, User
 from pathways.core.models import AuditEvent
 from pathways.core.periods import Period, contract_year, half_year, quarter
-from pathways.core.retention import purge_expired_records
+from pathways.data_protection.retention import purge_expired_records
 from pathways.outcomes.measures import BY_KEY, MEASURES
 from pathways.outcomes.models import PeriodSnapshot
 from pathways.outcomes.selectors import measures_for_period, trend
@@ -229,7 +229,7 @@ def test_a_failed_freeze_deletes_nothing(world: World, monkeypatch: pytest.Monke
     def fail(*_args: object, **_kwargs: object) -> int:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("pathways.core.retention.freeze_periods_touching", fail)
+    monkeypatch.setattr("pathways.data_protection.retention.freeze_periods_touching", fail)
     people = Participant.objects.count()
     with time_machine.travel(PURGE, tick=False):
         result = purge_expired_records.enqueue()
@@ -244,7 +244,7 @@ def test_a_failed_deletion_keeps_the_snapshots_and_the_next_run_finishes(
         raise RuntimeError("the worker was stopped")
 
     with monkeypatch.context() as patched:
-        patched.setattr("pathways.core.retention.participant_purge", fail)
+        patched.setattr("pathways.data_protection.retention.participant_purge", fail)
         with time_machine.travel(PURGE, tick=False):
             purge_expired_records.enqueue()
     taken = {s.pk: s.taken_at for s in PeriodSnapshot.objects.all()}

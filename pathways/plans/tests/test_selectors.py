@@ -7,12 +7,12 @@ import time_machine
 from django.test import Client
 
 from pathways.accounts.models import Patch, Service, User
+from pathways.casework.selectors import caseload_for
 from pathways.plans import selectors, services
 from pathways.plans.charts import progress_chart
 from pathways.plans.models import Instrument, ReadingKind, ReviewReason
 from pathways.referrals import services as referrals
 from pathways.referrals.models import Referral
-from pathways.referrals.selectors import caseload_for
 from pathways.referrals.tests.factories import LONDON, make_active
 
 pytestmark = pytest.mark.django_db

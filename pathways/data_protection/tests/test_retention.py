@@ -12,15 +12,15 @@ from django.core.management import call_command
 
 from pathways.accounts.models import User
 from pathways.core.models import AuditEvent
-from pathways.core.retention import (
+from pathways.data_protection.retention import (
     expired_people,
     participant_purge,
     purge_expired_records,
     years_after,
 )
+from pathways.data_protection.subject_access import subject_access
 from pathways.outcomes.models import Order, PeriodSnapshot
 from pathways.participants.models import Participant, WorkProfile
-from pathways.participants.subject_access import subject_access
 from pathways.placements.models import Placement, SustainmentCheck
 from pathways.plans.models import Goal, PathwayPlan, Step
 from pathways.referrals import services as referrals

@@ -10,11 +10,11 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from pathways.casework import services
+from pathways.casework.equality import equality_record_get_for
 from pathways.core.access import Action, can
 from pathways.core.http import AuthenticatedHttpRequest, refuse
 from pathways.core.pages import form_page
-from pathways.participants import services
-from pathways.participants.equality import equality_record_get_for
 from pathways.participants.models import (
     PREFER_NOT,
     PREFER_NOT_LABEL,

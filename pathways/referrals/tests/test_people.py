@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 
 from pathways.accounts.models import Patch, User
-from pathways.participants.selectors import likely_duplicates
 from pathways.plans import services as plans
 from pathways.plans.models import GoalArea
 from pathways.referrals import services
 from pathways.referrals.models import EndReason
+from pathways.referrals.people import likely_duplicates
 from pathways.referrals.tests.factories import details_data, make_active, make_referral, person_data
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathways.accounts.models import User
 from pathways.core.access import Action, can
 from pathways.core.audit import AuditKind, audit
 from pathways.participants.models import EqualityRecord, Participant
-from pathways.participants.selectors import participant_get_for
+from pathways.referrals.people import participant_get_for
 
 
 def equality_record_get_for(user: User, pk: int) -> tuple[Participant, EqualityRecord | None]:

@@ -9,8 +9,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from pathways.core.data_protection import NOT_PERSONAL, RECORDS
-from pathways.core.management.commands.data_inventory import inventory
+from pathways.data_protection.inventory import NOT_PERSONAL, RECORDS
+from pathways.data_protection.management.commands.data_inventory import inventory
 
 
 def _pathways_models() -> list[type[models.Model]]:
@@ -32,7 +32,7 @@ def test_every_model_is_in_the_inventory() -> None:
         if model._meta.label_lower not in RECORDS and model._meta.label_lower not in NOT_PERSONAL
     ]
     assert not missing, (
-        "Models missing from pathways/core/data_protection.py (tag their fields in RECORDS, "
+        "Models missing from pathways/data_protection/inventory.py (tag their fields in RECORDS, "
         f"or say in NOT_PERSONAL why they hold no personal data): {missing}"
     )
 

@@ -1,16 +1,13 @@
+"""The data-rights pages of a person. They keep their URL names in the ``participants``
+namespace (composed with the other lists of a person's pages in config/urls.py)."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from pathways.participants import equality_views, views
+from pathways.data_protection import views
 
-app_name = "participants"
-urlpatterns = [
-    path("find/", views.participant_find, name="find"),
-    path("<int:pk>/", views.participant_detail, name="detail"),
-    path("<int:pk>/access-log/", views.participant_access_log, name="access_log"),
-    path("<int:pk>/equality/", equality_views.equality, name="equality"),
-    path("<int:pk>/audit-trail.csv", views.participant_audit_export, name="audit_export"),
+participant_patterns = [
     path("<int:pk>/restrict/", views.participant_restrict, name="restrict"),
     path("<int:pk>/subject-access/", views.participant_subject_access, name="subject_access"),
     path(

@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 
 from pathways.accounts.models import Service, User
+from pathways.casework import services
 from pathways.core.roles import Role
-from pathways.participants import services
 from pathways.participants.models import Participant
 
 # (answer, weight); "" is "not asked or not answered".

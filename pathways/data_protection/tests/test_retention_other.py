@@ -24,8 +24,7 @@ from pathways.accounts.models import Patch, Service, User
 from pathways.accounts.tests.factories import PASSWORD
 from pathways.core.audit import AUDIT_PURGED, audit_refusal, audit_security
 from pathways.core.models import AuditEvent
-from pathways.core.retention import (
-    AUDIT_RETENTION_YEARS,
+from pathways.data_protection.retention import (
     audit_events_purge,
     employer_contacts_purge,
     import_reports_purge,
@@ -33,6 +32,7 @@ from pathways.core.retention import (
     staff_anonymise,
     years_after,
 )
+from pathways.data_protection.schedule import AUDIT_RETENTION_YEARS
 from pathways.employers import services as employers
 from pathways.employers.models import EmployerContact
 from pathways.employers.tests.factories import make_employer

@@ -14,16 +14,26 @@ whole service is run under an article 10 condition; the tags show which fields n
 most care (who may see them, what an export holds, what a purge must remove).
 
 Retention is written per record from the end of support of the person's last episode.
-The schedule is stated here for the DPIA; ``core/retention.py`` applies it (the daily
-purge): people's records, staff accounts, employers' contacts, import reports and the
-audit trail. Records that only name a staff account keep it; the account itself is
-anonymised at the end of its retention.
+The schedule is stated here for the DPIA, worded from the periods in ``schedule.py``;
+``retention.py`` applies the same periods (the daily purge): people's records, staff
+accounts, employers' contacts, import reports and the audit trail. Records that only name a
+staff account keep it; the account itself is anonymised at the end of its retention.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from pathways.data_protection.schedule import (
+    AUDIT_RETENTION_YEARS,
+    DECLINED_RETENTION_YEARS,
+    EMPLOYER_CONTACT_RETENTION_YEARS,
+    IMPORT_REPORT_RETENTION_YEARS,
+    STAFF_RETENTION_YEARS,
+    SUPPORT_RETENTION_YEARS,
+    years,
+)
 
 
 class Tag(StrEnum):
@@ -57,12 +67,24 @@ def tags(
     return tagged
 
 
-SUPPORT = "6 years after the end of the person's last episode of support"
-DECLINED = "2 years after the referral was declined, if the person has no other episode"
-STAFF = "anonymised 1 year after the account is made inactive"
-NAMES_STAFF = (
-    "while the service runs; the staff account it names is anonymised 1 year after the "
-    "account is made inactive"
+SUPPORT = f"{years(SUPPORT_RETENTION_YEARS)} after the end of the person's last episode of support"
+DECLINED = (
+    f"{years(DECLINED_RETENTION_YEARS)} after the referral was declined, "
+    "if the person has no other episode"
+)
+STAFF = f"anonymised {years(STAFF_RETENTION_YEARS)} after the account is made inactive"
+NAMES_STAFF = f"while the service runs; the staff account it names is {STAFF}"
+AUDIT = (
+    f"{years(AUDIT_RETENTION_YEARS)}, then deleted oldest first (the chain is proved from a "
+    "checkpoint); kept after a person's purge with its ids, which then point at nothing"
+)
+EMPLOYER_CONTACT = (
+    f"deleted {years(EMPLOYER_CONTACT_RETENTION_YEARS)} after the employer's last engagement "
+    "(or after it was added, if later)"
+)
+IMPORT_REPORT = (
+    f"error report and file name deleted {years(IMPORT_REPORT_RETENTION_YEARS)} after the "
+    "import; the counts are kept"
 )
 
 RECORDS: dict[str, Record] = {
@@ -182,8 +204,7 @@ RECORDS: dict[str, Record] = {
     ),
     "core.auditevent": Record(
         "participants and staff (pseudonymous: ids, never names)",
-        "7 years, then deleted oldest first (the chain is proved from a checkpoint); kept "
-        "after a person's purge with its ids, which then point at nothing",
+        AUDIT,
         tags(
             none="id kind action object_type prev_hash hash",
             ordinary="at actor object_id subject_id episode_id summary detail",
@@ -201,7 +222,7 @@ RECORDS: dict[str, Record] = {
     ),
     "employers.employercontact": Record(
         "employers' staff",
-        "deleted 2 years after the employer's last engagement (or after it was added, if later)",
+        EMPLOYER_CONTACT,
         tags(none="id employer added_at", ordinary="name role phone email"),
     ),
     "employers.engagement": Record(
@@ -271,7 +292,7 @@ RECORDS: dict[str, Record] = {
     ),
     "imports.importbatch": Record(
         "staff (the import's error report quotes CRNs and rows of the extract)",
-        "error report and file name deleted 2 years after the import; the counts are kept",
+        IMPORT_REPORT,
         tags(
             none="id service kind checksum finished_at dry_run status matched total_rows "
             "rows_processed created updated unchanged skipped_unknown error_count",

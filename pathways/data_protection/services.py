@@ -1,5 +1,5 @@
-"""Writes about a person that belong to no one episode: equality monitoring, and
-restricting processing."""
+"""Restricting processing of a person's records (UK GDPR article 18), and lifting it. While
+it is set, ``participants.guards.unrestricted`` refuses every change and export."""
 
 from __future__ import annotations
 
@@ -10,67 +10,14 @@ from pathways.accounts.models import User
 from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken
-from pathways.participants.models import EqualityRecord, Participant
-from pathways.referrals.access import locked_participant, participants_for
-
-EQUALITY_FIELDS = (
-    "sex",
-    "gender_same_as_birth",
-    "ethnicity",
-    "religion",
-    "sexual_orientation",
-    "disability",
-)
-
-
-@transaction.atomic
-def equality_record_save(
-    *,
-    actor: User,
-    participant: Participant,
-    sex: str = "",
-    gender_same_as_birth: str = "",
-    ethnicity: str = "",
-    religion: str = "",
-    sexual_orientation: str = "",
-    disability: str = "",
-) -> EqualityRecord:
-    """Create or replace the person's equality monitoring answers. Audited without the
-    answers themselves: the audit says that they were recorded, not what they are."""
-    locked = locked_participant(actor, participant, Action.RECORD_EQUALITY)
-    answers = {
-        "sex": sex,
-        "gender_same_as_birth": gender_same_as_birth,
-        "ethnicity": ethnicity,
-        "religion": religion,
-        "sexual_orientation": sexual_orientation,
-        "disability": disability,
-    }
-    for name, value in answers.items():
-        field = EqualityRecord._meta.get_field(name)
-        choices = dict(getattr(field, "choices", None) or [])
-        if value and value not in choices:
-            raise RuleBroken("Choose an answer from the list.")
-    record, created = EqualityRecord.objects.get_or_create(participant=locked)
-    changed = sorted(name for name, value in answers.items() if getattr(record, name) != value)
-    for name, value in answers.items():
-        setattr(record, name, value)
-    record.updated_at = timezone.now()
-    record.updated_by = actor
-    record.save()
-    audit(
-        actor=actor,
-        kind=AuditKind.CHANGE,
-        action="equality_record.created" if created else "equality_record.updated",
-        obj=record,
-        subject_id=locked.pk,
-        summary="Equality monitoring recorded" if created else "Equality monitoring updated",
-        detail={"fields_changed": changed},
-    )
-    return record
+from pathways.participants.models import Participant
+from pathways.referrals.access import participants_for
 
 
 def _locked(actor: User, participant: Participant) -> Participant:
+    """The person in the actor's scope, locked for this transaction. Not
+    ``referrals.access.locked_participant``: that refuses a restricted person, and lifting
+    a restriction must reach one."""
     require(actor, Action.RESTRICT_PROCESSING)
     try:
         return participants_for(actor).select_for_update().get(pk=participant.pk)

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from pathways.accounts.models import User
+from pathways.casework import services
 from pathways.core.errors import NotPermitted, RuleBroken
 from pathways.core.models import AuditEvent
-from pathways.participants import services
 from pathways.participants.models import EqualityRecord, ethnic_group_of
 from pathways.referrals.models import Referral
 

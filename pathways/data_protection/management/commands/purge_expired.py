@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from pathways.core.retention import purge_expired_records
+from pathways.data_protection.retention import purge_expired_records
 
 
 class Command(BaseCommand):

@@ -21,7 +21,7 @@ from pathways.contacts.models import Mode, OnwardService
 from pathways.contacts.services import When
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.models import AuditEvent, AuditKind
-from pathways.participants import services
+from pathways.data_protection import services
 from pathways.participants.models import Participant
 from pathways.placements import services as placements
 from pathways.placements.models import Placement

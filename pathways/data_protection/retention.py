@@ -7,8 +7,8 @@ never purged. The purge deletes everything linked to the person (found by the sa
 walk as subject access)
 in one transaction per person, and audits it with the person's id only. Audit events are
 kept, unchanged (they are append-only and chained): they hold ids, not names, so afterwards
-they point at nothing. ``core/data_protection.py`` states the schedule per record;
-docs/decisions/0004-security-and-audit.md says why.
+they point at nothing. The periods are ``schedule.py``'s; ``inventory.py`` states them per
+record; docs/decisions/0004-security-and-audit.md says why.
 
 The purge runs as a background task (``purge_expired_records``, Django's Tasks API through
 django-tasks, database backend); ``manage.py purge_expired`` enqueues it (daily, from cron).
@@ -30,15 +30,21 @@ from django_tasks import task
 
 from pathways.core.audit import AUDIT_PURGED, AuditKind, audit, audit_purge
 from pathways.core.models import AuditEvent
+from pathways.data_protection.schedule import (
+    AUDIT_RETENTION_YEARS,
+    DECLINED_RETENTION_YEARS,
+    EMPLOYER_CONTACT_RETENTION_YEARS,
+    IMPORT_REPORT_RETENTION_YEARS,
+    STAFF_RETENTION_YEARS,
+    SUPPORT_RETENTION_YEARS,
+)
+from pathways.data_protection.subject_access import linked_models
 from pathways.outcomes.models import Order
 from pathways.outcomes.snapshots import freeze_periods_touching
 from pathways.participants.models import Participant
 from pathways.placements.models import Placement, SustainmentCheck
 from pathways.plans.models import Reading
 from pathways.referrals.models import Referral
-
-SUPPORT_RETENTION_YEARS = 6
-DECLINED_RETENTION_YEARS = 2
 
 
 def years_after(moment: datetime.datetime, years: int) -> datetime.datetime:
@@ -109,8 +115,6 @@ def counted_span(people: QuerySet[Participant]) -> tuple[datetime.date, datetime
 
 def _records_of(participant: Participant) -> list[models.Model]:
     """Everything linked to the person, the person first (the subject access walk)."""
-    from pathways.participants.subject_access import linked_models
-
     found: list[models.Model] = [participant]
     seen = {(participant._meta.label_lower, participant.pk)}
     queue: list[models.Model] = [participant]
@@ -179,10 +183,6 @@ def purge_expired_records() -> int:
 # Records about staff, employers' staff and imports, and the audit trail itself. Each is
 # applied in bulk (a few statements, whatever the size of the service) and audited with
 # counts and ids only.
-STAFF_RETENTION_YEARS = 1
-EMPLOYER_CONTACT_RETENTION_YEARS = 2
-IMPORT_REPORT_RETENTION_YEARS = 2
-AUDIT_RETENTION_YEARS = 7  # the PostgreSQL trigger allows DELETE of older events only
 
 
 @transaction.atomic
@@ -231,8 +231,9 @@ def staff_anonymise(*, now: datetime.datetime) -> list[int]:
 
 @transaction.atomic
 def employer_contacts_purge(*, now: datetime.datetime) -> int:
-    """Employers' contacts go 2 years after the employer's last engagement (or after they
-    were added, if later, or if the employer has never been engaged)."""
+    """Employers' contacts go ``EMPLOYER_CONTACT_RETENTION_YEARS`` after the employer's last
+    engagement (or after they were added, if later, or if the employer has never been
+    engaged)."""
     from pathways.employers.models import EmployerContact, Engagement
 
     cutoff = years_after(now, -EMPLOYER_CONTACT_RETENTION_YEARS)
@@ -253,8 +254,8 @@ def employer_contacts_purge(*, now: datetime.datetime) -> int:
 
 @transaction.atomic
 def import_reports_purge(*, now: datetime.datetime) -> int:
-    """Two years after an import, its error report (which quotes CRNs and rows of the
-    extract) and its file name go; the counts stay."""
+    """``IMPORT_REPORT_RETENTION_YEARS`` after an import, its error report (which quotes
+    CRNs and rows of the extract) and its file name go; the counts stay."""
     from pathways.imports.models import ImportBatch
 
     cutoff = years_after(now, -IMPORT_REPORT_RETENTION_YEARS)

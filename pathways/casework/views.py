@@ -1,0 +1,239 @@
+"""The pages of a person's record: who they are, their referrals, what has happened, and
+the searches and logs around it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from pathways.casework import selectors
+from pathways.casework.equality import equality_section
+from pathways.contacts import selectors as contact_selectors
+from pathways.contacts.selectors import concerns_for
+from pathways.core.access import Action, Role, can, role_of
+from pathways.core.errors import ProcessingRestricted
+from pathways.core.exports import csv_response
+from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.pagination import paginate
+from pathways.outcomes.selectors import outcomes_of
+from pathways.participants.guards import export_audited, restricted_page
+from pathways.placements import selectors as placement_selectors
+from pathways.placements.selectors import sustainment_checks_due_for
+from pathways.placements.views import placement_actions_allowed
+from pathways.plans.charts import progress_chart
+from pathways.plans.selectors import (
+    latest_readings,
+    overdue_reviews_for,
+    progress_of,
+    reading_kinds,
+)
+from pathways.referrals import people
+from pathways.referrals import selectors as referral_selectors
+from pathways.referrals import services as referral_services
+from pathways.referrals.forms import EndForm
+from pathways.referrals.models import EndReason, Referral
+from pathways.referrals.status import ReferralStatus
+from pathways.referrals.views import referral_action_page
+
+
+@login_required
+def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    participant = people.participant_get_for(request.user, pk)
+    referrals = people.referrals_of(request.user, participant)
+    progress = progress_of(latest_readings(referrals))
+    orders, offences = outcomes_of(request.user, participant)
+    return render(
+        request,
+        "participants/detail.html",
+        {
+            "participant": participant,
+            "referrals": referrals,
+            "progress": progress,
+            "chart": progress_chart(progress),
+            "concerns": concerns_for(request.user, participant)[:20],
+            "page": paginate(request, people.timeline_for(request.user, participant)),
+            "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
+            "can_restrict": can(request.user, Action.RESTRICT_PROCESSING),
+            "can_export": can(request.user, Action.SUBJECT_ACCESS),
+            **placement_selectors.participant_section(request.user, participant),
+            "orders": orders,
+            "offences": offences,
+            "can_record_outcomes": can(request.user, Action.RECORD_OUTCOMES),
+            **equality_section(request.user, participant),
+        },
+    )
+
+
+@login_required
+def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not can(request.user, Action.SEE_ACCESS_LOG):
+        refuse(request)
+    participant = people.participant_get_for(request.user, pk)
+    return render(
+        request,
+        "participants/access_log.html",
+        {
+            "participant": participant,
+            "page": paginate(request, people.access_log_for(request.user, participant)),
+        },
+    )
+
+
+@login_required
+def participant_audit_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The person's audit trail as CSV (managers only); the export is itself audited."""
+    if not can(request.user, Action.SEE_ACCESS_LOG):
+        refuse(request)
+    participant = people.participant_get_for(request.user, pk)
+    events = people.audit_trail_for(request.user, participant)
+    try:
+        export_audited(request, participant, "audit_trail")
+    except ProcessingRestricted:
+        return restricted_page(request, participant)
+    rows = (
+        (
+            event.at.isoformat(timespec="seconds"),
+            event.actor.username if event.actor else "system",
+            event.actor.get_role_display() if event.actor else "",
+            event.get_kind_display(),
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.episode_id,
+            event.summary,
+        )
+        for event in events.iterator(chunk_size=1000)
+    )
+    return csv_response(
+        f"audit-trail-person-{participant.pk}.csv",
+        [
+            "when",
+            "user",
+            "role",
+            "kind",
+            "action",
+            "record type",
+            "record id",
+            "episode",
+            "summary",
+        ],
+        rows,
+    )
+
+
+class FindForm(forms.Form):
+    query = forms.CharField(
+        label="CRN, PNC ID, prison number or name",
+        max_length=100,
+        help_text="For example, X123456 or Jo Bloggs",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter a CRN, PNC ID, prison number or name"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Search is posted, never put in the URL, so no identifier or name lands in a log."""
+    if role_of(request.user) not in (Role.REFERRER, Role.WORKER, Role.MANAGER):
+        refuse(request)
+    form = FindForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = people.participant_search(request.user, form.cleaned_data["query"])
+    return render(
+        request,
+        "participants/find.html",
+        {"form": form, "results": results, "limit": people.SEARCH_LIMIT},
+    )
+
+
+@login_required
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if role_of(request.user) is not Role.WORKER:
+        refuse(request)
+    return render(
+        request,
+        "referrals/caseload.html",
+        {
+            "page": paginate(request, selectors.caseload_for(request.user)),
+            "unallocated": referral_selectors.unallocated_for(request.user)[:50],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        referral_services.referral_end(
+            actor=request.user,
+            referral=referral,
+            reason=data["reason"],
+            note=data["note"],
+            closing_summary=data.get("closing_summary", ""),
+        )
+
+    return referral_action_page(
+        request,
+        pk,
+        action=Action.END_SUPPORT,
+        allowed_key="can_end",
+        title="End support",
+        button="End support",
+        intro="referrals/intro/end.html",
+        make_form=lambda data, r: EndForm(
+            data,
+            reasons=referral_selectors.reasons(EndReason),
+            receiving_support=r.status == ReferralStatus.ACTIVE,
+        ),
+        perform=perform,
+        done="Support ended",
+        context=lambda r: {"readings": reading_kinds(r)},
+    )
+
+
+@login_required
+def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What needs doing: feedback on past appointments, overdue plan reviews, and job
+    sustainment checks due."""
+    if not can(request.user, Action.SEE_TODO):
+        refuse(request)
+    return render(
+        request,
+        "contacts/todo.html",
+        {
+            "feedback": paginate(request, contact_selectors.awaiting_feedback_for(request.user)),
+            "reviews": overdue_reviews_for(request.user),
+            "show_worker": role_of(request.user) is Role.MANAGER,
+            "sustainment_due": sustainment_checks_due_for(request.user)[:100],
+        },
+    )
+
+
+@login_required
+def placement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not can(request.user, Action.MANAGE_PLACEMENTS):
+        refuse(request)
+    placement = placement_selectors.placement_get_for(request.user, pk)
+    return render(
+        request,
+        "placements/detail.html",
+        {
+            "placement": placement,
+            "opportunity": placement.opportunity,
+            "checks": placement.sustainment_checks.select_related("checked_by"),
+            # Contacts follow the placement's scope; their notes need SEE_CONTACTS too.
+            "contacts": contact_selectors.contacts_at(placement)[:50]
+            if can(request.user, Action.SEE_CONTACTS)
+            else None,
+            "can_record_contact": can(request.user, Action.RECORD_SUPPORT)
+            and placement.referral.status == ReferralStatus.ACTIVE,
+            **placement_actions_allowed(placement),
+        },
+    )
