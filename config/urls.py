@@ -11,14 +11,16 @@ from pathways.casework import urls as casework_urls
 from pathways.contacts import urls as contact_urls
 from pathways.core import views as core_views
 from pathways.data_protection import urls as data_protection_urls
+from pathways.employers import urls as employer_urls
 from pathways.placements import urls as placement_urls
 from pathways.referrals import urls as referral_urls
 
 
 def composed(namespace: str, *patterns: list[Any]) -> Any:
     """One URL namespace whose pages live in more than one app: a page that joins records
-    of several apps lives in the app above them all (casework, data_protection) but keeps
-    the URL name of the record it shows."""
+    of several apps lives in the app above them all (casework, data_protection; placements
+    for the opportunity pages that need places taken) but keeps the URL name of the record
+    it shows."""
     return include(([pattern for group in patterns for pattern in group], namespace))
 
 
@@ -42,7 +44,10 @@ urlpatterns = [
     path("", composed("referrals", referral_urls.urlpatterns, casework_urls.referral_patterns)),
     path("", include("pathways.plans.urls")),
     path("", composed("contacts", contact_urls.urlpatterns, casework_urls.contact_patterns)),
-    path("employers/", include("pathways.employers.urls")),
+    path(
+        "employers/",
+        composed("employers", employer_urls.urlpatterns, placement_urls.employer_patterns),
+    ),
     path(
         "placements/",
         composed("placements", placement_urls.urlpatterns, casework_urls.placement_patterns),

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from pathways.casework import services
 from pathways.casework.equality import equality_record_get_for
-from pathways.core.access import Action, can
-from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.access import Action
+from pathways.core.http import AuthenticatedHttpRequest, requires
 from pathways.core.pages import form_page
 from pathways.participants.models import (
     PREFER_NOT,
@@ -81,9 +81,8 @@ class EqualityForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.RECORD_EQUALITY)
 def equality(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not can(request.user, Action.RECORD_EQUALITY):
-        refuse(request)
     participant, record = equality_record_get_for(request.user, pk)
     fields = services.EQUALITY_FIELDS
     initial = {name: getattr(record, name) for name in fields} if record else {}

@@ -18,7 +18,7 @@ from pathways.contacts.selectors import concerns_for
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.exports import csv_response
-from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.http import AuthenticatedHttpRequest, requires
 from pathways.core.pagination import paginate
 from pathways.outcomes.selectors import outcomes_of
 from pathways.participants.guards import export_audited, restricted_page
@@ -69,10 +69,8 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
 
 
-@login_required
+@requires(Action.SEE_ACCESS_LOG)
 def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not can(request.user, Action.SEE_ACCESS_LOG):
-        refuse(request)
     participant = people.participant_get_for(request.user, pk)
     return render(
         request,
@@ -84,11 +82,9 @@ def participant_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     )
 
 
-@login_required
+@requires(Action.SEE_ACCESS_LOG)
 def participant_audit_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The person's audit trail as CSV (managers only); the export is itself audited."""
-    if not can(request.user, Action.SEE_ACCESS_LOG):
-        refuse(request)
     participant = people.participant_get_for(request.user, pk)
     events = people.audit_trail_for(request.user, participant)
     try:
@@ -138,10 +134,9 @@ class FindForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.SEE_REFERRALS)
 def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search is posted, never put in the URL, so no identifier or name lands in a log."""
-    if role_of(request.user) not in (Role.REFERRER, Role.WORKER, Role.MANAGER):
-        refuse(request)
     form = FindForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
@@ -153,10 +148,8 @@ def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.SEE_CASELOAD)
 def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if role_of(request.user) is not Role.WORKER:
-        refuse(request)
     return render(
         request,
         "referrals/caseload.html",
@@ -169,6 +162,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.END_SUPPORT)
 def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         referral_services.referral_end(
@@ -182,7 +176,6 @@ def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return referral_action_page(
         request,
         pk,
-        action=Action.END_SUPPORT,
         allowed_key="can_end",
         title="End support",
         button="End support",
@@ -198,12 +191,10 @@ def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.SEE_TODO)
 def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What needs doing: feedback on past appointments, overdue plan reviews, and job
     sustainment checks due."""
-    if not can(request.user, Action.SEE_TODO):
-        refuse(request)
     return render(
         request,
         "contacts/todo.html",
@@ -216,10 +207,8 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.MANAGE_PLACEMENTS)
 def placement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not can(request.user, Action.MANAGE_PLACEMENTS):
-        refuse(request)
     placement = placement_selectors.placement_get_for(request.user, pk)
     return render(
         request,

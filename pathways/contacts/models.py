@@ -3,6 +3,10 @@
 An appointment is booked, then its outcome is recorded. Whether the session happened is
 kept apart from whether the person attended. Rescheduling never overwrites: the old
 appointment is superseded by a new one, and both are kept.
+
+A contact's status follows from its time, its outcome and ``superseded_by``:
+``status_rules(now)`` (core.status.StatusRules), applied to a row by ``status`` and in the
+database by ``ContactQuerySet.with_status`` / ``in_status``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from pathways.core.status import StatusRules, tag_colours
 
 
 class Mode(models.TextChoices):
@@ -42,16 +48,61 @@ class ContactStatus(models.TextChoices):
     RESCHEDULED = "rescheduled", "Rescheduled"
 
 
+tag_colours(
+    ContactStatus,
+    {
+        ContactStatus.BOOKED: "blue",
+        ContactStatus.AWAITING_FEEDBACK: "yellow",
+        ContactStatus.HAPPENED: "green",
+        ContactStatus.DID_NOT_HAPPEN: "red",
+        ContactStatus.RESCHEDULED: "grey",
+    },
+    model="contacts.Contact",
+)
+
+
+def status_rules(now: datetime.datetime) -> StatusRules[ContactStatus]:
+    """The rules as at ``now``, read first to last: the first whose facts hold gives the
+    status (an appointment whose time has passed awaits feedback)."""
+    return StatusRules(
+        [
+            (
+                ContactStatus.RESCHEDULED,
+                Q(superseded_by__isnull=False),
+                lambda c: c.superseded_by_id is not None,
+            ),
+            (
+                ContactStatus.HAPPENED,
+                Q(outcome_recorded_at__isnull=False, happened=True),
+                lambda c: c.outcome_recorded_at is not None and bool(c.happened),
+            ),
+            (
+                ContactStatus.DID_NOT_HAPPEN,
+                Q(outcome_recorded_at__isnull=False),
+                lambda c: c.outcome_recorded_at is not None,
+            ),
+            (ContactStatus.AWAITING_FEEDBACK, Q(starts_at__lt=now), lambda c: c.starts_at < now),
+        ],
+        ContactStatus.BOOKED,
+    )
+
+
 class ContactQuerySet(models.QuerySet["Contact"]):
+    def with_status(self, now: datetime.datetime | None = None) -> ContactQuerySet:
+        return self.annotate(status_code=status_rules(now or timezone.now()).annotation())
+
+    def in_status(
+        self, *statuses: ContactStatus, now: datetime.datetime | None = None
+    ) -> ContactQuerySet:
+        return self.filter(status_rules(now or timezone.now()).any_of(statuses))
+
     def current(self) -> ContactQuerySet:
         """Not superseded by a rescheduled appointment."""
         return self.filter(superseded_by__isnull=True)
 
     def awaiting_feedback(self, now: datetime.datetime | None = None) -> ContactQuerySet:
         """Appointments whose time has passed with no outcome recorded."""
-        return self.current().filter(
-            outcome_recorded_at__isnull=True, starts_at__lt=now or timezone.now()
-        )
+        return self.in_status(ContactStatus.AWAITING_FEEDBACK, now=now)
 
     def happened(self) -> ContactQuerySet:
         return self.current().filter(happened=True)
@@ -139,13 +190,7 @@ class Contact(models.Model):
         return f"{self.get_mode_display()} contact on {self.starts_at:%d %b %Y}"
 
     def status_on(self, now: datetime.datetime) -> ContactStatus:
-        if self.superseded_by_id is not None:
-            return ContactStatus.RESCHEDULED
-        if self.outcome_recorded_at is not None:
-            return ContactStatus.HAPPENED if self.happened else ContactStatus.DID_NOT_HAPPEN
-        if self.starts_at < now:
-            return ContactStatus.AWAITING_FEEDBACK
-        return ContactStatus.BOOKED
+        return status_rules(now).of(self)
 
     @property
     def status(self) -> ContactStatus:

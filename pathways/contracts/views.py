@@ -27,7 +27,7 @@ from pathways.contracts.models import AnnualValue, CoFunder, Extension, Mileston
 from pathways.core.access import Action, can
 from pathways.core.audit import audit_refusal
 from pathways.core.forms import date_range
-from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.periods import contract_year
 
@@ -41,11 +41,9 @@ PARTS: dict[str, tuple[type[models.Model], type[forms.ModelForm], str]] = {
 }
 
 
-@login_required
+@requires(Action.SEE_CONTRACT)
 def contract(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The contract, and its value, spend and cost per outcome for a period (GET)."""
-    if not can(request.user, Action.SEE_CONTRACT):
-        refuse(request)
     service = service_of(request.user)
     today = timezone.localdate()
     form, start, end = date_range(request.GET, contract_year(today).start, today)
@@ -62,15 +60,10 @@ def contract(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _manager(request: AuthenticatedHttpRequest) -> None:
-    if not can(request.user, Action.MANAGE_CONTRACT):
-        refuse(request)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_CONTRACT)
 def contract_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _manager(request)
     service = service_of(request.user)
     existing = selectors.contract_of(service)
     back = reverse("contracts:detail")
@@ -89,9 +82,9 @@ def contract_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_CONTRACT)
 def part(request: AuthenticatedHttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     """Add (no ``pk``) or change one part of the contract."""
-    _manager(request)
     if kind not in PARTS:
         raise Http404("Not found")
     model, form_class, name = PARTS[kind]

@@ -29,6 +29,11 @@ def role_of(user: Any) -> Role | None:
 class Action(Enum):
     """Changes a role may make. Whether a given record is in scope is checked separately."""
 
+    SEE_REFERRALS = "see_referrals"
+    FIND_PEOPLE = "find_people"
+    SEE_CASELOAD = "see_caseload"
+    SEE_WAITING_LIST = "see_waiting_list"
+    ADMINISTER = "administer"
     REFER = "refer"
     AMEND_REFERRAL = "amend_referral"
     TRIAGE = "triage"
@@ -59,6 +64,13 @@ class Action(Enum):
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
+    # Lists of the records in the user's scope (the scope itself is referrals/access.py).
+    Action.SEE_REFERRALS: frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER}),
+    Action.FIND_PEOPLE: frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER}),
+    Action.SEE_CASELOAD: frozenset({Role.WORKER}),
+    Action.SEE_WAITING_LIST: frozenset({Role.WORKER, Role.MANAGER}),
+    # Users, patches, areas and reference data, and the refusals flagged; no case records.
+    Action.ADMINISTER: frozenset({Role.ADMIN}),
     Action.REFER: frozenset({Role.REFERRER, Role.MANAGER}),
     Action.AMEND_REFERRAL: frozenset({Role.REFERRER, Role.MANAGER}),
     Action.TRIAGE: frozenset({Role.MANAGER}),
@@ -101,8 +113,12 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
 
 
 def can(user: Any, action: Action) -> bool:
+    """The role may take the action. Every role but the administrator works in a service
+    (accounts.User.clean), and a user whose service is missing may take none."""
     role = role_of(user)
-    return role is not None and role in _ALLOWED[action] and user.service_id is not None
+    if role is None or role not in _ALLOWED[action]:
+        return False
+    return role is Role.ADMIN or user.service_id is not None
 
 
 def require(actor: Any, action: Action) -> None:

@@ -9,26 +9,28 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from pathways.accounts import mfa
-from pathways.core.access import Role, role_of
+from pathways.core.access import Action, can
 from pathways.core.middleware import idle_seconds_left
 
-# (label, url name, roles that see it). Order is the order on screen.
-_NAV: list[tuple[str, str, frozenset[Role]]] = [
-    ("Caseload", "referrals:caseload", frozenset({Role.WORKER})),
-    ("To do", "contacts:todo", frozenset({Role.WORKER, Role.MANAGER})),
-    ("Referrals", "referrals:list", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
-    ("Waiting list", "referrals:waiting_list", frozenset({Role.WORKER, Role.MANAGER})),
-    ("Placements", "placements:list", frozenset({Role.WORKER, Role.MANAGER})),
-    ("Employers", "employers:list", frozenset({Role.WORKER, Role.MANAGER})),
-    ("Opportunities", "employers:opportunities", frozenset({Role.WORKER, Role.MANAGER})),
-    ("Find a person", "participants:find", frozenset({Role.REFERRER, Role.WORKER, Role.MANAGER})),
-    ("Make a referral", "referrals:create", frozenset({Role.REFERRER, Role.MANAGER})),
-    ("Service overview", "referrals:overview", frozenset({Role.MANAGER, Role.COMMISSIONER})),
-    ("Outcomes", "outcomes:dashboard", frozenset({Role.MANAGER, Role.COMMISSIONER})),
-    ("Board reports", "reports:board_list", frozenset({Role.MANAGER, Role.COMMISSIONER})),
-    ("Probation data", "imports:home", frozenset({Role.MANAGER})),
-    ("Administration", "admin:index", frozenset({Role.ADMIN})),
-    ("Refusals flagged", "refusal_flags", frozenset({Role.ADMIN})),
+# (label, url name, the action that page needs). Order is the order on screen. Each page's
+# view is guarded by the same action (``core.http.requires``), so the menu never offers a
+# page that would answer 404.
+_NAV: list[tuple[str, str, Action]] = [
+    ("Caseload", "referrals:caseload", Action.SEE_CASELOAD),
+    ("To do", "contacts:todo", Action.SEE_TODO),
+    ("Referrals", "referrals:list", Action.SEE_REFERRALS),
+    ("Waiting list", "referrals:waiting_list", Action.SEE_WAITING_LIST),
+    ("Placements", "placements:list", Action.MANAGE_PLACEMENTS),
+    ("Employers", "employers:list", Action.MANAGE_EMPLOYERS),
+    ("Opportunities", "employers:opportunities", Action.MANAGE_EMPLOYERS),
+    ("Find a person", "participants:find", Action.FIND_PEOPLE),
+    ("Make a referral", "referrals:create", Action.REFER),
+    ("Service overview", "referrals:overview", Action.SEE_SERVICE_FIGURES),
+    ("Outcomes", "outcomes:dashboard", Action.SEE_SERVICE_FIGURES),
+    ("Board reports", "reports:board_list", Action.SEE_REPORTS),
+    ("Probation data", "imports:home", Action.IMPORT_PROBATION_DATA),
+    ("Administration", "admin:index", Action.ADMINISTER),
+    ("Refusals flagged", "refusal_flags", Action.ADMINISTER),
 ]
 
 
@@ -36,13 +38,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    role = role_of(user)
-    if settings.MFA_REQUIRED and not mfa.verified(request):
-        role = None  # between password and code: nothing to go to but sign-out
+    # Between password and code there is nothing to go to but sign-out.
+    verified = not settings.MFA_REQUIRED or mfa.verified(request)
     items: list[dict[str, Any]] = [
         {"label": label, "url": reverse(name), "active": False}
-        for label, name, roles in _NAV
-        if role in roles
+        for label, name, action in _NAV
+        if verified and can(user, action)
     ]
     # The most specific entry is the active one (/employers/opportunities/ over /employers/).
     matching = [item for item in items if request.path.startswith(item["url"])]

@@ -43,7 +43,9 @@ def refuse(request: AuthenticatedHttpRequest) -> NoReturn:
 def requires(action: Action) -> Callable[[View], View]:
     """The one guard of a page: signed in (else the sign-in page), and the role may take
     ``action`` (else 404, audited by ``refuse``). Whether a record is in the user's scope
-    is the selector's business, not this guard's."""
+    is the selector's business, not this guard's. Put it last, right above the ``def``:
+    below ``login_required`` and any method decorator, so that a page answers as every page
+    does (not signed in, then wrong method (405), then the role)."""
 
     def decorate(view: View) -> View:
         @wraps(view)

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from pathways.core import selectors
-from pathways.core.access import Role, role_of
-from pathways.core.http import refuse
+from pathways.core.access import Action, Role, role_of
+from pathways.core.http import refuse, requires
 
 _HOME = {
     Role.REFERRER: "referrals:list",
@@ -30,11 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(_HOME[role])
 
 
-@login_required
+@requires(Action.ADMINISTER)
 def refusal_flags(request: HttpRequest) -> HttpResponse:
     """For the administrator: users with many refusals in the last hour."""
-    if role_of(request.user) is not Role.ADMIN:
-        refuse(request)  # type: ignore[arg-type]
     return render(
         request,
         "core/refusal_flags.html",

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from pathways.core.access import Action, can
+from pathways.core.access import Action
 from pathways.core.errors import ProcessingRestricted
-from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.http import AuthenticatedHttpRequest, requires
 from pathways.core.pages import form_page
 from pathways.core.pdf import render_pdf
 from pathways.data_protection import services
@@ -33,8 +33,6 @@ def _subject_access(
 ) -> HttpResponse:
     """Everything held about the person (managers only), in one of three forms; each export
     is audited, and refused while processing is restricted."""
-    if not can(request.user, Action.SUBJECT_ACCESS):
-        refuse(request)
     participant = selectors.participant_get_for(request.user, pk)
     try:
         export_audited(request, participant, "subject_access")
@@ -49,7 +47,7 @@ def _download(response: HttpResponse, participant: Participant, extension: str) 
     return response
 
 
-@login_required
+@requires(Action.SUBJECT_ACCESS)
 def participant_subject_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Readable, on screen."""
     return _subject_access(
@@ -63,7 +61,7 @@ def participant_subject_access(request: AuthenticatedHttpRequest, pk: int) -> Ht
     )
 
 
-@login_required
+@requires(Action.SUBJECT_ACCESS)
 def participant_subject_access_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Readable, as a PDF to disclose."""
 
@@ -77,7 +75,7 @@ def participant_subject_access_pdf(request: AuthenticatedHttpRequest, pk: int) -
     return _subject_access(request, pk, respond)
 
 
-@login_required
+@requires(Action.SUBJECT_ACCESS)
 def participant_subject_access_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Machine-readable (JSON)."""
     return _subject_access(
@@ -103,10 +101,9 @@ class RestrictForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.RESTRICT_PROCESSING)
 def participant_restrict(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Restrict processing of the person's records, or lift the restriction (managers)."""
-    if not can(request.user, Action.RESTRICT_PROCESSING):
-        refuse(request)
     participant = selectors.participant_get_for(request.user, pk)
     restricted = participant.processing_restricted_at is not None
     back = reverse("participants:detail", args=[participant.pk])

@@ -43,7 +43,7 @@ MILESTONES = [
 
 
 def load(service: Service, users: dict[str, User]) -> None:
-    manager = next(u for u in users.values() if u.role == "manager" and u.service_id)
+    manager = users["manager"]
     contract = services.contract_save(
         actor=manager,
         service=service,

@@ -8,7 +8,6 @@ import random
 
 from pathways.accounts.models import Service, User
 from pathways.casework import services
-from pathways.core.roles import Role
 from pathways.participants.models import Participant
 
 # (answer, weight); "" is "not asked or not answered".
@@ -48,11 +47,9 @@ MIX: dict[str, list[tuple[str, int]]] = {
 }
 
 
-def load(service: Service) -> None:
-    manager = User.objects.filter(service=service, role=Role.MANAGER).order_by("pk").first()
-    if manager is None:
-        return
-    rng = random.Random(2022)  # noqa: S311 - demo data, not security
+def load(service: Service, users: dict[str, User]) -> None:
+    manager = users["manager"]
+    rng = random.Random(2022)  # demo data, not security
     people = Participant.objects.filter(referrals__service=service).distinct().order_by("pk")
     for person in people:
         if rng.random() < 0.15:  # some people have not been asked yet

@@ -28,7 +28,8 @@ def _write(directory: Path, kind: str, rows: list[list[str]]) -> Path:
     return path
 
 
-def load(service: Service, manager: User) -> None:
+def load(service: Service, users: dict[str, User]) -> None:
+    manager = users["manager"]
     people = list(
         Participant.objects.filter(
             crn__isnull=False,

@@ -1,15 +1,15 @@
 """Demo outcomes: orders and proven offences for some people, targets for the half-years,
 and the last half-year's commentary and RR Board report (generated once the demo's
-transaction commits), through the real services with the clock moved."""
+transaction commits), through the real services with the clock moved (clock.py)."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from unittest import mock
 
 from pathways.accounts.models import Service, User
 from pathways.core.periods import half_year
+from pathways.demo.clock import clock_at
 from pathways.outcomes import services
 from pathways.outcomes.models import OffenceGroup, ProvenBy, Termination
 from pathways.referrals.models import OrderType, Referral
@@ -36,7 +36,7 @@ def load(service: Service, users: dict[str, User], *, end: datetime.datetime) ->
         .select_related("participant")
         .order_by("started_at", "id")[:12]
     )
-    with mock.patch("django.utils.timezone.now", return_value=end):
+    with clock_at(end):
         for n, referral in enumerate(started):
             assert referral.started_at is not None
             start = referral.started_at.date() - datetime.timedelta(days=200 + n * 9)

@@ -1,21 +1,19 @@
 """Demo employers, opportunities, work profiles and placements, replayed through the
-services with a moved clock (as load_demo does for referrals), so every date and every
-audit event is the one it would have had. Called once by load_demo, inside its
-transaction, after the referrals exist.
+services with the moved clock (clock.py, as referrals.py does for referrals), so every
+date and every audit event is the one it would have had. Called once by load_demo, inside
+its transaction, after the referrals exist.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-from unittest import mock
 
 from django.utils import timezone
 
 from pathways.accounts.models import Patch, Service, User
 from pathways.core.roles import Role
+from pathways.demo.clock import clock_at
 from pathways.employers import services as employer_services
 from pathways.employers.models import (
     Employer,
@@ -29,6 +27,7 @@ from pathways.employers.models import (
 )
 from pathways.placements import services
 from pathways.placements.models import Placement, PlacementEndReason
+from pathways.placements.selectors import opportunities_matching, person_facts_for
 from pathways.referrals.models import Referral
 
 # (name, kind, sector, patch, size, employs people with convictions, disclosure practice)
@@ -155,13 +154,7 @@ OPPORTUNITIES: list[
 ]
 
 
-@contextmanager
-def _clock(when: datetime.datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=when):
-        yield
-
-
-def load(service: Service, users: dict[str, User], end: datetime.datetime) -> None:
+def load(service: Service, users: dict[str, User], *, end: datetime.datetime) -> None:
     """Employers and opportunities from 110 days before ``end``; work profiles for people
     receiving support; placements in every state (put forward, accepted, declined, in
     placement, completed, ended early, withdrawn), with job starts whose sustainment
@@ -194,7 +187,7 @@ def _employers(
             "disclosure_practice": practice,
             "owner": owner,
         }
-        with _clock(when):
+        with clock_at(when):
             employer = employer_services.employer_create(actor=owner, data=data)
             employer_services.employer_contact_add(
                 actor=owner,
@@ -253,7 +246,7 @@ def _opportunities(employers: list[Employer], start: datetime.datetime) -> list[
             "exclusion_policy": policy,
             "exclusion_details": "",
         }
-        with _clock(when):
+        with clock_at(when):
             result.append(
                 employer_services.opportunity_create(
                     actor=employer.owner,
@@ -294,7 +287,7 @@ def _profiles(
         held = ["cscs-card"] if i % 3 != 2 else []
         if i % 4 == 0:
             held.append("driving-licence")
-        with _clock(when + datetime.timedelta(hours=i)):
+        with clock_at(when + datetime.timedelta(hours=i)):
             services.work_profile_save(
                 actor=workers[referral.patch_id],
                 participant=referral.participant,
@@ -335,8 +328,6 @@ def _placements(
     end: datetime.datetime,
 ) -> None:
     """Put fitting people forward and take placements through every state."""
-    from pathways.placements.selectors import opportunities_matching, person_facts_for
-
     plans = iter(PLANS)
     when = begin
     for referral in people:
@@ -354,7 +345,7 @@ def _placements(
         if not fits:
             continue
         when += datetime.timedelta(days=2)
-        with _clock(when):
+        with clock_at(when):
             placement = services.placement_put_forward(
                 actor=worker,
                 participant=referral.participant,
@@ -375,7 +366,7 @@ def _progress(
     if plan == "put_forward":
         return
     if plan == "withdrawn":
-        with _clock(at(3)):
+        with clock_at(at(3)):
             services.placement_end_early(
                 actor=worker,
                 placement=placement,
@@ -384,7 +375,7 @@ def _progress(
             )
         return
     accepted = plan != "declined"
-    with _clock(at(4)):
+    with clock_at(at(4)):
         services.placement_decide(
             actor=worker,
             placement=placement,
@@ -394,13 +385,13 @@ def _progress(
         )
     if plan in ("declined", "accepted"):
         return
-    with _clock(at(7)):
+    with clock_at(at(7)):
         services.placement_start(actor=worker, placement=placement, on=timezone.localdate())
     if plan == "completed":
-        with _clock(at(21)):
+        with clock_at(at(21)):
             services.placement_complete(actor=worker, placement=placement, on=timezone.localdate())
     elif plan == "ended":
-        with _clock(at(12)):
+        with clock_at(at(12)):
             services.placement_end_early(
                 actor=worker,
                 placement=placement,
@@ -410,7 +401,7 @@ def _progress(
     elif plan == "job":
         first = placement.sustainment_checks.order_by("weeks").first()
         if first is not None and first.due_on <= timezone.localdate(end):
-            with _clock(at(7 + 29)):
+            with clock_at(at(7 + 29)):
                 services.sustainment_check_record(
                     actor=worker,
                     check=first,
@@ -435,12 +426,12 @@ def _fill(
     no placement yet, the employer accepts each, and the first starts."""
     opportunity = next(o for o in opportunities if o.title == FILLED)
     worker = workers[opportunity.patch_id]
-    taken = Placement.objects.filter(opportunity=opportunity).taking_place().count()
+    taken = Placement.objects.places_taken(opportunity)
     placed = set(Placement.objects.values_list("referral_id", flat=True))
     free = [r for r in people if r.patch_id == opportunity.patch_id and r.pk not in placed]
     when = end - datetime.timedelta(days=20)
     for i, referral in enumerate(free[: max(opportunity.places_available - taken, 0)]):
-        with _clock(when + datetime.timedelta(hours=i)):
+        with clock_at(when + datetime.timedelta(hours=i)):
             placement = services.placement_put_forward(
                 actor=worker,
                 participant=referral.participant,

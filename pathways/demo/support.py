@@ -1,15 +1,13 @@
 """Demo support history for one episode: plan, reviews, readings, contacts, referrals on.
 
-Everything goes through the real services with the clock moved to each moment, so the
-timelines, audit trail and figures are what real use would give.
+Everything goes through the real services with the clock moved to each moment
+(clock.py), so the timelines, audit trail and figures are what real use would give.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import Any, TypeVar
-from unittest import mock
+from typing import Any
 
 from django.utils import timezone
 
@@ -17,12 +15,11 @@ from pathways.accounts.models import User
 from pathways.contacts import services as contacts
 from pathways.contacts.models import Attendance, Mode, NotHappenedReason, OnwardService
 from pathways.contacts.services import Outcome, When
+from pathways.demo.clock import clock_at
 from pathways.plans import services as plans
 from pathways.plans.models import GoalArea, GoalStatus, ReadingKind, ReviewReason, StepStatus
 from pathways.plans.selectors import default_instrument
 from pathways.referrals.models import Referral
-
-T = TypeVar("T")
 
 GOALS = [
     (
@@ -52,12 +49,6 @@ NOTES = [
     "Discussed travel to placements; bus pass applied for.",
     "Quieter today; money worries. Gave details of debt advice.",
 ]
-
-
-def _at(moment: datetime.datetime, call: Callable[..., T], /, **kwargs: Any) -> T:
-    """``call(**kwargs)`` with the clock at ``moment``."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        return call(**kwargs)
 
 
 def _scores(instrument: Any, i: int, lift: int) -> dict[int, int]:
@@ -101,17 +92,16 @@ def support_history(
 
     def read(moment: datetime.datetime, kind: ReadingKind, lift: int, note: str = "") -> None:
         if instrument is not None:
-            _at(
-                moment,
-                plans.reading_record,
-                actor=worker,
-                referral=referral,
-                instrument=instrument,
-                kind=kind,
-                taken_on=timezone.localdate(moment),
-                scores=_scores(instrument, i, lift),
-                note=note,
-            )
+            with clock_at(moment):
+                plans.reading_record(
+                    actor=worker,
+                    referral=referral,
+                    instrument=instrument,
+                    kind=kind,
+                    taken_on=timezone.localdate(moment),
+                    scores=_scores(instrument, i, lift),
+                    note=note,
+                )
 
     if days >= 2:
         read(day(1, 15), ReadingKind.INTAKE, 0, "Agreed with the person at the first meeting.")
@@ -120,47 +110,43 @@ def support_history(
     goals = []
     for g in range(2 + i % 2):
         title, area, steps = GOALS[(i + g) % len(GOALS)]
-        goal = _at(
-            day(2),
-            plans.goal_add,
-            actor=worker,
-            referral=referral,
-            title=title,
-            area=area,
-            target_date=on(60 + 30 * g),
-        )
-        goals.append(goal)
-        for text in steps:
-            _at(
-                day(2),
-                plans.step_add,
-                actor=worker,
-                goal=goal,
-                description=text,
-            )
-    if days > 8:
-        _at(
-            day(7),
-            plans.review_record,
-            actor=worker,
-            referral=referral,
-            reviewed_on=on(7),
-            reason=ReviewReason.INITIAL,
-            what_changed="Goals agreed with the person; first steps under way.",
-            next_review_due=on(35 if i % 4 else 21),
-        )
-    for review_day, next_due in ((35, 77), (77, 119)):
-        if days > review_day + 1 and i % 3 != 0:
-            _at(
-                day(review_day),
-                plans.review_record,
+        with clock_at(day(2)):
+            goal = plans.goal_add(
                 actor=worker,
                 referral=referral,
-                reviewed_on=on(review_day),
-                reason=ReviewReason.SCHEDULED,
-                what_changed="Progress reviewed with the person; steps updated.",
-                next_review_due=on(next_due),
+                title=title,
+                area=area,
+                target_date=on(60 + 30 * g),
             )
+        goals.append(goal)
+        for text in steps:
+            with clock_at(day(2)):
+                plans.step_add(
+                    actor=worker,
+                    goal=goal,
+                    description=text,
+                )
+    if days > 8:
+        with clock_at(day(7)):
+            plans.review_record(
+                actor=worker,
+                referral=referral,
+                reviewed_on=on(7),
+                reason=ReviewReason.INITIAL,
+                what_changed="Goals agreed with the person; first steps under way.",
+                next_review_due=on(35 if i % 4 else 21),
+            )
+    for review_day, next_due in ((35, 77), (77, 119)):
+        if days > review_day + 1 and i % 3 != 0:
+            with clock_at(day(review_day)):
+                plans.review_record(
+                    actor=worker,
+                    referral=referral,
+                    reviewed_on=on(review_day),
+                    reason=ReviewReason.SCHEDULED,
+                    what_changed="Progress reviewed with the person; steps updated.",
+                    next_review_due=on(next_due),
+                )
     # Mentoring contacts: weekly, tapering to fortnightly after eight weeks.
     n = 3
     count = 0
@@ -186,79 +172,72 @@ def support_history(
             duration_minutes=[60, 30, 45][count % 3],
             location="Hanley job centre" if count % 4 in (0, 2) else "",
         )
-        _at(
-            day(n, 13),
-            contacts.contact_record,
-            actor=worker,
-            referral=referral,
-            when=when,
-            outcome=outcome,
-        )
+        with clock_at(day(n, 13)):
+            contacts.contact_record(
+                actor=worker,
+                referral=referral,
+                when=when,
+                outcome=outcome,
+            )
         n += 7 if n < 56 else 14
     # Steps and goals move on.
     if goals and days > 12:
         first_steps = list(goals[0].steps.all())
-        _at(
-            day(10),
-            plans.step_update,
-            actor=worker,
-            step=first_steps[0],
-            status=StepStatus.DONE,
-            on=on(10),
-        )
-        _at(
-            day(11),
-            plans.step_update,
-            actor=worker,
-            step=first_steps[1],
-            status=StepStatus.IN_PROGRESS,
-            on=on(11),
-        )
+        with clock_at(day(10)):
+            plans.step_update(
+                actor=worker,
+                step=first_steps[0],
+                status=StepStatus.DONE,
+                on=on(10),
+            )
+        with clock_at(day(11)):
+            plans.step_update(
+                actor=worker,
+                step=first_steps[1],
+                status=StepStatus.IN_PROGRESS,
+                on=on(11),
+            )
     if goals and days > 40 and i % 3 == 1:
-        _at(
-            day(40),
-            plans.goal_close,
-            actor=worker,
-            goal=goals[-1],
-            outcome=GoalStatus.ACHIEVED,
-            on=on(40),
-        )
+        with clock_at(day(40)):
+            plans.goal_close(
+                actor=worker,
+                goal=goals[-1],
+                outcome=GoalStatus.ACHIEVED,
+                on=on(40),
+            )
     if len(goals) > 2 and days > 30:
-        _at(
-            day(30),
-            plans.goal_close,
-            actor=worker,
-            goal=goals[1],
-            outcome=GoalStatus.WITHDRAWN,
-            on=on(30),
-            reason="Changed to a different goal after the review.",
-        )
+        with clock_at(day(30)):
+            plans.goal_close(
+                actor=worker,
+                goal=goals[1],
+                outcome=GoalStatus.WITHDRAWN,
+                on=on(30),
+                reason="Changed to a different goal after the review.",
+            )
     # Wrap-around support.
     if days > 6 and i % 3 != 2:
         kind = [OnwardService.HOUSING, OnwardService.DEBT, OnwardService.ID_BANK][i % 3]
-        onward = _at(
-            day(5),
-            contacts.onward_referral_make,
-            actor=worker,
-            referral=referral,
-            kind=kind,
-            organisation=[
-                "Stoke Housing Solutions",
-                "Citizens Advice Staffordshire",
-                "Local bank",
-            ][i % 3],
-            referred_on=on(5),
-            note="Agreed with the person.",
-        )
-        if days > 25:
-            _at(
-                day(25),
-                contacts.onward_referral_outcome,
+        with clock_at(day(5)):
+            onward = contacts.onward_referral_make(
                 actor=worker,
-                onward=onward,
-                outcome="supported",
-                on=on(25),
+                referral=referral,
+                kind=kind,
+                organisation=[
+                    "Stoke Housing Solutions",
+                    "Citizens Advice Staffordshire",
+                    "Local bank",
+                ][i % 3],
+                referred_on=on(5),
+                note="Agreed with the person.",
             )
+        if days > 25:
+            with clock_at(day(25)):
+                contacts.onward_referral_outcome(
+                    actor=worker,
+                    onward=onward,
+                    outcome="supported",
+                    on=on(25),
+                )
     # A review reading once there has been time for change.
     if days > 45:
         read(day(42, 15), ReadingKind.REVIEW, 1)
@@ -268,34 +247,31 @@ def support_history(
         return
     # Still receiving support: an appointment to come, and some awaiting feedback.
     now = until
-    booked = _at(
-        now - datetime.timedelta(days=1),
-        contacts.contact_book,
-        actor=worker,
-        referral=referral,
-        when=When(
-            starts_at=now + datetime.timedelta(days=2 + i % 5, hours=1),
-            mode=Mode.FACE_TO_FACE,
-            duration_minutes=60,
-            location="Hanley job centre",
-        ),
-    )
-    if i % 4 == 0:
-        _at(
-            now - datetime.timedelta(hours=20),
-            contacts.contact_reschedule,
-            actor=worker,
-            contact=booked,
-            starts_at=booked.starts_at + datetime.timedelta(days=1),
-            reason="The person starts a course that day.",
-        )
-    if i % 3 == 0 and days > 5:
-        _at(
-            now - datetime.timedelta(days=4),
-            contacts.contact_book,
+    with clock_at(now - datetime.timedelta(days=1)):
+        booked = contacts.contact_book(
             actor=worker,
             referral=referral,
             when=When(
-                starts_at=now - datetime.timedelta(days=2), mode=Mode.PHONE, duration_minutes=30
+                starts_at=now + datetime.timedelta(days=2 + i % 5, hours=1),
+                mode=Mode.FACE_TO_FACE,
+                duration_minutes=60,
+                location="Hanley job centre",
             ),
         )
+    if i % 4 == 0:
+        with clock_at(now - datetime.timedelta(hours=20)):
+            contacts.contact_reschedule(
+                actor=worker,
+                contact=booked,
+                starts_at=booked.starts_at + datetime.timedelta(days=1),
+                reason="The person starts a course that day.",
+            )
+    if i % 3 == 0 and days > 5:
+        with clock_at(now - datetime.timedelta(days=4)):
+            contacts.contact_book(
+                actor=worker,
+                referral=referral,
+                when=When(
+                    starts_at=now - datetime.timedelta(days=2), mode=Mode.PHONE, duration_minutes=30
+                ),
+            )

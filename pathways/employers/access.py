@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 
 from pathways.core.access import Role, role_of
 from pathways.employers.models import Employer, Opportunity
-from pathways.employers.status import OpportunityQuerySet
 
 
 def _service_wide_scope(user: Any) -> int | None:
@@ -26,7 +25,7 @@ def employers_for(user: Any) -> QuerySet[Employer]:
     return Employer.objects.filter(service_id=service_id)
 
 
-def opportunities_for(user: Any) -> OpportunityQuerySet:
+def opportunities_for(user: Any) -> QuerySet[Opportunity]:
     service_id = _service_wide_scope(user)
     if service_id is None:
         return Opportunity.objects.none()

@@ -2,7 +2,8 @@
 opportunities (training placements, work placements, job vacancies) they offer.
 
 Employers are shared across a service; each has an owning worker. An opportunity's status
-is never stored: it follows from dated facts and the places taken (see status.py).
+is never stored: it follows from dated facts (status.py) and the places taken, which
+placements own (placements/opportunities.py).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-
-from pathways.employers.status import OpportunityQuerySet, OpportunityStatus, status_of
 
 
 class ReferenceItem(models.Model):
@@ -273,8 +272,6 @@ class Opportunity(models.Model):
         null=True, blank=True, help_text="When a worker closed it early, if they did."
     )
 
-    objects = OpportunityQuerySet.as_manager()
-
     class Meta:
         verbose_name_plural = "opportunities"
         ordering = ["-created_at", "-id"]
@@ -287,6 +284,3 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def status_on(self, places_taken: int) -> OpportunityStatus:
-        return status_of(self, places_taken)

@@ -1,4 +1,5 @@
-"""Reads of employers and opportunities: service-wide records, scoped by core.access."""
+"""Reads of employers and opportunities: service-wide records, scoped by employers.access.
+Lists of opportunities show their status, so they are read in placements.selectors."""
 
 from __future__ import annotations
 
@@ -12,11 +13,9 @@ from pathways.employers.models import (
     Employer,
     OffenceCategory,
     Opportunity,
-    OpportunityKind,
     Requirement,
     Sector,
 )
-from pathways.employers.status import OpportunityQuerySet, OpportunityStatus
 
 
 def employer_list_for(user: User) -> QuerySet[Employer]:
@@ -33,32 +32,11 @@ def employer_get_for(user: User, pk: int) -> Employer | None:
     return employers_for(user).select_related("sector", "patch", "owner").filter(pk=pk).first()
 
 
-def opportunity_list_for(
-    user: User,
-    *,
-    kind: str = "",
-    status: OpportunityStatus | None = None,
-    employer: Employer | None = None,
-) -> OpportunityQuerySet:
-    qs = (
-        opportunities_for(user)
-        .with_status()
-        .select_related("employer", "sector", "patch")
-        .order_by("-created_at", "-id")
-    )
-    if kind in OpportunityKind.values:
-        qs = qs.filter(kind=kind)
-    if status is not None:
-        qs = qs.in_status(status)
-    if employer is not None:
-        qs = qs.filter(employer=employer)
-    return qs
-
-
 def opportunity_get_for(user: User, pk: int) -> Opportunity | None:
+    """One opportunity of the user's service, without its status (which needs the places
+    taken: ``placements.selectors.opportunity_with_status_for``)."""
     return (
         opportunities_for(user)
-        .with_status()
         .select_related("employer", "sector", "patch", "created_by")
         .prefetch_related("requirements", "excluded_categories")
         .filter(pk=pk)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Patch, User
-from pathways.core.access import Action, can
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.reference import is_retired
@@ -60,11 +60,6 @@ OPPORTUNITY_FIELDS = (
 )
 
 
-def _require(actor: User, action: Action) -> None:
-    if not can(actor, action):
-        raise NotPermitted("Your role does not allow this.")
-
-
 def _locked_employer(actor: User, employer: Employer) -> Employer:
     try:
         return employers_for(actor).select_for_update().get(pk=employer.pk)
@@ -97,7 +92,7 @@ def _check_employer(actor: User, data: dict[str, Any]) -> None:
 @transaction.atomic
 def employer_create(*, actor: User, data: dict[str, Any]) -> Employer:
     """Record an employer or training provider for the actor's service."""
-    _require(actor, Action.MANAGE_EMPLOYERS)
+    require(actor, Action.MANAGE_EMPLOYERS)
     _check_employer(actor, data)
     assert actor.service is not None  # can() holds only for users of a service
     employer = Employer.objects.create(
@@ -119,7 +114,7 @@ def employer_create(*, actor: User, data: dict[str, Any]) -> Employer:
 
 @transaction.atomic
 def employer_update(*, actor: User, employer: Employer, data: dict[str, Any]) -> Employer:
-    _require(actor, Action.MANAGE_EMPLOYERS)
+    require(actor, Action.MANAGE_EMPLOYERS)
     locked = _locked_employer(actor, employer)
     _check_employer(actor, data)
     changed = [name for name in EMPLOYER_FIELDS if getattr(locked, name) != data[name]]
@@ -144,7 +139,7 @@ def employer_update(*, actor: User, employer: Employer, data: dict[str, Any]) ->
 def employer_contact_add(
     *, actor: User, employer: Employer, data: dict[str, Any]
 ) -> EmployerContact:
-    _require(actor, Action.MANAGE_EMPLOYERS)
+    require(actor, Action.MANAGE_EMPLOYERS)
     locked = _locked_employer(actor, employer)
     if not (data.get("phone") or data.get("email")):
         raise RuleBroken("Enter a phone number or an email address for the contact.")
@@ -165,7 +160,7 @@ def employer_contact_add(
 @transaction.atomic
 def engagement_record(*, actor: User, employer: Employer, data: dict[str, Any]) -> Engagement:
     """Add to the employer's engagement log: what happened, the next step and when."""
-    _require(actor, Action.MANAGE_EMPLOYERS)
+    require(actor, Action.MANAGE_EMPLOYERS)
     locked = _locked_employer(actor, employer)
     today = timezone.localdate()
     on: datetime.date = data["on"]
@@ -211,14 +206,15 @@ def _check_opportunity(
         raise RuleBroken("The closing date must be on or before the start date.")
 
 
-def _terms(
+def opportunity_terms(
     actor: User,
     data: dict[str, Any],
     requirements: Iterable[Requirement],
     excluded_categories: Iterable[OffenceCategory],
 ) -> tuple[list[Requirement], list[OffenceCategory]]:
-    """An opportunity's terms checked, as created or changed: its requirements and the
-    offence categories it excludes (none unless the policy is to exclude categories)."""
+    """An opportunity's terms checked, as created or changed (``opportunity_create`` here,
+    ``placements.services.opportunity_update``): its requirements and the offence
+    categories it excludes (none unless the policy is to exclude categories)."""
     requirements, excluded = list(requirements), list(excluded_categories)
     _check_opportunity(actor, data, requirements, excluded)
     if data["exclusion_policy"] != ExclusionPolicy.CATEGORIES:
@@ -238,9 +234,11 @@ def opportunity_create(
     excluded_categories: Iterable[OffenceCategory] = (),
 ) -> Opportunity:
     """Open an opportunity. Its creation date is what 'placements created' counts."""
-    _require(actor, Action.MANAGE_EMPLOYERS)
+    require(actor, Action.MANAGE_EMPLOYERS)
     locked = _locked_employer(actor, employer)
-    requirements, excluded_categories = _terms(actor, data, requirements, excluded_categories)
+    requirements, excluded_categories = opportunity_terms(
+        actor, data, requirements, excluded_categories
+    )
     opportunity = Opportunity.objects.create(
         employer=locked,
         created_by=actor,
@@ -261,82 +259,10 @@ def opportunity_create(
     return opportunity
 
 
-def _places_taken(opportunity: Opportunity) -> int:
-    from pathways.placements.models import Placement
-
-    return Placement.objects.filter(opportunity=opportunity).taking_place().count()
-
-
-def _has_placements(opportunity: Opportunity) -> bool:
-    from pathways.placements.models import Placement
-
-    return Placement.objects.filter(opportunity=opportunity).exists()
-
-
-@transaction.atomic
-def opportunity_update(
-    *,
-    actor: User,
-    opportunity: Opportunity,
-    data: dict[str, Any],
-    requirements: Iterable[Requirement] = (),
-    excluded_categories: Iterable[OffenceCategory] = (),
-) -> Opportunity:
-    """Change an open or filled opportunity. The row is locked first, as an acceptance
-    locks it (decision 0003), so places cannot drop below those taken while an acceptance
-    is being recorded. The audit event names the fields changed, not their values."""
-    _require(actor, Action.MANAGE_EMPLOYERS)
-    try:
-        # Only the opportunity's row (not the employer's, which the scope joins): an
-        # acceptance locks the opportunity and then its placement with the employer, so
-        # locking the employer here as well could deadlock with it.
-        locked = opportunities_for(actor).select_for_update(of=("self",)).get(pk=opportunity.pk)
-    except Opportunity.DoesNotExist:
-        raise NotPermitted("This opportunity is not one you can change.") from None
-    if is_closed(locked):
-        raise StateChanged("This opportunity is closed, so it cannot be changed.")
-    requirements, excluded_categories = _terms(actor, data, requirements, excluded_categories)
-    taken = _places_taken(locked)
-    if data["places_available"] < taken:
-        raise RuleBroken(
-            f"{taken} place{'' if taken == 1 else 's'} on this opportunity "
-            f"{'is' if taken == 1 else 'are'} already taken, so places available cannot be "
-            f"fewer than {taken}."
-        )
-    changed = [name for name in OPPORTUNITY_FIELDS if getattr(locked, name) != data[name]]
-    # The kind decides what a start means (a job start has sustainment checks) and which
-    # measure counts the opportunity; it is fixed once anyone has been put forward.
-    if "kind" in changed and _has_placements(locked):
-        raise RuleBroken(
-            "People have been put forward to this opportunity, so its type cannot be changed."
-        )
-    if {r.pk for r in locked.requirements.all()} != {r.pk for r in requirements}:
-        changed.append("requirements")
-    if {c.pk for c in locked.excluded_categories.all()} != {c.pk for c in excluded_categories}:
-        changed.append("excluded_categories")
-    if not changed:
-        raise RuleBroken("You have not changed anything.")
-    for name in OPPORTUNITY_FIELDS:
-        setattr(locked, name, data[name])
-    locked.save()
-    locked.requirements.set(requirements)
-    locked.excluded_categories.set(excluded_categories)
-    audit(
-        actor=actor,
-        kind=AuditKind.CHANGE,
-        action="opportunity.changed",
-        obj=locked,
-        subject_id=None,
-        summary=f"Opportunity changed: {locked.title}",
-        detail={"fields": changed},
-    )
-    return locked
-
-
 @transaction.atomic
 def opportunity_close(*, actor: User, opportunity: Opportunity) -> Opportunity:
     """Close an opportunity early: nobody more can be put forward to it."""
-    _require(actor, Action.MANAGE_EMPLOYERS)
+    require(actor, Action.MANAGE_EMPLOYERS)
     try:
         locked = opportunities_for(actor).select_for_update().get(pk=opportunity.pk)
     except Opportunity.DoesNotExist:

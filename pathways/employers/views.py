@@ -1,4 +1,7 @@
 """Employer and opportunity pages: parse input, call one service or selector, render.
+The pages that show an opportunity's status, places taken or placements are in
+placements/opportunity_views.py (placements own the places taken); all share the
+``employers`` URL namespace.
 
 Employers and opportunities are service records shared by the workers and the manager of
 a service; every other role gets 404 (audited), as for any page the role may not use.
@@ -8,15 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from pathways.core.access import Action, can
-from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.access import Action
+from pathways.core.http import AuthenticatedHttpRequest, refuse, requires
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.employers import selectors, services
@@ -27,19 +29,11 @@ from pathways.employers.forms import (
     EngagementForm,
     OpportunityForm,
 )
-from pathways.employers.models import Employer, Opportunity, OpportunityKind
-from pathways.employers.services import EMPLOYER_FIELDS, OPPORTUNITY_FIELDS
-from pathways.employers.status import OpportunityStatus, is_closed
-from pathways.placements import selectors as placement_selectors
-
-
-def _require(request: AuthenticatedHttpRequest) -> None:
-    if not can(request.user, Action.MANAGE_EMPLOYERS):
-        refuse(request)
+from pathways.employers.models import Employer, Opportunity
+from pathways.employers.services import EMPLOYER_FIELDS
 
 
 def _employer(request: AuthenticatedHttpRequest, pk: int) -> Employer:
-    _require(request)
     employer = selectors.employer_get_for(request.user, pk)
     if employer is None:
         refuse(request)  # audited, with the id asked for
@@ -47,24 +41,22 @@ def _employer(request: AuthenticatedHttpRequest, pk: int) -> Employer:
 
 
 def _opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportunity:
-    _require(request)
     opportunity = selectors.opportunity_get_for(request.user, pk)
     if opportunity is None:
         refuse(request)
     return opportunity
 
 
-@login_required
+@requires(Action.MANAGE_EMPLOYERS)
 def employer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request)
     page = paginate(request, selectors.employer_list_for(request.user))
     return render(request, "employers/list.html", {"page": page})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_EMPLOYERS)
 def employer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request)
     form = EmployerForm(request.POST or None, user=request.user, initial={"owner": request.user})
     return form_page(
         request,
@@ -80,22 +72,8 @@ def employer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def employer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    employer = _employer(request, pk)
-    return render(
-        request,
-        "employers/detail.html",
-        {
-            "employer": employer,
-            "contacts": employer.contacts.all()[:50],
-            "engagements": employer.engagements.select_related("worker")[:50],
-            "opportunities": selectors.opportunity_list_for(request.user, employer=employer)[:50],
-        },
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_EMPLOYERS)
 def employer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     employer = _employer(request, pk)
     initial = {name: getattr(employer, name) for name in EMPLOYER_FIELDS}
@@ -118,6 +96,7 @@ def employer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_EMPLOYERS)
 def contact_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     employer = _employer(request, pk)
     return form_page(
@@ -138,6 +117,7 @@ def contact_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_EMPLOYERS)
 def engagement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     employer = _employer(request, pk)
     return form_page(
@@ -158,6 +138,7 @@ def engagement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_EMPLOYERS)
 def opportunity_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     employer = _employer(request, pk)
     form = OpportunityForm(
@@ -195,80 +176,8 @@ def opportunity_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 @login_required
-def opportunity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request)
-    kind = request.GET.get("kind", "")
-    status_code = request.GET.get("status", "open")
-    status = OpportunityStatus(status_code) if status_code in OpportunityStatus.values else None
-    page = paginate(request, selectors.opportunity_list_for(request.user, kind=kind, status=status))
-    count = page.paginator.count
-    return render(
-        request,
-        "employers/opportunity_list.html",
-        {
-            "page": page,
-            "caption": f"{count} opportunit{'y' if count == 1 else 'ies'}",
-            "kinds": OpportunityKind.choices,
-            "kind": kind,
-            "statuses": OpportunityStatus.choices,
-            "status": status_code,
-        },
-    )
-
-
-@login_required
-def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity(request, pk)
-    placements = placement_selectors.placement_list_for(request.user).filter(
-        opportunity=opportunity
-    )[:50]
-    return render(
-        request,
-        "employers/opportunity_detail.html",
-        {"opportunity": opportunity, "placements": placements},
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
-def opportunity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity(request, pk)
-    back = reverse("employers:opportunity", args=[pk])
-    if is_closed(opportunity):
-        messages.info(request, "This opportunity is closed, so it cannot be changed.")
-        return redirect(back)
-    initial: dict[str, Any] = {name: getattr(opportunity, name) for name in OPPORTUNITY_FIELDS}
-    initial["requirements"] = list(opportunity.requirements.all())
-    initial["excluded_categories"] = list(opportunity.excluded_categories.all())
-    form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
-
-    def perform(data: dict[str, Any]) -> Opportunity:
-        return services.opportunity_update(
-            actor=request.user,
-            opportunity=opportunity,
-            data=data,
-            requirements=data["requirements"],
-            excluded_categories=data["excluded_categories"],
-        )
-
-    return form_page(
-        request,
-        form=form,
-        perform=perform,
-        title="Change the opportunity",
-        caption=opportunity.title,
-        intro="employers/intro/edit.html",
-        button="Save changes",
-        back_url=back,
-        back_label="Back to the opportunity",
-        done="Opportunity changed",
-        success_url=back,
-        context={"places_taken": getattr(opportunity, "places_taken", 0)},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_EMPLOYERS)
 def opportunity_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _opportunity(request, pk)
     return form_page(
@@ -283,20 +192,4 @@ def opportunity_close(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         back_label="Back to the opportunity",
         done="Opportunity closed",
         success_url=lambda _o: reverse("employers:opportunity", args=[pk]),
-    )
-
-
-@login_required
-def opportunity_matches(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """People in the user's scope who fit the opportunity, with why."""
-    opportunity = _opportunity(request, pk)
-    page = paginate(request, placement_selectors.participants_matching(request.user, opportunity))
-    return render(
-        request,
-        "employers/opportunity_matches.html",
-        {
-            "opportunity": opportunity,
-            "page": page,
-            "rows": placement_selectors.explain_participants(opportunity, page.object_list),
-        },
     )

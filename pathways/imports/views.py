@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from pathways.core.access import Action, can
 from pathways.core.audit import audit_refusal
 from pathways.core.exports import safe_cell
-from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pagination import paginate
 from pathways.imports import selectors
 from pathways.imports.forms import UploadForm
@@ -40,15 +40,10 @@ def upload_dir() -> Path:
     return directory
 
 
-def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
-    if not can(request.user, action):
-        refuse(request)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.IMPORT_PROBATION_DATA)
 def imports_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, Action.IMPORT_PROBATION_DATA)
     service = service_of(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -81,7 +76,6 @@ def imports_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
-    _require(request, Action.IMPORT_PROBATION_DATA)
     batch = selectors.batches_for(request.user).filter(pk=pk).first()
     if batch is None:
         audit_refusal(actor=request.user, object_type="imports.importbatch", object_id=pk)
@@ -89,7 +83,7 @@ def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
     return batch
 
 
-@login_required
+@requires(Action.IMPORT_PROBATION_DATA)
 def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     progress = 0
@@ -108,7 +102,7 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.IMPORT_PROBATION_DATA)
 def batch_errors_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The kept errors and skipped rows as CSV, to fix the file in a spreadsheet."""
     batch = _batch(request, pk)
@@ -131,9 +125,8 @@ def batch_errors_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return response
 
 
-@login_required
+@requires(Action.IMPORT_PROBATION_DATA)
 def conflicts(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, Action.IMPORT_PROBATION_DATA)
     return render(
         request,
         "imports/conflicts.html",
@@ -141,9 +134,8 @@ def conflicts(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.EXPORT_JDL)
 def jdl(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, Action.EXPORT_JDL)
     count = selectors.jdl_count(request.user)
     return render(
         request,
@@ -157,9 +149,8 @@ def jdl(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.EXPORT_JDL)
 def jdl_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
-    _require(request, Action.EXPORT_JDL)
     content, count = jdl_export(actor=request.user, fmt=fmt)
     if count < selectors.JDL_MINIMUM:
         messages.warning(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can
 from pathways.core.periods import Period
+from pathways.outcomes.figures import CHOICES, referral_counts
 from pathways.outcomes.measures import MEASURES, Figure, Measure
 from pathways.outcomes.models import (
     Order,
@@ -96,7 +97,8 @@ def frozen_figure(
 ) -> Figure | None:
     """The measure's figure as the snapshot holds it: as at the day it was taken, or, for
     a day before that (the RR Board report asks for the period's last day), as at the
-    period's last day. None for a measure added to the registry since."""
+    period's last day. None for a measure added to the registry since. Every version of
+    the snapshot's shape (``outcomes.figures.FIGURES_VERSION``) keeps the measures alike."""
     part = "measures" if as_of >= snapshot.as_of else "measures_at_end"
     data = snapshot.figures[part].get(measure.key)
     return None if data is None else Figure.from_json(data)
@@ -200,17 +202,7 @@ def outcomes_of(user: User, participant: Participant) -> tuple[list[Order], list
 
 
 def referrals_by(service: Service, period: Period, field: str) -> list[tuple[str, int]]:
-    """Referrals received in the period by source or by cohort (one aggregate query)."""
-    from django.db.models import Count
-
-    from pathways.referrals.models import Cohort, Referral, Source
-
-    choices = {"source": Source.choices, "cohort": Cohort.choices}[field]
-    counts = dict(
-        Referral.objects.filter(service=service)
-        .filter(period.q("received_at"))
-        .order_by()
-        .values_list(field)
-        .annotate(n=Count("id"))
-    )
-    return [(label, counts.get(value, 0)) for value, label in choices]
+    """Referrals received in the period by source or by cohort, labelled (one aggregate
+    query)."""
+    counts = referral_counts(service, period, field)
+    return [(label, counts[value]) for value, label in CHOICES[field]]

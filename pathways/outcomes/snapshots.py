@@ -9,10 +9,11 @@ engagements, staff accounts) must do the same with the span of its records' date
 
 What is frozen: every measure of the registry, as at the day of freezing (what the pages
 show) and as at the period's last day (what the RR Board report shows), and the report's
-other figures counted from records (``reports.board.record_figures``). Pages read a
-snapshot for exactly its service and period (``outcomes.selectors.snapshot_for``); custom
-date ranges are always counted live. A snapshot is taken once and never changed: a second
-purge touching the same period leaves it as it is.
+other figures counted from records, as raw counts (``outcomes.figures.record_figures``),
+with the version of that shape (``FIGURES_VERSION``). Pages read a snapshot for exactly its
+service and period (``outcomes.selectors.snapshot_for``); custom date ranges are always
+counted live. A snapshot is taken once and never changed: a second purge touching the same
+period leaves it as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.utils import timezone
 from pathways.accounts.models import Service
 from pathways.core.audit import AuditKind, audit
 from pathways.core.periods import KINDS, Period
+from pathways.outcomes.figures import FIGURES_VERSION, record_figures
 from pathways.outcomes.measures import MEASURES
 from pathways.outcomes.models import PeriodSnapshot
 
@@ -49,14 +51,13 @@ def named_periods_touching(
 def period_figures(service: Service, period: Period, *, today: datetime.date) -> dict[str, Any]:
     """What a snapshot keeps, counted now by the measures' own database aggregates: a
     fixed number of queries per period, whatever the number of people."""
-    from pathways.reports.board import record_figures
-
     return {
+        "version": FIGURES_VERSION,
         "measures": {m.key: m.compute(service, period, today).as_json() for m in MEASURES},
         "measures_at_end": {
             m.key: m.compute(service, period, period.end).as_json() for m in MEASURES
         },
-        "board": record_figures(service, period),
+        "records": record_figures(service, period),
     }
 
 

@@ -19,7 +19,7 @@ from pathways.core.audit import AuditKind, audit
 from pathways.core.charts import trend_chart
 from pathways.core.errors import DomainError
 from pathways.core.forms import PeriodForm
-from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.outcomes import selectors, services
@@ -50,15 +50,9 @@ def _frozen_or_live(service: Any, period: periods.Period) -> dict[str, Any]:
     }
 
 
-def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
-    if not can(request.user, action):
-        refuse(request)
-
-
-@login_required
+@requires(Action.SEE_SERVICE_FIGURES)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every measure for a period against its targets, a trend, capacity and referrals."""
-    _require(request, Action.SEE_SERVICE_FIGURES)
     service = service_of(request.user)
     form = _period_form(request)
     period = form.chosen
@@ -91,10 +85,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.SEE_DRILLDOWN)
 def drilldown(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """The named records a measure counted: the manager only, and every view audited."""
-    _require(request, Action.SEE_DRILLDOWN)
     measure = BY_KEY.get(key)
     if measure is None:
         raise Http404("No such measure")
@@ -134,8 +127,8 @@ def drilldown(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.SET_TARGETS)
 def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, Action.SET_TARGETS)
     service = service_of(request.user)
     period = _period_form(request).chosen
     existing = selectors.targets_for(service, period)
@@ -196,7 +189,6 @@ def _person_page(
     button: str,
     done: str,
 ) -> HttpResponse:
-    _require(request, Action.RECORD_OUTCOMES)
     participant = participant_get_for(request.user, pk)
     return form_page(
         request,
@@ -213,6 +205,7 @@ def _person_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.RECORD_OUTCOMES)
 def order_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _person_page(
         request,
@@ -229,6 +222,7 @@ def order_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.RECORD_OUTCOMES)
 def order_end(request: AuthenticatedHttpRequest, pk: int, order_pk: int) -> HttpResponse:
     def perform(person: Any, data: dict[str, Any]) -> None:
         order = Order.objects.filter(participant=person, pk=order_pk).first()
@@ -249,6 +243,7 @@ def order_end(request: AuthenticatedHttpRequest, pk: int, order_pk: int) -> Http
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.RECORD_OUTCOMES)
 def offence_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _person_page(
         request,

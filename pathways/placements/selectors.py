@@ -16,8 +16,7 @@ from pathways.core.audit import viewed_or_404
 from pathways.core.reference import in_use
 from pathways.core.roles import Role
 from pathways.employers.access import opportunities_for
-from pathways.employers.models import Opportunity, OpportunityKind
-from pathways.employers.status import OpportunityQuerySet
+from pathways.employers.models import Employer, Opportunity, OpportunityKind
 from pathways.participants.models import Participant, WorkProfile
 from pathways.placements.access import placements_for
 from pathways.placements.matching import (
@@ -32,6 +31,12 @@ from pathways.placements.matching import (
     person_facts,
 )
 from pathways.placements.models import Placement, PlacementEndReason, SustainmentCheck
+from pathways.placements.opportunities import (
+    OpportunityStatus,
+    in_status,
+    open_opportunities,
+    with_status,
+)
 from pathways.placements.status import PlacementQuerySet, PlacementStatus, status_q
 from pathways.referrals.access import participants_for, referrals_for
 from pathways.referrals.models import Referral
@@ -89,6 +94,41 @@ def end_reasons() -> list[PlacementEndReason]:
     return list(PlacementEndReason.objects.filter(in_use()).order_by("group", "order", "label"))
 
 
+# Opportunities with their status (places taken, so placements read them)
+
+
+def opportunity_list_for(
+    user: User,
+    *,
+    kind: str = "",
+    status: OpportunityStatus | None = None,
+    employer: Employer | None = None,
+) -> QuerySet[Opportunity]:
+    qs = (
+        with_status(opportunities_for(user))
+        .select_related("employer", "sector", "patch")
+        .order_by("-created_at", "-id")
+    )
+    if kind in OpportunityKind.values:
+        qs = qs.filter(kind=kind)
+    if status is not None:
+        qs = in_status(qs, status)
+    if employer is not None:
+        qs = qs.filter(employer=employer)
+    return qs
+
+
+def opportunity_with_status_for(user: User, pk: int) -> Opportunity | None:
+    """One opportunity of the user's service with its places taken and status."""
+    return (
+        with_status(opportunities_for(user))
+        .select_related("employer", "sector", "patch", "created_by")
+        .prefetch_related("requirements", "excluded_categories")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 # Matching
 
 
@@ -110,7 +150,7 @@ def person_facts_for(participant: Participant) -> PersonFacts:
     return person_facts(person)
 
 
-def opportunities_matching(user: User, person: PersonFacts) -> OpportunityQuerySet:
+def opportunities_matching(user: User, person: PersonFacts) -> QuerySet[Opportunity]:
     """Open opportunities of the user's service, those the person fits first."""
     fits = Case(
         When(opportunities_fitting_q(person), then=Value(True)),
@@ -118,8 +158,7 @@ def opportunities_matching(user: User, person: PersonFacts) -> OpportunityQueryS
         output_field=BooleanField(),
     )
     return (
-        opportunities_for(user)
-        .open()
+        open_opportunities(opportunities_for(user))
         .annotate(fits=fits)
         .select_related("employer", "sector", "patch")
         .prefetch_related(*OPPORTUNITY_PREFETCH)

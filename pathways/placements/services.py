@@ -1,23 +1,26 @@
-"""Changes to work profiles, placements and sustainment checks. Each function is atomic,
+"""Changes to work profiles, placements, sustainment checks, and to an opportunity (whose
+places the placements take). Each function is atomic,
 writes its audit event (with the person as subject, so it shows on their timeline) in the
 same transaction, and raises a domain error when a rule refuses the change.
 
 Places are never overbooked: a decision that takes a place locks the opportunity row
 first (``SELECT ... FOR UPDATE``; SQLite takes its write lock at the start of the
 transaction), counts the places taken and refuses if none is left. Rows are locked in one
-order (opportunity, then placement).
+order (opportunity, then placement). Changing an opportunity takes the same lock, so its
+places never drop below those taken.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Patch, User
-from pathways.core.access import Action, can
+from pathways.core.access import Action, can, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.reference import is_retired
@@ -29,7 +32,8 @@ from pathways.employers.models import (
     Requirement,
     Sector,
 )
-from pathways.employers.status import OpportunityStatus, status_of
+from pathways.employers.services import OPPORTUNITY_FIELDS, opportunity_terms
+from pathways.employers.status import is_closed
 from pathways.participants.guards import unrestricted
 from pathways.participants.models import Participant, WorkProfile
 from pathways.placements.access import placements_for
@@ -40,6 +44,7 @@ from pathways.placements.models import (
     PlacementEndReason,
     SustainmentCheck,
 )
+from pathways.placements.opportunities import OpportunityStatus, status_of
 from pathways.placements.status import PlacementStatus
 from pathways.referrals.access import participants_for, referrals_for
 from pathways.referrals.models import Referral, RiskFlag
@@ -171,8 +176,7 @@ def placement_put_forward(
     if not participants_for(actor).filter(pk=participant.pk).exists():
         raise NotPermitted("This person is not one you can put forward.")
     referral = _active_referral(actor, participant, locked)
-    taken = Placement.objects.filter(opportunity=locked).taking_place().count()
-    status = status_of(locked, taken)
+    status = status_of(locked, Placement.objects.places_taken(locked))
     if status != OpportunityStatus.OPEN:
         raise StateChanged(f"This opportunity is {status.label.lower()}.")
     person = Participant.objects.select_related("area").get(pk=participant.pk)
@@ -241,7 +245,7 @@ def placement_decide(
     if on < timezone.localdate(locked.put_forward_at):
         raise RuleBroken("The decision cannot be before the person was put forward.")
     if accepted:
-        taken = Placement.objects.filter(opportunity=opportunity).taking_place().count()
+        taken = Placement.objects.places_taken(opportunity)
         if taken >= opportunity.places_available:
             raise RuleBroken(
                 f"All {opportunity.places_available} places on this opportunity are taken."
@@ -363,5 +367,70 @@ def sustainment_check_record(
         f"{locked.weeks}-week check: {'in work' if in_work else 'not in work'}",
         weeks=locked.weeks,
         in_work=in_work,
+    )
+    return locked
+
+
+# Changing an opportunity: its places are never fewer than the placements take.
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    data: dict[str, Any],
+    requirements: Iterable[Requirement] = (),
+    excluded_categories: Iterable[OffenceCategory] = (),
+) -> Opportunity:
+    """Change an open or filled opportunity. The row is locked first, as an acceptance
+    locks it (decision 0003), so places cannot drop below those taken while an acceptance
+    is being recorded. The audit event names the fields changed, not their values."""
+    require(actor, Action.MANAGE_EMPLOYERS)
+    try:
+        # Only the opportunity's row (not the employer's, which the scope joins): an
+        # acceptance locks the opportunity and then its placement with the employer, so
+        # locking the employer here as well could deadlock with it.
+        locked = opportunities_for(actor).select_for_update(of=("self",)).get(pk=opportunity.pk)
+    except Opportunity.DoesNotExist:
+        raise NotPermitted("This opportunity is not one you can change.") from None
+    if is_closed(locked):
+        raise StateChanged("This opportunity is closed, so it cannot be changed.")
+    requirements, excluded_categories = opportunity_terms(
+        actor, data, requirements, excluded_categories
+    )
+    taken = Placement.objects.places_taken(locked)
+    if data["places_available"] < taken:
+        raise RuleBroken(
+            f"{taken} place{'' if taken == 1 else 's'} on this opportunity "
+            f"{'is' if taken == 1 else 'are'} already taken, so places available cannot be "
+            f"fewer than {taken}."
+        )
+    changed = [name for name in OPPORTUNITY_FIELDS if getattr(locked, name) != data[name]]
+    # The kind decides what a start means (a job start has sustainment checks) and which
+    # measure counts the opportunity; it is fixed once anyone has been put forward.
+    if "kind" in changed and Placement.objects.filter(opportunity=locked).exists():
+        raise RuleBroken(
+            "People have been put forward to this opportunity, so its type cannot be changed."
+        )
+    if {r.pk for r in locked.requirements.all()} != {r.pk for r in requirements}:
+        changed.append("requirements")
+    if {c.pk for c in locked.excluded_categories.all()} != {c.pk for c in excluded_categories}:
+        changed.append("excluded_categories")
+    if not changed:
+        raise RuleBroken("You have not changed anything.")
+    for name in OPPORTUNITY_FIELDS:
+        setattr(locked, name, data[name])
+    locked.save()
+    locked.requirements.set(requirements)
+    locked.excluded_categories.set(excluded_categories)
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action="opportunity.changed",
+        obj=locked,
+        subject_id=None,
+        summary=f"Opportunity changed: {locked.title}",
+        detail={"fields": changed},
     )
     return locked

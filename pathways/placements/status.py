@@ -2,10 +2,12 @@
 
 ``STATUS_RULES`` is read first to last; the first rule whose facts hold gives the status.
 ``status_of`` applies it to one row, ``PlacementQuerySet.with_status`` in the database.
+``tag_colours`` says how each status looks as a tag (``{% status_tag placement %}``).
 
 A placement **takes a place** on its opportunity from the employer's acceptance until it
 ends early (a completed placement keeps its place: the place was used). ``TAKES_PLACE`` is
-that rule; the opportunity's "filled" status and the overbooking check both use it.
+that rule; the opportunity's "filled" status (placements/opportunities.py) and the
+overbooking checks (``PlacementQuerySet.places_taken``) both use it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from pathways.core.status import Rule, StatusRules
+from pathways.core.status import Rule, StatusRules, tag_colours
 
 if TYPE_CHECKING:
+    from pathways.employers.models import Opportunity
     from pathways.placements.models import Placement
 
 
@@ -34,6 +37,20 @@ class PlacementStatus(models.TextChoices):
     def open(cls) -> frozenset[PlacementStatus]:
         return frozenset({cls.PUT_FORWARD, cls.ACCEPTED, cls.STARTED})
 
+
+tag_colours(
+    PlacementStatus,
+    {
+        PlacementStatus.PUT_FORWARD: "blue",
+        PlacementStatus.ACCEPTED: "turquoise",
+        PlacementStatus.DECLINED: "grey",
+        PlacementStatus.STARTED: "green",
+        PlacementStatus.COMPLETED: "purple",
+        PlacementStatus.ENDED_EARLY: "red",
+        PlacementStatus.WITHDRAWN: "grey",
+    },
+    model="placements.Placement",
+)
 
 STATUS_RULES: list[Rule[PlacementStatus]] = [
     (
@@ -80,3 +97,9 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
 
     def taking_place(self) -> PlacementQuerySet:
         return self.filter(TAKES_PLACE)
+
+    def places_taken(self, opportunity: Opportunity) -> int:
+        """The places taken on one opportunity: what the overbooking checks count (with the
+        opportunity's row locked). ``placements.opportunities.with_places_taken`` counts
+        the same for a list of opportunities."""
+        return self.filter(opportunity=opportunity).taking_place().count()

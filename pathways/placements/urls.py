@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from pathways.placements import views
+from pathways.placements import opportunity_views, views
 
 app_name = "placements"
 urlpatterns = [
@@ -19,4 +19,22 @@ urlpatterns = [
     ),
     path("people/<int:pk>/opportunities/", views.participant_matches, name="participant_matches"),
     path("people/<int:pk>/work-profile/", views.work_profile, name="work_profile"),
+]
+
+# Pages of the ``employers`` namespace that show opportunities' status, places taken or
+# placements (config/urls.py composes them with employers.urls).
+employer_patterns = [
+    path("<int:pk>/", opportunity_views.employer_detail, name="detail"),
+    path("opportunities/", opportunity_views.opportunity_list, name="opportunities"),
+    path("opportunities/<int:pk>/", opportunity_views.opportunity_detail, name="opportunity"),
+    path(
+        "opportunities/<int:pk>/edit/",
+        opportunity_views.opportunity_edit,
+        name="opportunity_edit",
+    ),
+    path(
+        "opportunities/<int:pk>/matches/",
+        opportunity_views.opportunity_matches,
+        name="opportunity_matches",
+    ),
 ]

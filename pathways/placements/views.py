@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from pathways.core.access import Action, can
-from pathways.core.http import AuthenticatedHttpRequest, refuse
+from pathways.core.access import Action
+from pathways.core.http import AuthenticatedHttpRequest, refuse, requires
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.employers import selectors as employer_selectors
@@ -34,14 +34,8 @@ from pathways.placements.status import PlacementStatus
 from pathways.referrals.people import participant_get_for
 
 
-def _require(request: AuthenticatedHttpRequest, action: Action = Action.MANAGE_PLACEMENTS) -> None:
-    if not can(request.user, action):
-        refuse(request)
-
-
-@login_required
+@requires(Action.MANAGE_PLACEMENTS)
 def placement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request)
     code = request.GET.get("status", "")
     status = PlacementStatus(code) if code in PlacementStatus.values else None
     return render(
@@ -77,7 +71,6 @@ def _action(
     button: str,
     done: str,
 ) -> HttpResponse:
-    _require(request)
     placement = selectors.placement_get_for(request.user, pk)
     if not placement_actions_allowed(placement)[allowed_key]:
         messages.info(request, "That has already been done, or is no longer possible.")
@@ -99,6 +92,7 @@ def _action(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_PLACEMENTS)
 def placement_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,
@@ -116,6 +110,7 @@ def placement_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_PLACEMENTS)
 def placement_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,
@@ -131,6 +126,7 @@ def placement_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_PLACEMENTS)
 def placement_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,
@@ -148,6 +144,7 @@ def placement_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_PLACEMENTS)
 def placement_end_early(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,
@@ -165,8 +162,8 @@ def placement_end_early(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_PLACEMENTS)
 def sustainment_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     check = selectors.sustainment_check_get_for(request.user, pk)
     placement = check.placement
     back = reverse("placements:detail", args=[placement.pk])
@@ -197,8 +194,8 @@ def sustainment_check(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.MANAGE_PLACEMENTS)
 def put_forward(request: AuthenticatedHttpRequest, opportunity: int, person: int) -> HttpResponse:
-    _require(request)
     found = employer_selectors.opportunity_get_for(request.user, opportunity)
     if found is None:
         refuse(request)
@@ -222,10 +219,9 @@ def put_forward(request: AuthenticatedHttpRequest, opportunity: int, person: int
     )
 
 
-@login_required
+@requires(Action.MANAGE_PLACEMENTS)
 def participant_matches(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open opportunities for a person, those that fit first, each with why or why not."""
-    _require(request)
     participant = participant_get_for(request.user, pk)
     person = selectors.person_facts_for(participant)
     page = paginate(request, selectors.opportunities_matching(request.user, person))
@@ -243,8 +239,8 @@ def participant_matches(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.EDIT_WORK_PROFILE)
 def work_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request, Action.EDIT_WORK_PROFILE)
     participant = participant_get_for(request.user, pk)
     initial = services.work_profile_initial(
         participant, selectors.latest_referral(request.user, participant)

@@ -2,7 +2,9 @@
 
 A plan belongs to one episode of support (a referral, see decision 0001). Nothing here is
 deleted: goals are achieved or withdrawn, steps are done or no longer needed, and the
-status of each follows from those dated facts.
+status of each follows from those dated facts: ``GOAL_RULES`` and ``STEP_RULES``
+(core.status.StatusRules), applied to a row by ``status`` and in the database by
+``with_status`` / ``in_status``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+from pathways.core.status import StatusRules, tag_colours
 
 # Until the initial review is recorded, it is due this many days after support starts.
 INITIAL_REVIEW_DAYS = 14
@@ -37,6 +42,63 @@ class StepStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
+
+
+# Read first to last: the first rule whose facts hold gives the status.
+GOAL_RULES = StatusRules(
+    [
+        (GoalStatus.ACHIEVED, Q(achieved_on__isnull=False), lambda g: g.achieved_on is not None),
+        (
+            GoalStatus.WITHDRAWN,
+            Q(withdrawn_on__isnull=False),
+            lambda g: g.withdrawn_on is not None,
+        ),
+    ],
+    GoalStatus.OPEN,
+)
+STEP_RULES = StatusRules(
+    [
+        (StepStatus.DONE, Q(done_on__isnull=False), lambda s: s.done_on is not None),
+        (
+            StepStatus.NO_LONGER_NEEDED,
+            Q(dropped_on__isnull=False),
+            lambda s: s.dropped_on is not None,
+        ),
+        (StepStatus.IN_PROGRESS, Q(started_on__isnull=False), lambda s: s.started_on is not None),
+    ],
+    StepStatus.NOT_STARTED,
+)
+tag_colours(
+    GoalStatus,
+    {GoalStatus.OPEN: "blue", GoalStatus.ACHIEVED: "green", GoalStatus.WITHDRAWN: "grey"},
+    model="plans.Goal",
+)
+tag_colours(
+    StepStatus,
+    {
+        StepStatus.NOT_STARTED: "grey",
+        StepStatus.IN_PROGRESS: "blue",
+        StepStatus.DONE: "green",
+        StepStatus.NO_LONGER_NEEDED: "grey",
+    },
+    model="plans.Step",
+)
+
+
+class GoalQuerySet(models.QuerySet["Goal"]):
+    def with_status(self) -> GoalQuerySet:
+        return self.annotate(status_code=GOAL_RULES.annotation())
+
+    def in_status(self, *statuses: GoalStatus) -> GoalQuerySet:
+        return self.filter(GOAL_RULES.any_of(statuses))
+
+
+class StepQuerySet(models.QuerySet["Step"]):
+    def with_status(self) -> StepQuerySet:
+        return self.annotate(status_code=STEP_RULES.annotation())
+
+    def in_status(self, *statuses: StepStatus) -> StepQuerySet:
+        return self.filter(STEP_RULES.any_of(statuses))
 
 
 class ReviewReason(models.TextChoices):
@@ -104,6 +166,8 @@ class Goal(models.Model):
         help_text="Who recorded the goal as achieved or withdrawn.",
     )
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["target_date", "id"]
 
@@ -112,11 +176,7 @@ class Goal(models.Model):
 
     @property
     def status(self) -> GoalStatus:
-        if self.achieved_on is not None:
-            return GoalStatus.ACHIEVED
-        if self.withdrawn_on is not None:
-            return GoalStatus.WITHDRAWN
-        return GoalStatus.OPEN
+        return GOAL_RULES.of(self)
 
     @property
     def is_open(self) -> bool:
@@ -145,6 +205,8 @@ class Step(models.Model):
     )
     dropped_reason = models.TextField(blank=True, help_text="Why it is no longer needed.")
 
+    objects = StepQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "id"]
         constraints = [
@@ -156,13 +218,7 @@ class Step(models.Model):
 
     @property
     def status(self) -> StepStatus:
-        if self.done_on is not None:
-            return StepStatus.DONE
-        if self.dropped_on is not None:
-            return StepStatus.NO_LONGER_NEEDED
-        if self.started_on is not None:
-            return StepStatus.IN_PROGRESS
-        return StepStatus.NOT_STARTED
+        return STEP_RULES.of(self)
 
 
 class PlanReview(models.Model):

@@ -229,6 +229,15 @@ class AreaFigures:
     average_change: float
 
 
+# How the episodes counted moved between their first and latest readings: (the attribute
+# of DistanceFigures holding the count, its label).
+MOVEMENTS: tuple[tuple[str, str], ...] = (
+    ("moved_up", "Moved up"),
+    ("stayed", "Stayed the same"),
+    ("moved_down", "Moved down"),
+)
+
+
 @dataclass(frozen=True)
 class DistanceFigures:
     """Distance travelled in a period, for one instrument. Counts and averages only."""
@@ -247,11 +256,8 @@ class DistanceFigures:
 
     @property
     def shares(self) -> list[tuple[str, int, float | None]]:
-        return [
-            ("Moved up", self.moved_up, self.share(self.moved_up)),
-            ("Stayed the same", self.stayed, self.share(self.stayed)),
-            ("Moved down", self.moved_down, self.share(self.moved_down)),
-        ]
+        counts = [(label, getattr(self, key)) for key, label in MOVEMENTS]
+        return [(label, n, self.share(n)) for label, n in counts]
 
 
 def _total_of(reading_ref: str) -> Subquery:

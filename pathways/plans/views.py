@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from pathways.core.access import Action, can
+from pathways.core.access import Action
 from pathways.core.errors import DomainError
 from pathways.core.forms import date_range
-from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.periods import contract_year
 from pathways.plans import selectors, services
@@ -269,11 +269,9 @@ def reading_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.SEE_SERVICE_FIGURES)
 def figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Distance travelled across the service in a period: counts and averages only."""
-    if not can(request.user, Action.SEE_SERVICE_FIGURES):
-        refuse(request)
     service = service_of(request.user)
     today = timezone.localdate()
     form, start, end = date_range(request.GET, contract_year(today).start, today)

@@ -20,7 +20,7 @@ from pathways.core.reference import in_use
 from pathways.core.roles import Role
 from pathways.referrals.access import referrals_for
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, Referral, Source
-from pathways.referrals.status import ReferralQuerySet, ReferralStatus, status_q
+from pathways.referrals.status import ReferralQuerySet, ReferralStatus, places_free, status_q
 
 LIST_RELATED = ("participant", "patch", "worker")
 # Long lists page through referrals alone, on an index, and fetch the page's people after:
@@ -137,7 +137,7 @@ class ServiceFigures:
 
     @property
     def free_places(self) -> int:
-        return max(self.capacity - self.active, 0)
+        return places_free(self.capacity, self.active)
 
     @property
     def status_rows(self) -> list[tuple[str, int]]:

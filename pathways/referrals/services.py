@@ -14,15 +14,14 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
-from pathways.core.access import Action
-from pathways.core.access import require as _require
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.reference import is_retired
 from pathways.core.roles import Role
 from pathways.participants.guards import unrestricted
 from pathways.participants.models import Participant
-from pathways.referrals.access import locked_referral as _locked
+from pathways.referrals.access import locked_referral
 from pathways.referrals.eligibility import eligibility_problems
 from pathways.referrals.models import (
     DeclineReason,
@@ -110,7 +109,7 @@ def referral_create(
     existing_participant: Participant | None = None,
 ) -> Referral:
     """Record a new referral: for a new person, or for a known person the user confirmed."""
-    _require(actor, Action.REFER)
+    require(actor, Action.REFER)
     if actor.service_id != service.pk:
         raise NotPermitted("You can only refer to your own service.")
     now = timezone.now()
@@ -187,8 +186,8 @@ def referral_amend(
     reason: str,
 ) -> ReferralAmendment:
     """Change a sent referral; every changed value goes into its change log."""
-    _require(actor, Action.AMEND_REFERRAL)
-    locked = _locked(actor, referral)
+    require(actor, Action.AMEND_REFERRAL)
+    locked = locked_referral(actor, referral)
     if not locked.is_open:
         raise RuleBroken("A referral that is closed cannot be amended.")
     if not reason.strip():
@@ -236,8 +235,8 @@ def referral_amend(
 def _fill_free_places(*, service: Service, now: datetime.datetime, actor: User) -> int:
     """Give free places to the head of the waiting list. The service row must be locked."""
     in_service = Referral.objects.filter(service=service)
-    free = service.capacity - in_service.active().count()
-    if free <= 0:
+    free = in_service.free_places(service.capacity)
+    if free == 0:
         return 0
     heads = list(in_service.waiting().queue_order().select_for_update()[:free])
     for head in heads:
@@ -260,9 +259,9 @@ def referral_accept(*, actor: User, referral: Referral, override_reason: str = "
 
     A manager may give a place over capacity only with a reason (audited).
     """
-    _require(actor, Action.TRIAGE)
+    require(actor, Action.TRIAGE)
     service = _lock_service(referral.service_id)
-    locked = _locked(actor, referral)
+    locked = locked_referral(actor, referral)
     if locked.status != ReferralStatus.RECEIVED:
         raise StateChanged("This referral has already been decided.")
     participant = locked.participant
@@ -275,7 +274,7 @@ def referral_accept(*, actor: User, referral: Referral, override_reason: str = "
     _fill_free_places(service=service, now=now, actor=actor)
     locked.accepted_at = now
     locked.accepted_by = actor
-    has_place = Referral.objects.filter(service=service).active().count() < service.capacity
+    has_place = Referral.objects.filter(service=service).free_places(service.capacity) > 0
     override = override_reason.strip()
     if has_place:
         locked.started_at = now
@@ -303,8 +302,8 @@ def referral_accept(*, actor: User, referral: Referral, override_reason: str = "
 def referral_decline(
     *, actor: User, referral: Referral, reason: DeclineReason, note: str = ""
 ) -> Referral:
-    _require(actor, Action.TRIAGE)
-    locked = _locked(actor, referral)
+    require(actor, Action.TRIAGE)
+    locked = locked_referral(actor, referral)
     if locked.status != ReferralStatus.RECEIVED:
         raise StateChanged("This referral has already been decided.")
     _check_reason(reason, note, "Explain why the referral is declined.")
@@ -328,8 +327,8 @@ def referral_decline(
 @transaction.atomic
 def referral_allocate(*, actor: User, referral: Referral, worker: User) -> Referral:
     """Allocate an active participant to a support worker of the person's patch."""
-    _require(actor, Action.ALLOCATE)
-    locked = _locked(actor, referral)
+    require(actor, Action.ALLOCATE)
+    locked = locked_referral(actor, referral)
     if locked.status != ReferralStatus.ACTIVE:
         raise StateChanged("Only a person receiving support can be allocated.")
     if worker.role != Role.WORKER or not worker.is_active or worker.service_id != locked.service_id:
@@ -366,9 +365,9 @@ def referral_end(
 
     Ending support needs a closing summary; leaving the waiting list does not.
     """
-    _require(actor, Action.END_SUPPORT)
+    require(actor, Action.END_SUPPORT)
     service = _lock_service(referral.service_id)
-    locked = _locked(actor, referral)
+    locked = locked_referral(actor, referral)
     status = locked.status
     if status not in (ReferralStatus.ACTIVE, ReferralStatus.WAITING):
         raise StateChanged("Only a person receiving support or waiting for it can be ended.")

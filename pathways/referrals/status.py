@@ -2,6 +2,7 @@
 
 ``STATUS_RULES`` is read first to last; the first rule whose facts hold gives the status.
 ``status_of`` applies it to one row, ``ReferralQuerySet.with_status`` in the database.
+``tag_colours`` says how each status looks as a tag (``{% status_tag referral %}``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from pathways.core.status import Rule, StatusRules
+from pathways.core.status import Rule, StatusRules, tag_colours
 
 if TYPE_CHECKING:
     from pathways.referrals.models import Referral  # noqa: F401 - the QuerySet's type
@@ -29,6 +30,19 @@ class ReferralStatus(models.TextChoices):
     def open(cls) -> frozenset[ReferralStatus]:
         return frozenset({cls.RECEIVED, cls.WAITING, cls.ACTIVE})
 
+
+tag_colours(
+    ReferralStatus,
+    {
+        ReferralStatus.RECEIVED: "blue",
+        ReferralStatus.DECLINED: "red",
+        ReferralStatus.WAITING: "yellow",
+        ReferralStatus.ACTIVE: "green",
+        ReferralStatus.ENDED: "grey",
+        ReferralStatus.WITHDRAWN: "grey",
+    },
+    model="referrals.Referral",
+)
 
 # (status, facts in the database, facts on a row)
 STATUS_RULES: list[Rule[ReferralStatus]] = [
@@ -49,6 +63,12 @@ status_of = RULES.of
 status_q = RULES.q
 
 
+def places_free(capacity: int, receiving_support: int) -> int:
+    """The rule: a service's places less the people receiving support, never below none
+    (a manager may give a place over capacity)."""
+    return max(capacity - receiving_support, 0)
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def with_status(self) -> ReferralQuerySet:
         return self.annotate(status_code=RULES.annotation())
@@ -64,6 +84,11 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
     def open(self) -> ReferralQuerySet:
         return self.in_status(*ReferralStatus.open())
+
+    def free_places(self, capacity: int) -> int:
+        """Places free in a service of this ``capacity``, for the referrals of that service
+        (``Referral.objects.filter(service=...)``): the one count of free places."""
+        return places_free(capacity, self.active().count())
 
     def queue_order(self) -> ReferralQuerySet:
         """The waiting list's order: first accepted first, ties by id."""

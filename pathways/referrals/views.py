@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from pathways.core.access import Action, Role, can, role_of
+from pathways.core.access import Action, can
 from pathways.core.errors import DomainError
-from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.referrals import selectors, services
@@ -34,20 +34,8 @@ from pathways.referrals.people import likely_duplicates
 from pathways.referrals.status import ReferralStatus
 
 
-def _require(request: AuthenticatedHttpRequest, action: Action) -> None:
-    """A page for an action the role cannot take does not exist for that user."""
-    if not can(request.user, action):
-        refuse(request)
-
-
-def _require_role(request: AuthenticatedHttpRequest, *roles: Role) -> None:
-    if role_of(request.user) not in roles:
-        refuse(request)
-
-
-@login_required
+@requires(Action.SEE_REFERRALS)
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_role(request, Role.REFERRER, Role.WORKER, Role.MANAGER)
     status_code = request.GET.get("status", "")
     status = ReferralStatus(status_code) if status_code in ReferralStatus.values else None
     patches = selectors.patches_of(request.user)
@@ -83,8 +71,8 @@ def _duplicate_choices(matches: list[Any]) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.REFER)
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, Action.REFER)
     service = service_of(request.user)
     form = ReferralForm(request.POST or None, service=service)
     context: dict[str, Any] = {"form": form}
@@ -158,7 +146,6 @@ def referral_action_page(
     request: AuthenticatedHttpRequest,
     pk: int,
     *,
-    action: Action,
     allowed_key: str,
     title: str,
     button: str,
@@ -169,7 +156,6 @@ def referral_action_page(
     context: Callable[[Referral], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """The shared shape of a one-question action page: check, ask, act, report."""
-    _require(request, action)
     referral = selectors.referral_get_for(request.user, pk)
     if not _forms_allowed(request, referral)[allowed_key]:
         messages.info(request, "That has already been done, or is no longer possible.")
@@ -191,6 +177,7 @@ def referral_action_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.TRIAGE)
 def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def make_form(data: Any, referral: Referral) -> AcceptForm:
         figures = selectors.service_figures(referral.service)
@@ -204,7 +191,6 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return referral_action_page(
         request,
         pk,
-        action=Action.TRIAGE,
         allowed_key="can_triage",
         title="Accept the referral",
         button="Accept referral",
@@ -217,6 +203,7 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.TRIAGE)
 def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         services.referral_decline(
@@ -226,7 +213,6 @@ def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return referral_action_page(
         request,
         pk,
-        action=Action.TRIAGE,
         allowed_key="can_triage",
         title="Decline the referral",
         button="Decline referral",
@@ -238,6 +224,7 @@ def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.ALLOCATE)
 def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         services.referral_allocate(actor=request.user, referral=referral, worker=data["worker"])
@@ -245,7 +232,6 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return referral_action_page(
         request,
         pk,
-        action=Action.ALLOCATE,
         allowed_key="can_allocate",
         title="Allocate a support worker",
         button="Allocate",
@@ -258,6 +244,7 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.AMEND_REFERRAL)
 def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def make_form(data: Any, referral: Referral) -> AmendReferralForm:
         return AmendReferralForm(data, initial=referral_initial(referral), service=referral.service)
@@ -275,7 +262,6 @@ def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return referral_action_page(
         request,
         pk,
-        action=Action.AMEND_REFERRAL,
         allowed_key="can_amend",
         title="Amend referral",
         button="Save changes",
@@ -285,9 +271,8 @@ def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.SEE_WAITING_LIST)
 def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_role(request, Role.WORKER, Role.MANAGER)
     return render(
         request,
         "referrals/waiting_list.html",
@@ -295,8 +280,7 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Action.SEE_SERVICE_FIGURES)
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, Action.SEE_SERVICE_FIGURES)
     figures = selectors.service_figures(service_of(request.user))
     return render(request, "referrals/overview.html", {"figures": figures})

@@ -5,11 +5,13 @@ Figures are as at the last day of the half-year (``as_of``), so generating a clo
 half-year again gives the same figures unless the records of that half-year change. They
 change when a purge deletes records under the retention schedule, so before a purge the
 figures of every closed named period it touches are frozen (``outcomes.snapshots``): the
-measures and ``record_figures`` (every other figure counted from people's or employers'
-records). A frozen half-year's report is built from its snapshot; only the targets, the
-contract's terms, value and payments, and the commentary are read live (they are not
-deleted by any purge). Nothing here names a person: the report is counts, shares and
-averages only.
+measures and the raw counts of ``outcomes.figures.record_figures`` (every other figure
+counted from people's or employers' records). The sections (titles, captions, labels,
+formatted shares and money) are built here from those raw counts by one function,
+``sections``, whether they were counted now or frozen, so a frozen half-year's report reads
+as it did before the purge; only the targets, the contract's terms, value and payments, and
+the commentary are read live (they are not deleted by any purge). Nothing here names a
+person: the report is counts, shares and averages only.
 """
 
 from __future__ import annotations
@@ -18,23 +20,16 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 
 from pathways.accounts.models import Service
-from pathways.contracts.selectors import start_counts
 from pathways.core.periods import Period
-from pathways.employers.models import Engagement, OpportunityKind
+from pathways.employers.models import OpportunityKind
+from pathways.outcomes.figures import CHOICES, frozen_record_figures, record_figures
 from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import PeriodSnapshot
-from pathways.outcomes.selectors import (
-    MeasureResult,
-    measures_for_period,
-    referrals_by,
-    snapshot_for,
-)
-from pathways.placements.selectors import opportunities_created, placement_participant_counts
-from pathways.plans.selectors import default_instrument, distance_travelled
+from pathways.outcomes.selectors import MeasureResult, measures_for_period, snapshot_for
+from pathways.plans.selectors import MOVEMENTS
 from pathways.reports.board_sections import contract_section, equality_section
 
 Progress = Callable[[int, str], None]
@@ -75,6 +70,10 @@ def _summary(results: dict[str, MeasureResult], period: Period) -> Section:
     }
 
 
+def _labelled(counts: dict[str, int], field: str) -> list[list[Any]]:
+    return [[label, counts[value]] for value, label in CHOICES[field]]
+
+
 def _activity(results: dict[str, MeasureResult], counted: dict[str, Any]) -> Section:
     keys = ("referrals_received", "referrals_accepted", "starts", "caseload", "waiting_time")
     rows = [[BY_KEY[key].name, _value(results[key])] for key in keys]
@@ -85,8 +84,16 @@ def _activity(results: dict[str, MeasureResult], counted: dict[str, Any]) -> Sec
         "paragraphs": [],
         "tables": [
             _table("Referrals and support", ["Measure", "Figure"], rows),
-            _table("Referrals received by source", ["Source", "Referrals"], counted["by_source"]),
-            _table("Referrals received by group", ["Group", "Referrals"], counted["by_cohort"]),
+            _table(
+                "Referrals received by source",
+                ["Source", "Referrals"],
+                _labelled(counted["referrals_by_source"], "source"),
+            ),
+            _table(
+                "Referrals received by group",
+                ["Group", "Referrals"],
+                _labelled(counted["referrals_by_cohort"], "cohort"),
+            ),
             _table(
                 "Support ended, by reason group",
                 ["Group", "Ended"],
@@ -129,52 +136,48 @@ def _measures(results: list[MeasureResult]) -> Section:
     }
 
 
-def _distance(service: Service, period: Period) -> Section:
-    instrument = default_instrument()
+def _distance(figures: dict[str, Any] | None) -> Section:
     section: Section = {"key": "distance", "title": "Distance travelled", "tables": []}
-    if instrument is None:
+    if figures is None:
         section["paragraphs"] = ["No distance-travelled tool is in use."]
         return section
-    figures = distance_travelled(service, period.start, period.end, instrument)
+    counted = figures["counted"]
     section["paragraphs"] = [
-        f"{figures.counted} people had at least two {instrument.name} readings by the end of "
+        f"{counted} people had at least two {figures['instrument']} readings by the end of "
         "the half-year with the latest in it; their first reading is compared with the latest."
     ]
     section["tables"] = [
         _table(
             "Overall movement",
             ["Movement", "People", "Share"],
-            [[label, count, _share(count, figures.counted)] for label, count, _ in figures.shares],
+            [[label, figures[key], _share(figures[key], counted)] for key, label in MOVEMENTS],
         ),
         _table(
             "By area",
             ["Area", "Average first score", "Average change"],
             [
-                [row.area, round(row.average_start, 1), round(row.average_change, 1)]
-                for row in figures.areas
+                [row["area"], round(row["average_start"], 1), round(row["average_change"], 1)]
+                for row in figures["areas"]
             ],
         ),
     ]
     return section
 
 
-def _placements(service: Service, period: Period) -> Section:
-    created = opportunities_created(service, period.start, period.end)
-    people = placement_participant_counts(service, period.start, period.end)
-    engaged = (
-        Engagement.objects.filter(employer__service=service)
-        .filter(period.q("on"))
-        .aggregate(n=Count("employer", distinct=True))["n"]
-    )
+def _placements(figures: dict[str, Any]) -> Section:
+    created = figures["opportunities_created"]
+    people = figures["people"]
     return {
         "key": "placements",
         "title": "Placements and employers",
-        "paragraphs": [f"{engaged} employers were engaged with in the half-year."],
+        "paragraphs": [
+            f"{figures['employers_engaged']} employers were engaged with in the half-year."
+        ],
         "tables": [
             _table(
                 "Opportunities created",
                 ["Kind", "Created"],
-                [[OpportunityKind(kind).label, n] for kind, n in created.items()],
+                [[kind.label, created[kind.value]] for kind in OpportunityKind],
             ),
             _table(
                 "People and placements",
@@ -189,17 +192,34 @@ def _placements(service: Service, period: Period) -> Section:
     }
 
 
-def record_figures(service: Service, period: Period) -> dict[str, Any]:
-    """Every figure of the report counted from people's or employers' records, apart from
-    the measures: what a period snapshot keeps (plain data, JSON-ready)."""
-    return {
-        "by_source": [list(row) for row in referrals_by(service, period, "source")],
-        "by_cohort": [list(row) for row in referrals_by(service, period, "cohort")],
-        "distance": _distance(service, period),
-        "placements": _placements(service, period),
-        "equality": equality_section(service, period),
-        "contract_starts": start_counts(service, period.start, period.end),
-    }
+def sections(
+    service: Service,
+    period: Period,
+    results: list[MeasureResult],
+    counted: dict[str, Any],
+    *,
+    commentary: str,
+) -> list[Section]:
+    """The report's sections, from the measures and the raw counts of
+    ``outcomes.figures.record_figures``, counted now or frozen alike; the contract is
+    read live."""
+    by_key = {result.measure.key: result for result in results}
+    return [
+        _summary(by_key, period),
+        _activity(by_key, counted),
+        _measures(results),
+        _distance(counted["distance"]),
+        _placements(counted["placements"]),
+        equality_section(service, period, published=counted["equality"]),
+        contract_section(service, period, starts=counted["starts"]),
+        {
+            "key": "commentary",
+            "title": "Commentary",
+            "paragraphs": [part for part in commentary.splitlines() if part.strip()]
+            or ["The manager has not written a commentary for this half-year."],
+            "tables": [],
+        },
+    ]
 
 
 def build(
@@ -210,32 +230,17 @@ def build(
     on_progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Every figure of the report, as plain data (JSON-ready). A period whose figures were
-    frozen gives them from its snapshot."""
+    frozen gives them from its snapshot (refused if it is kept in an older shape:
+    ``outcomes.figures.FrozenFiguresUnreadable``)."""
     progress = on_progress or (lambda _percent, _note: None)
     as_of = period.end
     progress(10, "Computing the measures")
     snapshot = snapshot_for(service, period)
     results = measures_for_period(service, period, as_of=as_of)
-    by_key = {result.measure.key: result for result in results}
     progress(40, "Activity, distance travelled, placements and equality monitoring")
-    counted = snapshot.figures["board"] if snapshot else record_figures(service, period)
+    counted = frozen_record_figures(snapshot) if snapshot else record_figures(service, period)
     progress(65, "Contract and spend")
-    sections = [
-        _summary(by_key, period),
-        _activity(by_key, counted),
-        _measures(results),
-        counted["distance"],
-        counted["placements"],
-        counted["equality"],
-        contract_section(service, period, starts=counted["contract_starts"]),
-        {
-            "key": "commentary",
-            "title": "Commentary",
-            "paragraphs": [part for part in commentary.splitlines() if part.strip()]
-            or ["The manager has not written a commentary for this half-year."],
-            "tables": [],
-        },
-    ]
+    report_sections = sections(service, period, results, counted, commentary=commentary)
     return {
         "service": service.name,
         "period": {
@@ -248,7 +253,7 @@ def build(
         "frozen_text": frozen_text(snapshot) if snapshot else "",
         "generated_at": timezone.now().isoformat(),
         "generated_text": f"{timezone.localtime():%-d %B %Y, %H:%M}",
-        "sections": sections,
+        "sections": report_sections,
     }
 
 

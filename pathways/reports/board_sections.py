@@ -1,6 +1,6 @@
 """The RR Board report's sections on equality monitoring and on contract and spend, as the
-report's plain data. Equality figures are always disclosure-controlled here: the report
-leaves the manager's view."""
+report's plain data, from counts given (live or frozen) or counted live. Equality figures
+are always disclosure-controlled here: the report leaves the manager's view."""
 
 from __future__ import annotations
 
@@ -19,8 +19,15 @@ def _money(amount: Decimal | None) -> str:
     return "" if amount is None else f"£{amount:,.2f}"
 
 
-def equality_section(service: Service, period: Period) -> dict[str, Any]:
-    report = equality_report(service, period.start, period.end, controlled=True)
+def equality_section(
+    service: Service, period: Period, *, published: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Equality monitoring, disclosure-controlled; counted live unless the controlled
+    counts are given (``outcomes.equality.published_counts``, frozen in a period
+    snapshot)."""
+    report = equality_report(
+        service, period.start, period.end, controlled=True, published=published
+    )
     stages = [label for _key, label in report.stages]
     tables = []
     for table in report.tables:

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from pathways.core.access import Action, Role, can, role_of
+from pathways.core.access import Action, Role, role_of
 from pathways.core.forms import date_range
-from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.periods import contract_year
 from pathways.reports.equality import equality_report
 
 
-@login_required
+@requires(Action.SEE_EQUALITY_REPORT)
 def equality(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Counts and rates per group at each stage, for a period (GET: dates are not
     personal). Everyone sees the disclosure-controlled figures; the manager may switch to
     the working figures, which are marked as not for publication."""
-    if not can(request.user, Action.SEE_EQUALITY_REPORT):
-        refuse(request)
     service = service_of(request.user)
     today = timezone.localdate()
     form, start, end = date_range(request.GET, contract_year(today).start, today)

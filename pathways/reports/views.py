@@ -10,24 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pathways.accounts.models import Service
 from pathways.core import periods
 from pathways.core.access import Action, can
 from pathways.core.audit import AuditKind, audit, audit_refusal
 from pathways.core.forms import text_area
-from pathways.core.http import AuthenticatedHttpRequest, refuse, service_of
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.reports import services
 from pathways.reports.models import BoardReport, Commentary, ReportStatus
 
 HALF_YEARS = 6
-
-
-def _require(request: AuthenticatedHttpRequest, action: Action) -> Service:
-    if not can(request.user, action):
-        refuse(request)
-    return service_of(request.user)
 
 
 def _half_years() -> list[periods.Period]:
@@ -45,9 +38,9 @@ def _half_year(key: str) -> periods.Period:
     return found
 
 
-@login_required
+@requires(Action.SEE_REPORTS)
 def board_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    service = _require(request, Action.SEE_REPORTS)
+    service = service_of(request.user)
     reports = BoardReport.objects.filter(service=service).select_related("requested_by")
     commentaries = set(
         Commentary.objects.filter(service=service).values_list("period_start", "period_end")
@@ -67,8 +60,9 @@ def board_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@requires(Action.WRITE_REPORTS)
 def board_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    service = _require(request, Action.WRITE_REPORTS)
+    service = service_of(request.user)
     period = _half_year(request.POST.get("period", ""))
     report = services.board_report_request(actor=request.user, service=service, period=period)
     return redirect("reports:board_detail", pk=report.pk)
@@ -85,8 +79,9 @@ class CommentaryForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(Action.WRITE_REPORTS)
 def commentary(request: AuthenticatedHttpRequest) -> HttpResponse:
-    service = _require(request, Action.WRITE_REPORTS)
+    service = service_of(request.user)
     period = _half_year(request.GET.get("period", ""))
     existing = Commentary.objects.filter(
         service=service, period_start=period.start, period_end=period.end
@@ -108,7 +103,7 @@ def commentary(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _report(request: AuthenticatedHttpRequest, pk: int) -> BoardReport:
-    service = _require(request, Action.SEE_REPORTS)
+    service = service_of(request.user)
     report = BoardReport.objects.filter(service=service, pk=pk).first()
     if report is None:
         audit_refusal(actor=request.user, object_type="reports.boardreport", object_id=pk)
@@ -116,7 +111,7 @@ def _report(request: AuthenticatedHttpRequest, pk: int) -> BoardReport:
     return report
 
 
-@login_required
+@requires(Action.SEE_REPORTS)
 def board_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     return render(
@@ -132,7 +127,7 @@ CONTENT_TYPES = {
 }
 
 
-@login_required
+@requires(Action.SEE_REPORTS)
 def board_download(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     report = _report(request, pk)
     content = report.pdf if kind == "pdf" else report.xlsx

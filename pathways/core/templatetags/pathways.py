@@ -7,26 +7,19 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from pathways.referrals.status import ReferralStatus
+from pathways.core.status import shown_status, tag_colour
 
 register = template.Library()
 
-_TAG_COLOUR = {
-    ReferralStatus.RECEIVED: "govuk-tag--blue",
-    ReferralStatus.DECLINED: "govuk-tag--red",
-    ReferralStatus.WAITING: "govuk-tag--yellow",
-    ReferralStatus.ACTIVE: "govuk-tag--green",
-    ReferralStatus.ENDED: "govuk-tag--grey",
-    ReferralStatus.WITHDRAWN: "govuk-tag--grey",
-}
-
 
 @register.simple_tag
-def status_tag(referral: Any) -> str:
-    code = getattr(referral, "status_code", None)
-    status = ReferralStatus(code) if code else referral.status
+def status_tag(value: Any) -> str:
+    """Any derived status as a GOV.UK tag, in the colour its app declares
+    (``core.status.tag_colours``): a status, or a row with ``status_code`` (from
+    ``with_status``) or a ``status``."""
+    status = shown_status(value)
     return format_html(
-        '<strong class="govuk-tag {}">{}</strong>', _TAG_COLOUR[status], status.label
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', tag_colour(status), status.label
     )
 
 

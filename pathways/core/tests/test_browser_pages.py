@@ -11,12 +11,13 @@ from pytest_django.live_server_helper import LiveServer
 from pathways.accounts.models import User
 from pathways.contacts.models import Contact
 from pathways.contracts.models import Payment
-from pathways.core.management.commands.load_demo import DEMO_PASSWORD
 from pathways.core.periods import named_choices
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
+from pathways.demo.accounts import DEMO_PASSWORD
 from pathways.employers.models import Employer, Opportunity
 from pathways.imports.models import ImportBatch
 from pathways.placements.models import Placement
+from pathways.placements.opportunities import open_opportunities
 from pathways.plans.models import Goal, Instrument, ReadingKind, Step
 from pathways.plans.reference import DEFAULT_INSTRUMENT
 from pathways.referrals.models import Referral
@@ -73,7 +74,7 @@ def _pages() -> dict[str, list[str]]:
     payment = Payment.objects.order_by("pk").first()
     assert payment is not None
     employer = Employer.objects.order_by("pk").first()
-    opportunity = Opportunity.objects.open().order_by("pk").first()
+    opportunity = open_opportunities(Opportunity.objects.all()).order_by("pk").first()
     assert employer is not None and opportunity is not None
     # A named period other than the default, for the outcomes dashboard.
     quarter_key = named_choices(timezone.localdate())[1].key

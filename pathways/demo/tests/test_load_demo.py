@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.test import Client
 
 from pathways.accounts.models import Service
-from pathways.core.management.commands.load_demo import DEMO_PASSWORD, USERS
+from pathways.demo.accounts import DEMO_PASSWORD, USERS
 from pathways.employers.models import Opportunity
-from pathways.employers.status import OpportunityStatus
+from pathways.placements.opportunities import OpportunityStatus, in_status
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
 
@@ -33,7 +33,7 @@ def test_load_demo_is_idempotent_and_fills_the_service(client: Client) -> None:
     assert set(service.patches.values_list("name", flat=True)) == {"North", "South"}
     # Every opportunity status shows: one is filled by accepted and started placements.
     opportunities = Opportunity.objects.filter(employer__service=service)
-    assert all(opportunities.in_status(status).exists() for status in OpportunityStatus)
+    assert all(in_status(opportunities, status).exists() for status in OpportunityStatus)
     for username, *_ in USERS:
         # django-axes needs the request a sign-in comes with.
         assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), (

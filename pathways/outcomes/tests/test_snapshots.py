@@ -21,10 +21,11 @@ from pathways.accounts.models import Service, User
 from pathways.core.models import AuditEvent
 from pathways.core.periods import Period, contract_year, half_year, quarter
 from pathways.data_protection.retention import purge_expired_records
+from pathways.outcomes.figures import FIGURES_VERSION, FrozenFiguresUnreadable, record_figures
 from pathways.outcomes.measures import BY_KEY, MEASURES
 from pathways.outcomes.models import PeriodSnapshot
 from pathways.outcomes.selectors import measures_for_period, trend
-from pathways.outcomes.snapshots import freeze_periods_touching
+from pathways.outcomes.snapshots import freeze_periods_touching, period_figures
 from pathways.outcomes.tests.world import HALF, World, at, local
 from pathways.participants.models import Participant
 from pathways.referrals import services as referrals
@@ -213,7 +214,7 @@ def test_the_board_report_of_a_frozen_half_year_is_unchanged(world: World) -> No
     with at(PURGE):
         after = board.build(service, HALF, commentary="As discussed.")
         # Counted live, the report would have changed.
-        live = board.record_figures(service, HALF)
+        live = record_figures(service, HALF)
     assert after["sections"] == before["sections"]
     assert before["frozen_text"] == ""
     assert after["frozen_text"].startswith("Figures frozen on 3 March 2031")
@@ -221,8 +222,75 @@ def test_the_board_report_of_a_frozen_half_year_is_unchanged(world: World) -> No
         live
         != PeriodSnapshot.objects.get(
             service=service, period_start=HALF.start, period_end=HALF.end
-        ).figures["board"]
+        ).figures["records"]
     )
+
+
+def _leaves(data: Any, key: str = "") -> list[tuple[str, Any]]:
+    if isinstance(data, dict):
+        return [leaf for k, value in data.items() for leaf in _leaves(value, k)]
+    if isinstance(data, list):
+        return [leaf for value in data for leaf in _leaves(value, key)]
+    return [(key, data)]
+
+
+def test_a_snapshot_keeps_raw_counts_with_their_version(world: World) -> None:
+    _purge()
+    snapshot = PeriodSnapshot.objects.get(
+        service=world.service, period_start=HALF.start, period_end=HALF.end
+    )
+    assert snapshot.figures["version"] == FIGURES_VERSION
+    assert set(snapshot.figures) == {"version", "measures", "measures_at_end", "records"}
+    records = snapshot.figures["records"]
+    assert records["referrals_by_source"]["probation"] == 6
+    assert records["starts"] == {
+        "participants_started": 5,
+        "placements_started": 4,
+        "job_starts": 2,
+    }
+    # Numbers only: no title, caption, label or formatted figure; the only text is the
+    # names of the distance-travelled instrument and its areas (the records' own).
+    text = {key for key, value in _leaves(records) if isinstance(value, str)}
+    assert text == {"instrument", "area"}
+    assert all(
+        value is None or isinstance(value, int | float | str) for _key, value in _leaves(records)
+    )
+    # Equality counts are kept as they may be published: no group's count of 1 to 4
+    # outlives the records of the people it counts.
+    equality = records["equality"]
+    assert equality["threshold"] == 4
+    groups = [table["rows"] for table in equality["tables"].values()]
+    counts = [n for _key, n in _leaves(groups) if n is not None]
+    assert counts and not any(1 <= n <= 4 for n in counts)
+    assert any(n is None for _key, n in _leaves(groups))  # some were withheld
+
+
+def test_a_snapshot_of_the_first_shape_gives_its_measures_but_not_the_report(
+    world: World,
+) -> None:
+    service = world.service
+    with at(PURGE):
+        measures = period_figures(service, HALF, today=PURGE.date())
+    measures["measures"]["starts"]["value"] = 99  # to tell the frozen figure from a live one
+    # Before figures were versioned, a snapshot kept the report's sections as formatted.
+    old = {
+        "measures": measures["measures"],
+        "measures_at_end": measures["measures_at_end"],
+        "board": {"by_source": [["Probation", 6]], "contract_starts": {}},
+    }
+    PeriodSnapshot.objects.create(
+        service=service,
+        period_start=HALF.start,
+        period_end=HALF.end,
+        taken_at=PURGE,
+        as_of=PURGE.date(),
+        why="before records were deleted under the retention schedule",
+        figures=old,
+    )
+    with at(PURGE):
+        assert _figures(service, HALF)["starts"].value == 99
+        with pytest.raises(FrozenFiguresUnreadable, match=r"older form \(version 1\)"):
+            board.build(service, HALF, commentary="")
 
 
 def test_a_failed_freeze_deletes_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

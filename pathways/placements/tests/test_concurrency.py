@@ -83,7 +83,6 @@ def test_fewer_places_and_an_acceptance_at_once_never_overbook(
 ) -> None:
     """Changing the opportunity locks its row as an acceptance does: of a cut to two places
     and a third acceptance made at the same moment, exactly one succeeds."""
-    from pathways.employers import services as employer_services
     from pathways.employers.models import Opportunity
     from pathways.employers.services import OPPORTUNITY_FIELDS
 
@@ -110,7 +109,7 @@ def test_fewer_places_and_an_acceptance_at_once_never_overbook(
                 on=today,
             ),
             partial(
-                employer_services.opportunity_update,
+                services.opportunity_update,
                 actor=worker_north,
                 opportunity=opportunity,
                 data=data,

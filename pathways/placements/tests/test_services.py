@@ -13,11 +13,11 @@ from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.models import AuditEvent
 from pathways.employers import services as employer_services
 from pathways.employers.models import Employer, Opportunity, OpportunityKind
-from pathways.employers.status import OpportunityStatus
 from pathways.employers.tests.factories import make_opportunity
 from pathways.participants.models import Participant
 from pathways.placements import selectors, services
 from pathways.placements.models import Placement, PlacementEndReason
+from pathways.placements.opportunities import OpportunityStatus, with_status
 from pathways.placements.status import PlacementStatus, status_of
 from pathways.placements.tests.factories import make_profile, put_forward
 from pathways.referrals.models import Referral
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _status(opportunity: Opportunity) -> str:
-    row = Opportunity.objects.with_status().get(pk=opportunity.pk)
+    row = with_status(Opportunity.objects.filter(pk=opportunity.pk)).get()
     return str(getattr(row, "status_code"))  # noqa: B009 - an annotation
 
 

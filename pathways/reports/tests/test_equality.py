@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from pathways.accounts.models import Service, User
-from pathways.reports.equality import CHARACTERISTICS, equality_report, raw_counts
+from pathways.outcomes.equality import CHARACTERISTICS, raw_counts
+from pathways.reports.equality import equality_report
 from pathways.reports.tests.conftest import END, START
 
 STAGES = [

@@ -1,108 +1,28 @@
-"""Load the demo: the Staffordshire and Stoke-on-Trent service, its people and referrals.
+"""Load the demo: the Staffordshire and Stoke-on-Trent service, its people and referrals,
+employers and placements, probation extracts, equality answers, the contract and the
+figures (each part in its own module of pathways/demo/, called here in order).
 
-Idempotent: a second run finds the service and changes nothing. Every referral is made
+Idempotent: a second run finds the service and changes nothing. Every record is made
 through the same services the pages use, so the audit trail and timelines are real.
 """
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
-from unittest import mock
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from pathways.accounts.models import Area, Patch, Service, User
-from pathways.contracts import demo as contracts_demo
-from pathways.core.management.demo_support import support_history
-from pathways.core.roles import Role
-from pathways.imports import demo as imports_demo
-from pathways.outcomes import demo as outcomes_demo
-from pathways.participants import demo_equality as equality_demo
-from pathways.placements import demo as placements_demo
-from pathways.referrals import services
-from pathways.referrals.models import Cohort, DeclineReason, EndReason, OrderType, Referral, Source
-from pathways.referrals.status import ReferralStatus
-
-DEMO_PASSWORD = "Pathways-demo-2026"  # noqa: S105 - published demo sign-in
-SERVICE_SLUG = "staffordshire"
-PATCHES = {
-    "North": ["Stoke-on-Trent", "Newcastle-under-Lyme", "Staffordshire Moorlands", "Stafford"],
-    "South": [
-        "Cannock Chase",
-        "East Staffordshire",
-        "Lichfield",
-        "South Staffordshire",
-        "Tamworth",
-    ],
-}
-USERS: list[tuple[str, str, str, Role, str | None, str]] = [
-    ("referrer", "Priya", "Shah", Role.REFERRER, None, "Probation Service, Stoke-on-Trent"),
-    ("worker-north", "Sam", "Okafor", Role.WORKER, "North", ""),
-    ("worker-south", "Jo", "Bennett", Role.WORKER, "South", ""),
-    ("manager", "Alex", "Morgan", Role.MANAGER, None, ""),
-    ("commissioner", "Chris", "Hall", Role.COMMISSIONER, None, ""),
-    ("admin", "Ada", "Admin", Role.ADMIN, None, ""),
-]
-FIRST = [
-    "Liam",
-    "Aisha",
-    "Connor",
-    "Megan",
-    "Tyler",
-    "Jade",
-    "Kieran",
-    "Chloe",
-    "Reece",
-    "Amir",
-    "Shannon",
-    "Dylan",
-    "Paige",
-    "Callum",
-    "Leah",
-    "Jordan",
-    "Bethany",
-    "Harvey",
-    "Zara",
-    "Mason",
-]
-LAST = [
-    "Walker",
-    "Hussain",
-    "Doyle",
-    "Price",
-    "Evans",
-    "Clarke",
-    "Riley",
-    "Patel",
-    "Hughes",
-    "Begum",
-    "Turner",
-    "Kaur",
-    "Wright",
-    "Lowe",
-    "Ahmed",
-    "Barker",
-    "Gill",
-    "Foster",
-]
-CLOSING_SUMMARIES = {
-    "sustained-work": "Started as a labourer with a local builder; CSCS card gained. "
-    "Sustainment checks continue through the employer.",
-    "disengaged": "Stopped attending after the first month despite calls and letters. "
-    "Can be referred again.",
-    "custody": "Recalled to custody. Plan shared with the prison's employment hub.",
-}
-COUNTS = {"accepted": 39, "ended": 3, "received": 4, "declined": 3}
+from pathways.demo import accounts, contracts, equality, imports, outcomes, placements, referrals
+from pathways.demo.accounts import DEMO_PASSWORD, USERS
 
 
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo sign-ins."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Service.objects.filter(slug=SERVICE_SLUG).exists():
+        if accounts.loaded():
             self.stdout.write("Demo data already loaded.")
         else:
             with transaction.atomic():
@@ -114,162 +34,11 @@ class Command(BaseCommand):
         )
 
     def _load(self) -> None:
-        service = Service.objects.create(
-            name="Staffordshire and Stoke-on-Trent Employment Support Service",
-            slug=SERVICE_SLUG,
-            capacity=30,
-        )
-        areas: list[Area] = []
-        patches = {}
-        for patch_name, area_names in PATCHES.items():
-            patch = Patch.objects.create(service=service, name=patch_name)
-            patches[patch_name] = patch
-            areas += [Area.objects.create(patch=patch, name=name) for name in area_names]
-        users = {}
-        for username, first, last, role, user_patch, organisation in USERS:
-            user = User(
-                username=username,
-                first_name=first,
-                last_name=last,
-                role=role,
-                service=None if role == Role.ADMIN else service,
-                patch=patches.get(user_patch or ""),
-                organisation=organisation,
-                is_staff=role == Role.ADMIN,
-                is_superuser=role == Role.ADMIN,
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            users[username] = user
-        self._referrals(service, areas, users)
+        service, users = accounts.load()
+        referrals.load(service, users)
         now = timezone.now().replace(hour=10, minute=0)
-        placements_demo.load(service, users, end=now)
-        imports_demo.load(service, users["manager"])
-        equality_demo.load(service)
-        contracts_demo.load(service, users)
-        outcomes_demo.load(service, users, end=now)  # last: it generates a board report
-
-    def _referrals(self, service: Service, areas: list[Area], users: dict[str, User]) -> None:
-        """Replay four months of the service, day by day, through the real services.
-
-        The clock is moved for each event so that every date (and every audit event) is
-        the one it would have had; the waiting list fills and moves as it would have.
-        """
-        referrer, manager = users["referrer"], users["manager"]
-        workers = {u.patch_id: u for u in users.values() if u.role == Role.WORKER and u.patch_id}
-        end = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
-        start = end - datetime.timedelta(days=120)
-        total = COUNTS["accepted"] + COUNTS["received"] + COUNTS["declined"]
-        referrals: dict[int, Referral] = {}
-        # (when, order within the moment, what, which referral, reason code)
-        events: list[tuple[datetime.datetime, int, str, int, str]] = []
-
-        def at(i: int, days: float) -> datetime.datetime:
-            return start + datetime.timedelta(days=i * 2.5 + days)
-
-        for i in range(total):
-            events.append((at(i, 0), 0, "create", i, ""))
-            if i < COUNTS["accepted"]:
-                events.append((at(i, 2), 1, "accept", i, ""))
-            elif i < COUNTS["accepted"] + COUNTS["declined"]:
-                events.append((at(i, 3), 1, "decline", i, "in-work-or-education"))
-        for i, code in zip((0, 13, 26), ("sustained-work", "disengaged", "custody"), strict=True):
-            events.append((at(i, 45), 2, "end", i, code))
-        last = COUNTS["accepted"] - 1  # still waiting when they move away: leaves the list
-        events.append((at(last, 6), 2, "end", last, "moved-away"))
-        for when, _order, action, i, code in sorted(events):
-            with mock.patch("django.utils.timezone.now", return_value=when):
-                if action == "create":
-                    referrals[i] = services.referral_create(
-                        actor=referrer,
-                        service=service,
-                        person=self._person(i, areas),
-                        details=self._details(i, start.date()),
-                    )
-                elif action == "accept":
-                    services.referral_accept(actor=manager, referral=referrals[i])
-                elif action == "decline":
-                    reason = DeclineReason.objects.get(code=code)
-                    services.referral_decline(actor=manager, referral=referrals[i], reason=reason)
-                else:
-                    self._end(referrals[i], i, code, when, manager, workers)
-        active = Referral.objects.filter(service=service).active().order_by("started_at", "id")
-        index = {referral.pk: i for i, referral in referrals.items()}
-        for referral in list(active)[:-2]:  # two are left for the manager to allocate
-            worker = self._allocate(referral, manager, workers, end)
-            support_history(referral, worker, index[referral.pk], end)
-
-    @staticmethod
-    def _allocate(
-        referral: Referral, manager: User, workers: dict[int, User], end: datetime.datetime
-    ) -> User:
-        assert referral.started_at is not None
-        worker = workers[referral.patch_id]
-        when = min(referral.started_at + datetime.timedelta(days=1), end)
-        with mock.patch("django.utils.timezone.now", return_value=when):
-            services.referral_allocate(actor=manager, referral=referral, worker=worker)
-        return worker
-
-    def _end(
-        self,
-        referral: Referral,
-        i: int,
-        code: str,
-        when: datetime.datetime,
-        manager: User,
-        workers: dict[int, User],
-    ) -> None:
-        """End support, or the wait for it; support ends after its history is replayed."""
-        referral.refresh_from_db()
-        summary = ""
-        if referral.status == ReferralStatus.ACTIVE:
-            worker = self._allocate(referral, manager, workers, when)
-            support_history(
-                referral, worker, i, when, ending=True, exit_reading=code == "sustained-work"
-            )
-            summary = CLOSING_SUMMARIES[code]
-        with mock.patch("django.utils.timezone.now", return_value=when):
-            services.referral_end(
-                actor=manager,
-                referral=referral,
-                reason=EndReason.objects.get(code=code),
-                closing_summary=summary,
-            )
-
-    @staticmethod
-    def _person(i: int, areas: list[Area]) -> dict[str, Any]:
-        rotl = i % 4 == 3
-        return {
-            "first_name": FIRST[i % len(FIRST)],
-            "last_name": LAST[(i * 7) % len(LAST)],
-            "date_of_birth": datetime.date(1975 + (i * 3) % 30, 1 + i % 12, 1 + (i * 5) % 28),
-            "crn": f"{'DEFHJK'[i % 6]}{100000 + i * 7919 % 900000:06d}",
-            "pnc_id": f"{2000 + i % 20}/{1000000 + i * 37:07d}{'ABCDEFGHJ'[i % 9]}",
-            "prison_number": f"A{1000 + i:04d}BC" if rotl else "",
-            "gender": ["man", "man", "woman", "man", "non_binary", "not_said"][i % 6],
-            "phone": f"07700 900{i:03d}",
-            "email": "",
-            "address": f"{i + 1} Example Street",
-            "area": areas[i % len(areas)],
-            "location": "custody" if rotl else "community",
-        }
-
-    @staticmethod
-    def _details(i: int, start: datetime.date) -> dict[str, Any]:
-        rotl = i % 4 == 3
-        return {
-            "source": Source.PRISON if rotl else [Source.PROBATION, Source.YOS][i % 5 == 2],
-            "cohort": Cohort.ROTL if rotl else [Cohort.IOM, Cohort.IOM, Cohort.OTHER][i % 3],
-            "order_type": OrderType.CUSTODIAL if rotl else OrderType.COMMUNITY_ORDER,
-            "order_end_date": start + datetime.timedelta(days=400 + i * 9),
-            "prison_name": "HMP Stafford" if rotl else "",
-            "expected_release_date": start + datetime.timedelta(days=200 + i) if rotl else None,
-            "reason": "Wants to get into construction work; motivated but no recent work history.",
-            "ete_needs": "No qualifications beyond GCSE; needs a CSCS card and help with a CV.",
-            "risk_information": "",
-            "risk_flags": ["curfew"] if i % 5 == 0 else [],
-            "accessibility_needs": "Prefers information read aloud." if i % 7 == 0 else "",
-            "interpreter_language": "Polish" if i % 11 == 0 else "",
-            "consent_given": True,
-            "consent_date": start + datetime.timedelta(days=i * 2.5 - 3),
-        }
+        placements.load(service, users, end=now)
+        imports.load(service, users)
+        equality.load(service, users)
+        contracts.load(service, users)
+        outcomes.load(service, users, end=now)  # last: it generates a board report

@@ -8,7 +8,7 @@ import itertools
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pathways.reports.disclosure import Cell, control, rate, recoverable
+from pathways.outcomes.disclosure import Cell, control, rate, recoverable
 
 LIMIT = 4
 

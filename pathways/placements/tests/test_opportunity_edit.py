@@ -14,7 +14,7 @@ from django.utils import timezone
 from pathways.accounts.models import Patch, User
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.models import AuditEvent
-from pathways.employers import services
+from pathways.employers import services as employer_services
 from pathways.employers.models import (
     Employer,
     ExclusionPolicy,
@@ -26,6 +26,7 @@ from pathways.employers.models import (
 from pathways.employers.services import OPPORTUNITY_FIELDS
 from pathways.employers.tests.factories import make_employer, make_opportunity
 from pathways.placements import services as placement_services
+from pathways.placements.opportunities import with_status
 from pathways.placements.tests.factories import make_profile, put_forward
 from pathways.referrals.tests.factories import make_active
 
@@ -49,7 +50,7 @@ def _data(opportunity: Opportunity, **changes: Any) -> dict[str, Any]:
 
 
 def _update(actor: User, opportunity: Opportunity, **changes: Any) -> Opportunity:
-    return services.opportunity_update(
+    return placement_services.opportunity_update(
         actor=actor, opportunity=opportunity, data=_data(opportunity, **changes)
     )
 
@@ -72,7 +73,7 @@ def test_a_change_is_saved_and_audited_with_field_names_not_values(
 ) -> None:
     """Any worker of the service may change it (opportunities are service-wide)."""
     cscs = Requirement.objects.get(code="cscs-card")
-    services.opportunity_update(
+    placement_services.opportunity_update(
         actor=worker_south,
         opportunity=opportunity,
         data=_data(opportunity, places_available=5, pay="£13 an hour"),
@@ -95,14 +96,14 @@ def test_places_cannot_go_below_the_places_taken(
     with pytest.raises(RuleBroken, match="2 places on this opportunity are already taken"):
         _update(worker_north, opportunity, places_available=1)
     _update(worker_north, opportunity, places_available=2)  # exactly the places taken: filled
-    row = Opportunity.objects.with_status().get(pk=opportunity.pk)
+    row = with_status(Opportunity.objects.filter(pk=opportunity.pk)).get()
     assert getattr(row, "status_code") == "filled"  # noqa: B009 - an annotation
 
 
 def test_a_closed_opportunity_cannot_be_changed(
     worker_north: User, opportunity: Opportunity
 ) -> None:
-    services.opportunity_close(actor=worker_north, opportunity=opportunity)
+    employer_services.opportunity_close(actor=worker_north, opportunity=opportunity)
     with pytest.raises(StateChanged, match="closed, so it cannot be changed"):
         _update(worker_north, opportunity, title="Something else")
 
@@ -143,7 +144,7 @@ def test_exclusions_are_cleared_unless_the_policy_is_by_category(
     worker_north: User, employer: Employer
 ) -> None:
     opportunity = make_opportunity(worker_north, employer, excluded=("arson",))
-    services.opportunity_update(
+    placement_services.opportunity_update(
         actor=worker_north,
         opportunity=opportunity,
         data=_data(opportunity, exclusion_policy=ExclusionPolicy.CASE_BY_CASE),
@@ -221,7 +222,7 @@ def test_the_page_changes_it_and_shows_refusals(
 def test_the_page_of_a_closed_opportunity_says_it_cannot_be_changed(
     client: Client, worker_north: User, opportunity: Opportunity
 ) -> None:
-    services.opportunity_close(actor=worker_north, opportunity=opportunity)
+    employer_services.opportunity_close(actor=worker_north, opportunity=opportunity)
     client.force_login(worker_north)
     detail = client.get(f"/employers/opportunities/{opportunity.pk}/").content.decode()
     assert "/edit/" not in detail and "closed, so it cannot be changed" in detail
