@@ -141,7 +141,7 @@ AUTHENTICATION_BACKENDS = [
 # Off unless OIDC_RP_CLIENT_ID is set: then the backend below is added, the sign-in page
 # offers "Sign in with OIDC_PROVIDER_NAME", and /accounts/sso/ answers (404 otherwise).
 # It never creates users: it signs in an existing, active Pathways account, matched by the
-# provider's subject id once bound, or at first by a verified email (decision 0004).
+# provider's subject id once bound, or at first by a verified email (decision 0008).
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")

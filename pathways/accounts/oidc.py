@@ -10,7 +10,7 @@ pages answer 404, as a page does to a role that may not use it.
 Roles stay in Pathways: the backend never creates or changes an account (beyond binding the
 provider's subject id). It signs in an existing *active* account, found by the subject id
 bound at the person's first sign-in through the provider, or, before that, by the email
-address the provider says it has verified (decision 0004 says why). Every refusal is
+address the provider says it has verified (decision 0008 says why). Every refusal is
 audited as ``sign_in.sso_refused`` with a reason and, where an account is concerned, its
 id; never with an email address or a name. The page says the same thing whatever the
 reason, so it reveals nothing about who has an account.

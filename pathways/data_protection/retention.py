@@ -8,7 +8,7 @@ walk as subject access)
 in one transaction per person, and audits it with the person's id only. Audit events are
 kept, unchanged (they are append-only and chained): they hold ids, not names, so afterwards
 they point at nothing. The periods are ``schedule.py``'s; ``inventory.py`` states them per
-record; docs/decisions/0004-security-and-audit.md says why.
+record; docs/decisions/0011-purge-and-frozen-figures.md says why.
 
 The purge runs as a background task (``purge_expired_records``, Django's Tasks API through
 django-tasks, database backend); ``manage.py purge_expired`` enqueues it (daily, from cron).

@@ -31,7 +31,7 @@ from pathways.accounts.models import Service
 from pathways.core.periods import Period
 from pathways.employers.models import Opportunity, OpportunityKind
 from pathways.outcomes.models import Order, ProvenOffence, Termination
-from pathways.placements.models import Placement, SustainmentCheck
+from pathways.placements.models import SUSTAINMENT_WEEKS, Placement, SustainmentCheck
 from pathways.plans.selectors import counted_episodes, default_instrument, distance_travelled
 from pathways.referrals.models import EndReason, OrderType, Referral
 
@@ -665,7 +665,7 @@ MEASURES: tuple[Measure, ...] = (
             records=_checks(weeks),
             columns=CHECK_COLUMNS,
         )
-        for weeks in (4, 13, 26)
+        for weeks in SUSTAINMENT_WEEKS
     ),
 )
 
