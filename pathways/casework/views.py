@@ -134,7 +134,7 @@ class FindForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@requires(Action.SEE_REFERRALS)
+@requires(Action.FIND_PEOPLE)
 def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search is posted, never put in the URL, so no identifier or name lands in a log."""
     form = FindForm(request.POST or None)

@@ -9,22 +9,24 @@ from django.db import models, transaction
 
 from pathways.accounts.models import Service, User
 from pathways.contracts.models import Contract
-from pathways.core.access import Action, can
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken
 
 M = TypeVar("M", bound=models.Model)
 
 
-def _require(actor: User, service: Service) -> None:
-    if not can(actor, Action.MANAGE_CONTRACT) or actor.service_id != service.pk:
+def _managed_by(actor: User, service: Service) -> None:
+    """The role may manage a contract, and this is their own service's."""
+    require(actor, Action.MANAGE_CONTRACT)
+    if actor.service_id != service.pk:
         raise NotPermitted("Your role does not allow this.")
 
 
 @transaction.atomic
 def contract_save(*, actor: User, service: Service, **fields: Any) -> Contract:
     """Create or change the service's contract (provider, commissioner, dates, notes)."""
-    _require(actor, service)
+    _managed_by(actor, service)
     if fields["pilot_end_date"] < fields["start_date"]:
         raise RuleBroken("The end of the pilot must be on or after the start of the contract.")
     contract, created = Contract.objects.select_for_update().get_or_create(
@@ -49,7 +51,7 @@ def contract_save(*, actor: User, service: Service, **fields: Any) -> Contract:
 def contract_part_save(*, actor: User, contract: Contract, part: M, **fields: Any) -> M:
     """Add or change one part of the contract (an extension, a year's value, a co-funder,
     a payment or a milestone). ``part`` is a new or existing row of that contract."""
-    _require(actor, contract.service)
+    _managed_by(actor, contract.service)
     if getattr(part, "contract_id", None) not in (None, contract.pk):
         raise NotPermitted("That is not part of this contract.")
     Contract.objects.select_for_update().get(pk=contract.pk)

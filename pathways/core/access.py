@@ -27,7 +27,8 @@ def role_of(user: Any) -> Role | None:
 
 
 class Action(Enum):
-    """Changes a role may make. Whether a given record is in scope is checked separately."""
+    """What a role may see or do: each page and each change names one. Whether a given
+    record is in the user's scope is checked separately (``referrals/access.py``)."""
 
     SEE_REFERRALS = "see_referrals"
     FIND_PEOPLE = "find_people"

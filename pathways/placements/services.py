@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathways.accounts.models import Patch, User
-from pathways.core.access import Action, can, require
+from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
 from pathways.core.errors import NotPermitted, RuleBroken, StateChanged
 from pathways.core.reference import is_retired
@@ -51,11 +51,6 @@ from pathways.referrals.models import Referral, RiskFlag
 
 # A referral's risk flag that says which offence category to suggest on the work profile.
 OFFENCE_FROM_RISK_FLAG = {RiskFlag.DRIVING.value: "driving"}
-
-
-def _require(actor: User, action: Action) -> None:
-    if not can(actor, action):
-        raise NotPermitted("Your role does not allow this.")
 
 
 def _no_future(day: datetime.date, what: str) -> None:
@@ -106,7 +101,7 @@ def work_profile_save(
 ) -> WorkProfile:
     """Create or replace the person's work profile (offences, restrictions, interests,
     cards, licences, qualifications and the patches they can travel to)."""
-    _require(actor, Action.EDIT_WORK_PROFILE)
+    require(actor, Action.EDIT_WORK_PROFILE)
     try:
         locked = participants_for(actor).select_for_update().get(pk=participant.pk)
     except Participant.DoesNotExist:
@@ -163,7 +158,7 @@ def placement_put_forward(
     Refused when an offence category the employer excludes is one of the person's, or
     when the person already has an open placement on this opportunity.
     """
-    _require(actor, Action.MANAGE_PLACEMENTS)
+    require(actor, Action.MANAGE_PLACEMENTS)
     try:
         locked = (
             opportunities_for(actor)
@@ -236,7 +231,7 @@ def placement_decide(
 ) -> Placement:
     """Record the employer's decision. Acceptance takes a place, so it locks the
     opportunity and is refused when every place is taken."""
-    _require(actor, Action.MANAGE_PLACEMENTS)
+    require(actor, Action.MANAGE_PLACEMENTS)
     opportunity = Opportunity.objects.select_for_update().get(pk=placement.opportunity_id)
     locked = _locked(actor, placement)
     if locked.status != PlacementStatus.PUT_FORWARD:
@@ -267,7 +262,7 @@ def placement_decide(
 @transaction.atomic
 def placement_start(*, actor: User, placement: Placement, on: datetime.date) -> Placement:
     """Record the start. A job start gets its sustainment checks at 4, 13 and 26 weeks."""
-    _require(actor, Action.MANAGE_PLACEMENTS)
+    require(actor, Action.MANAGE_PLACEMENTS)
     locked = _locked(actor, placement)
     if locked.status != PlacementStatus.ACCEPTED:
         raise StateChanged("Only a placement the employer accepted can start.")
@@ -289,7 +284,7 @@ def placement_start(*, actor: User, placement: Placement, on: datetime.date) -> 
 
 @transaction.atomic
 def placement_complete(*, actor: User, placement: Placement, on: datetime.date) -> Placement:
-    _require(actor, Action.MANAGE_PLACEMENTS)
+    require(actor, Action.MANAGE_PLACEMENTS)
     locked = _locked(actor, placement)
     if locked.status != PlacementStatus.STARTED:
         raise StateChanged("Only a placement in progress can be completed.")
@@ -314,7 +309,7 @@ def placement_end_early(
 ) -> Placement:
     """End a placement early (or withdraw before the start), with a grouped reason.
     An accepted placement that ends early frees its place."""
-    _require(actor, Action.MANAGE_PLACEMENTS)
+    require(actor, Action.MANAGE_PLACEMENTS)
     locked = _locked(actor, placement)
     if locked.status not in PlacementStatus.open():
         raise StateChanged("This placement has already ended.")
@@ -346,7 +341,7 @@ def sustainment_check_record(
     note: str = "",
 ) -> SustainmentCheck:
     """Record whether the person was in work at a 4, 13 or 26-week check."""
-    _require(actor, Action.MANAGE_PLACEMENTS)
+    require(actor, Action.MANAGE_PLACEMENTS)
     placement = _locked(actor, check.placement)
     locked = SustainmentCheck.objects.select_for_update().get(pk=check.pk, placement=placement)
     if locked.checked_on is not None:
