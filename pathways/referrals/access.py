@@ -34,6 +34,7 @@ from pathways.referrals.status import ReferralQuerySet, ReferralStatus
 __all__ = [
     "locked_participant",
     "locked_referral",
+    "participant_for_update",
     "participants_for",
     "receiving_support",
     "referral_scope",
@@ -69,14 +70,21 @@ def participants_for(user: Any) -> QuerySet[Participant]:
     )
 
 
+def participant_for_update(actor: Any, participant: Participant, action: Action) -> Participant:
+    """The person, locked for this transaction, if the role may take ``action`` and the
+    person is in the actor's scope, restricted or not (lifting a restriction must reach a
+    restricted person)."""
+    require(actor, action)
+    try:
+        return participants_for(actor).select_for_update().get(pk=participant.pk)
+    except Participant.DoesNotExist:
+        raise NotPermitted("This person is not one you can change.") from None
+
+
 def locked_participant(actor: Any, participant: Participant, action: Action) -> Participant:
     """For changes to a person's own records (orders, offences, equality answers): the role
     may act, the person is in scope (locked for this transaction) and not restricted."""
-    require(actor, action)
-    try:
-        locked = participants_for(actor).select_for_update().get(pk=participant.pk)
-    except Participant.DoesNotExist:
-        raise NotPermitted("This person is not one you can change.") from None
+    locked = participant_for_update(actor, participant, action)
     unrestricted(locked.pk)
     return locked
 
