@@ -1,5 +1,8 @@
-"""The pages of a person's record: who they are, their referrals, what has happened, and
-the searches and logs around it."""
+"""The working day's pages that join a person's episode across apps: the person's record
+(who they are, their referrals, plan progress, placements, orders, what has happened), find
+a person, the access log and audit-trail export, the caseload, the end of support (with the
+plan's readings), the to-do list and the placement page (with its contacts). They keep the
+URL names of the records they show (``casework/urls.py``, composed in config/urls.py)."""
 
 from __future__ import annotations
 
