@@ -767,6 +767,8 @@ def main() -> None:
     for key, ms in sorted(each.items(), key=lambda item: -item[1]):
         print(f"  {key:32} {ms:9.1f}")
     print(f"  {'(sum)':32} {sum(each.values()):9.1f}")
+    if mismatches:
+        sys.exit(f"the registry and the hand SQL differ in {', '.join(mismatches)}")
 
 
 if __name__ == "__main__":
