@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pathways.core",
     "pathways.accounts",
+    "pathways.rehabilitation",
     "pathways.participants",
     "pathways.referrals",
     "pathways.plans",
