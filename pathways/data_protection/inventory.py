@@ -117,7 +117,8 @@ RECORDS: dict[str, Record] = {
             ordinary="participant referred_by reason ete_needs interpreter_language "
             "consent_given consent_date received_at accepted_at accepted_by declined_at "
             "declined_by decline_note started_at override_reason worker allocated_at ended_at "
-            "ended_by end_note closing_summary",
+            "ended_by end_note closing_summary held_at held_matches hold_resolved_at "
+            "hold_resolved_by hold_resolution hold_reason proposed_changes",
             special="accessibility_needs",
             criminal="source cohort order_type order_end_date prison_name "
             "expected_release_date risk_information risk_flags",

@@ -252,6 +252,10 @@ def referral_initial(referral: Any) -> dict[str, Any]:
     return initial
 
 
+# The answer that holds the referral for the manager: it names no record.
+HOLD_CHOICE = "manager"
+
+
 class DuplicateChoiceForm(forms.Form):
     duplicate_choice = forms.ChoiceField(
         label="Is this one of the people already known to the service?",
@@ -264,9 +268,56 @@ class DuplicateChoiceForm(forms.Form):
         field = self.fields["duplicate_choice"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
-        if not any(value == "new" for value, _label in choices):
+        # Nothing to choose but sending it to the manager: the page asks no question.
+        self.hold_only = [value for value, _label in choices] == [HOLD_CHOICE]
+        if any(value == HOLD_CHOICE for value, _label in choices):
+            field.help_text = (
+                "The details match a record the service already holds. If it is none of the "
+                "people above, the service manager will check the referral before it is decided."
+            )
+        elif not any(value == "new" for value, _label in choices):
             field.help_text = (
                 "A CRN belongs to one person. If the CRN you typed is wrong, correct it below."
+            )
+
+
+# The manager's answer that keeps the held referral's person as a separate new person.
+SEPARATE_CHOICE = "separate"
+
+
+class ResolveDuplicateForm(forms.Form):
+    """The manager's decision on a referral held as a possible duplicate."""
+
+    decision = forms.ChoiceField(
+        label="Is this the same person as a record the service already holds?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to join or keep a separate person"},
+    )
+    reason = _area(
+        "Why?",
+        hint="For example, what you checked with the referrer or probation. "
+        "This is kept with the referral and in the audit trail.",
+        rows=3,
+        error="Enter why you are joining or separating the person",
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+class ProposedChangesForm(forms.Form):
+    """One accept-or-reject question per detail a referral proposes for a known person."""
+
+    def __init__(self, *args: Any, fields: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in fields:
+            self.fields[name] = _radios(
+                label,
+                [("accept", "Change the record to the proposed value"), ("reject", "Keep it")],
+                f"Select whether to change the {label.lower()}",
             )
 
 

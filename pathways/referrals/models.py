@@ -43,6 +43,11 @@ class RiskFlag(models.TextChoices):
     EXCLUSION_ZONE = "exclusion_zone", "Exclusion zone or non-contact condition"
 
 
+class HoldResolution(models.TextChoices):
+    JOINED = "joined", "Joined to the person already known"
+    SEPARATE = "separate", "Kept as a separate person"
+
+
 class Reason(models.Model):
     """Reference data: a reason in a group. Retired, never deleted."""
 
@@ -209,6 +214,47 @@ class Referral(models.Model):
     closing_summary = models.TextField(
         blank=True,
         help_text="At the end of support: what the person achieved and where they go next.",
+    )
+
+    # A possible duplicate, held for the manager (docs/domain.md, "A CRN belongs to one person").
+    held_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the referral was held for the manager: it may be a person already "
+        "known (a match the referrer may not see, or a CRN whose name or date of birth differ).",
+    )
+    held_matches = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The known records it may duplicate: each one's id, whether the CRN is the "
+        "same, and which typed fields (name, date of birth) differ from it.",
+    )
+    hold_resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the manager joined or separated the person."
+    )
+    hold_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The manager who resolved the possible duplicate.",
+    )
+    hold_resolution = models.CharField(
+        max_length=16,
+        choices=HoldResolution.choices,
+        blank=True,
+        help_text="Whether the manager joined the referral to the known person or kept a "
+        "separate person.",
+    )
+    hold_reason = models.TextField(
+        blank=True, help_text="Why the manager joined or separated the person."
+    )
+    proposed_changes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Details typed on this referral that differ from the known person's "
+        "(field name: value), awaiting the manager's decision; never applied unasked.",
     )
 
     objects = ReferralQuerySet.as_manager()

@@ -9,11 +9,12 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 
 from pathways.accounts.models import User
-from pathways.core.audit import AuditKind, viewed_or_404
+from pathways.core.audit import AuditKind, audit, viewed_or_404
 from pathways.core.models import AuditEvent
 from pathways.participants import identifiers
 from pathways.participants.models import Participant
 from pathways.referrals.access import participants_for, referrals_for
+from pathways.referrals.models import Referral
 
 
 def participant_get_for(user: User, pk: int) -> Participant:
@@ -68,11 +69,46 @@ def audit_trail_for(user: User, participant: Participant) -> QuerySet[AuditEvent
     return _events_in_scope(user, participant, None).order_by("at", "id")
 
 
+# What a CRN match must agree on before a referrer may say it is the same person.
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
+
+
+def identity_differences(
+    participant: Participant, *, first_name: str, last_name: str, date_of_birth: datetime.date
+) -> list[str]:
+    """The identity fields (names in any case, date of birth) typed otherwise than the record."""
+    typed = {
+        "first_name": first_name.strip().upper(),
+        "last_name": last_name.strip().upper(),
+        "date_of_birth": date_of_birth,
+    }
+    held = {
+        "first_name": participant.first_name.strip().upper(),
+        "last_name": participant.last_name.strip().upper(),
+        "date_of_birth": participant.date_of_birth,
+    }
+    return [name for name in IDENTITY_FIELDS if typed[name] != held[name]]
+
+
 @dataclass(frozen=True)
 class PossibleDuplicate:
     participant: Participant
     same_crn: bool
     visible: bool
+    differs: tuple[str, ...] = ()
+
+    @property
+    def joinable(self) -> bool:
+        """The rule: the user may themself say it is this person only when the record is in
+        their scope and its name and date of birth are the ones typed. Any other match (one
+        they cannot see, or a CRN whose name or date of birth differ) is held for the
+        service manager (``referrals.services.referral_create`` with ``hold_for``)."""
+        return self.visible and not self.differs
+
+
+def needs_manager(matches: list[PossibleDuplicate]) -> bool:
+    """Whether a referral with these matches is held for the manager to join or separate."""
+    return any(not match.joinable for match in matches)
 
 
 def likely_duplicates(
@@ -85,7 +121,8 @@ def likely_duplicates(
 ) -> list[PossibleDuplicate]:
     """People already known who are likely the same person: same CRN, or same name and
     date of birth. Searches every record, so that nobody is created twice, but says only
-    whether each is in the user's own scope (the page links only to those)."""
+    whether each is in the user's own scope (the page names and links only those; the
+    others are never shown to the user, only held for the manager)."""
     match = Q(first_name_u=first_name.strip().upper(), last_name_u=last_name.strip().upper())
     match &= Q(date_of_birth=date_of_birth)
     if crn:
@@ -102,10 +139,102 @@ def likely_duplicates(
     )
     return [
         PossibleDuplicate(
-            participant=p, same_crn=bool(crn) and p.crn == crn, visible=p.pk in visible
+            participant=p,
+            same_crn=bool(crn) and p.crn == crn,
+            visible=p.pk in visible,
+            differs=tuple(
+                identity_differences(
+                    p, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+                )
+            ),
         )
         for p in found
     ]
+
+
+# What the manager compares between a held referral's person and each record it matched:
+# identity always; how to reach them only for a record already in the manager's scope.
+COMPARED_IDENTITY = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "crn",
+    "pnc_id",
+    "prison_number",
+)
+COMPARED_CONTACT = ("phone", "email", "address", "area", "location")
+FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "date_of_birth": "Date of birth",
+    "gender": "Gender",
+    "crn": "CRN",
+    "pnc_id": "PNC ID",
+    "prison_number": "Prison number",
+    "phone": "Phone number",
+    "email": "Email address",
+    "address": "Address",
+    "area": "Local authority area",
+    "location": "Where they are",
+}
+
+
+@dataclass(frozen=True)
+class HeldMatch:
+    participant: Participant
+    same_crn: bool
+    in_scope: bool
+    # (label, the held referral's value, the record's value, whether they differ)
+    rows: list[tuple[str, str, str, bool]]
+
+    @property
+    def differs(self) -> list[str]:
+        return [label for label, _held, _known, differ in self.rows if differ]
+
+
+def _shown(participant: Participant, name: str) -> str:
+    value = getattr(participant, name)
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%-d %B %Y")
+    display = getattr(participant, f"get_{name}_display", None)
+    return str(display() if display else value)
+
+
+def held_matches_for(user: User, referral: Referral) -> list[HeldMatch]:
+    """The known records a referral held as a possible duplicate matched, each beside the
+    referral's person, for the manager who resolves it. Call only with a referral fetched
+    through ``referral_get_for``; each record shown is a view of a person, audited."""
+    entries = {entry["participant"]: entry for entry in referral.held_matches}
+    held = referral.participant
+    visible = set(participants_for(user).filter(pk__in=entries).values_list("pk", flat=True))
+    found = []
+    for person in Participant.objects.filter(pk__in=entries).select_related("area").order_by("pk"):
+        in_scope = person.pk in visible
+        names = COMPARED_IDENTITY + (COMPARED_CONTACT if in_scope else ())
+        rows = []
+        for name in names:
+            mine, theirs = _shown(held, name), _shown(person, name)
+            rows.append((FIELD_LABELS[name], mine, theirs, mine.upper() != theirs.upper()))
+        audit(
+            actor=user,
+            kind=AuditKind.VIEW,
+            action="participant.viewed_as_possible_duplicate",
+            obj=person,
+            subject_id=person.pk,
+            episode_id=referral.pk,
+        )
+        found.append(
+            HeldMatch(
+                participant=person,
+                same_crn=bool(entries[person.pk].get("same_crn")),
+                in_scope=in_scope,
+                rows=rows,
+            )
+        )
+    return found
 
 
 SEARCH_LIMIT = 50

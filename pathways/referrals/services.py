@@ -7,10 +7,11 @@ raises ``StateChanged``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, ProtectedError
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
@@ -21,15 +22,17 @@ from pathways.core.reference import is_retired
 from pathways.core.roles import Role
 from pathways.participants.guards import unrestricted
 from pathways.participants.models import Participant
-from pathways.referrals.access import locked_referral
+from pathways.referrals.access import locked_participant, locked_referral, participants_for
 from pathways.referrals.eligibility import eligibility_problems
 from pathways.referrals.models import (
     DeclineReason,
     EndReason,
+    HoldResolution,
     Reason,
     Referral,
     ReferralAmendment,
 )
+from pathways.referrals.people import FIELD_LABELS, PossibleDuplicate, identity_differences
 from pathways.referrals.status import ReferralStatus
 
 # The fields a referral form carries, split by where they are kept.
@@ -47,8 +50,19 @@ PERSON_FIELDS = (
     "area",
     "location",
 )
-# Contact details a later referral brings up to date on a known person.
-PERSON_CONTACT_FIELDS = ("phone", "email", "address", "area", "location")
+# Details a later referral may bring for a known person. They are never written over the
+# person's record unasked: those that differ are proposed on the referral
+# (``Referral.proposed_changes``) and the manager accepts or rejects each one.
+PROPOSABLE_FIELDS = (
+    "phone",
+    "email",
+    "address",
+    "area",
+    "location",
+    "crn",
+    "pnc_id",
+    "prison_number",
+)
 DETAIL_FIELDS = (
     "source",
     "cohort",
@@ -99,6 +113,56 @@ def _check_area(service: Service, area: Any) -> None:
         raise RuleBroken("That area is not covered by this service.")
 
 
+def _proposed_changes(participant: Participant, typed: dict[str, Any]) -> dict[str, Any]:
+    """The typed details that differ from the known person's (blanks propose nothing), as
+    JSON values: field name to value (an area by its id)."""
+    proposed: dict[str, Any] = {}
+    for name in PROPOSABLE_FIELDS:
+        value: Any = typed.get(name)
+        if value is None or value == "":
+            continue
+        if name == "area":
+            value, current = value.pk, participant.area_id
+        else:
+            current = getattr(participant, name)
+        if value != current:
+            proposed[name] = value
+    return proposed
+
+
+def _open_referral_check(participant: Participant, service: Service, exclude: int | None) -> None:
+    others = Referral.objects.filter(participant=participant, service=service).open()
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
+        raise RuleBroken(
+            "This person already has an open referral to the service. Amend that referral instead."
+        )
+
+
+def _joinable(actor: User, existing: Participant, person: dict[str, Any]) -> Participant:
+    """The known person the user says this is, locked: only one in the user's own scope
+    whose name and date of birth are the ones typed. Anything else is for the manager."""
+    participant = participants_for(actor).select_for_update().filter(pk=existing.pk).first()
+    if participant is None:
+        raise NotPermitted(
+            "You can only say it is a person in your own referrals. "
+            "Send it for the service manager to check."
+        )
+    if identity_differences(
+        participant,
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        date_of_birth=person["date_of_birth"],
+    ):
+        raise RuleBroken(
+            "The name or date of birth differ from the record. "
+            "Send it for the service manager to check."
+        )
+    unrestricted(participant.pk)
+    return participant
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -107,37 +171,37 @@ def referral_create(
     person: dict[str, Any],
     details: dict[str, Any],
     existing_participant: Participant | None = None,
+    hold_for: Sequence[PossibleDuplicate] = (),
 ) -> Referral:
-    """Record a new referral: for a new person, or for a known person the user confirmed."""
+    """Record a new referral: for a new person, or for a known person the user confirmed.
+
+    A known person's details are never changed here: those typed otherwise are proposed on
+    the referral. With ``hold_for`` (matches the user may not resolve: see
+    ``PossibleDuplicate.joinable``) the referral is held for the manager as a possible
+    duplicate, for a new person made from what was typed (without the CRN when another
+    record has it); the manager joins or separates it (``referral_resolve_duplicate``).
+    """
     require(actor, Action.REFER)
     if actor.service_id != service.pk:
         raise NotPermitted("You can only refer to your own service.")
+    if existing_participant is not None and hold_for:
+        raise RuleBroken("A referral held for the manager is not joined to anyone yet.")
     now = timezone.now()
     _check_eligible(person, details, timezone.localdate(now))
     area = person["area"]
     _check_area(service, area)
+    proposed: dict[str, Any] = {}
     if existing_participant is not None:
-        participant = Participant.objects.select_for_update().get(pk=existing_participant.pk)
-        unrestricted(participant.pk)
-        if Referral.objects.filter(participant=participant, service=service).open().exists():
-            raise RuleBroken(
-                "This person already has an open referral to the service. "
-                "Amend that referral instead."
-            )
-        for name in PERSON_CONTACT_FIELDS:
-            setattr(participant, name, person[name])
-        for name in ("pnc_id", "prison_number"):
-            if person.get(name) and not getattr(participant, name):
-                setattr(participant, name, person[name])
-        participant.save()
+        participant = _joinable(actor, existing_participant, person)
+        _open_referral_check(participant, service, exclude=None)
+        proposed = _proposed_changes(participant, person)
     else:
+        values = {name: person[name] for name in PERSON_FIELDS}
+        if hold_for and values["crn"] and Participant.objects.filter(crn=values["crn"]).exists():
+            values["crn"] = None
         try:
             with transaction.atomic():
-                participant = Participant.objects.create(
-                    **{name: person[name] for name in PERSON_FIELDS},
-                    created_by=actor,
-                    created_at=now,
-                )
+                participant = Participant.objects.create(**values, created_by=actor, created_at=now)
         except IntegrityError:
             raise StateChanged(
                 "A person with this CRN is already known to the service. Check the CRN."
@@ -148,6 +212,16 @@ def referral_create(
         patch=area.patch,
         referred_by=actor,
         received_at=now,
+        held_at=now if hold_for else None,
+        held_matches=[
+            {
+                "participant": match.participant.pk,
+                "same_crn": match.same_crn,
+                "differs": list(match.differs),
+            }
+            for match in hold_for
+        ],
+        proposed_changes=proposed,
         **{name: details[name] for name in DETAIL_FIELDS},
     )
     audit(
@@ -157,9 +231,137 @@ def referral_create(
         obj=referral,
         subject_id=participant.pk,
         summary=f"Referral received from {referral.get_source_display()}",
-        detail={"existing_participant": existing_participant is not None},
+        detail={
+            "existing_participant": existing_participant is not None,
+            "proposed_changes": list(proposed),
+        },
     )
+    if hold_for:
+        # Names no known record: the referrer may read this person's timeline.
+        audit(
+            actor=actor,
+            kind=AuditKind.CHANGE,
+            action="referral.held_as_duplicate",
+            obj=referral,
+            subject_id=participant.pk,
+            summary="Held for the service manager: may be a person already known",
+            detail={
+                "matches": len(hold_for),
+                "differs": sorted({name for match in hold_for for name in match.differs}),
+            },
+        )
     return referral
+
+
+@transaction.atomic
+def referral_resolve_duplicate(
+    *, actor: User, referral: Referral, join_to: Participant | None, reason: str
+) -> Referral:
+    """The manager resolves a referral held as a possible duplicate, with a reason: join it
+    to one of the known records it matched (the held new person is removed, and the details
+    typed otherwise than the record are proposed, not applied), or keep the new person."""
+    require(actor, Action.TRIAGE)
+    locked = locked_referral(actor, referral)
+    if locked.status != ReferralStatus.HELD:
+        raise StateChanged("This possible duplicate has already been resolved.")
+    reason = reason.strip()
+    if not reason:
+        raise RuleBroken("Enter why you are joining or separating the person.")
+    held = Participant.objects.select_for_update().get(pk=locked.participant_id)
+    if join_to is not None:
+        if join_to.pk not in {match["participant"] for match in locked.held_matches}:
+            raise NotPermitted("That is not one of the records this referral matches.")
+        known = Participant.objects.select_for_update().get(pk=join_to.pk)
+        unrestricted(known.pk)
+        _open_referral_check(known, locked.service, exclude=locked.pk)
+        locked.proposed_changes = _proposed_changes(
+            known, {name: getattr(held, name) for name in PROPOSABLE_FIELDS}
+        )
+        locked.participant = known
+        locked.hold_resolution = HoldResolution.JOINED
+        subject_id = known.pk
+        summary = (
+            f"Referral from {locked.get_source_display()} joined to this person "
+            "(it was held as a possible duplicate)"
+        )
+    else:
+        locked.hold_resolution = HoldResolution.SEPARATE
+        subject_id = held.pk
+        summary = "Possible duplicate resolved: kept as a separate person"
+    locked.hold_resolved_at = timezone.now()
+    locked.hold_resolved_by = actor
+    locked.hold_reason = reason
+    locked.save()
+    if join_to is not None and not held.referrals.exists():
+        try:
+            with transaction.atomic():
+                held.delete()
+        except ProtectedError:
+            raise RuleBroken(
+                "Records have been added to the new person since the referral was held, "
+                "so it cannot be joined. Keep it as a separate person."
+            ) from None
+    audit(
+        actor=actor,
+        kind=AuditKind.CHANGE,
+        action=(
+            "referral.duplicate_joined" if join_to is not None else "referral.duplicate_separated"
+        ),
+        obj=locked,
+        subject_id=subject_id,
+        summary=summary,
+        detail={
+            "resolution": locked.hold_resolution,
+            "reason": reason,
+            "proposed_changes": list(locked.proposed_changes),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def referral_decide_proposed_changes(
+    *, actor: User, referral: Referral, decisions: dict[str, bool]
+) -> list[str]:
+    """Accept or reject details proposed by a referral for its known person. Each accepted
+    field is written and audited on its own (the event names the field, never a value);
+    each rejected one is dropped and audited. Returns the fields accepted."""
+    require(actor, Action.TRIAGE)
+    locked = locked_referral(actor, referral)
+    proposed = dict(locked.proposed_changes)
+    unknown = set(decisions) - set(proposed)
+    if unknown or not decisions:
+        raise StateChanged("Those changes have already been decided. Check the referral again.")
+    participant = locked_participant(actor, locked.participant, Action.TRIAGE)
+    accepted = []
+    for name, accept in decisions.items():
+        value = proposed.pop(name)
+        label = FIELD_LABELS[name]
+        if accept:
+            setattr(participant, "area_id" if name == "area" else name, value)
+            accepted.append(name)
+        audit(
+            actor=actor,
+            kind=AuditKind.CHANGE,
+            action="participant.detail_changed" if accept else "referral.proposed_change_rejected",
+            obj=locked,
+            subject_id=participant.pk,
+            summary=(
+                f"{label} changed, as proposed by a referral"
+                if accept
+                else f"{label} proposed by a referral: not changed"
+            ),
+            detail={"field": name},
+        )
+    if accepted:
+        try:
+            with transaction.atomic():
+                participant.save(update_fields=accepted)
+        except IntegrityError:
+            raise RuleBroken("Another person already has that CRN.") from None
+    locked.proposed_changes = proposed
+    locked.save(update_fields=["proposed_changes"])
+    return accepted
 
 
 def _display(model: type[Model], name: str, value: Any) -> str:
@@ -262,6 +464,10 @@ def referral_accept(*, actor: User, referral: Referral, override_reason: str = "
     require(actor, Action.TRIAGE)
     service = _lock_service(referral.service_id)
     locked = locked_referral(actor, referral)
+    if locked.status == ReferralStatus.HELD:
+        raise RuleBroken(
+            "This referral may be a person already known. Join or separate the person first."
+        )
     if locked.status != ReferralStatus.RECEIVED:
         raise StateChanged("This referral has already been decided.")
     participant = locked.participant
@@ -304,7 +510,8 @@ def referral_decline(
 ) -> Referral:
     require(actor, Action.TRIAGE)
     locked = locked_referral(actor, referral)
-    if locked.status != ReferralStatus.RECEIVED:
+    # A possible duplicate may be declined unresolved (for example a second referral).
+    if locked.status not in (ReferralStatus.RECEIVED, ReferralStatus.HELD):
         raise StateChanged("This referral has already been decided.")
     _check_reason(reason, note, "Explain why the referral is declined.")
     locked.declined_at = timezone.now()

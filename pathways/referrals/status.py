@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 class ReferralStatus(models.TextChoices):
     RECEIVED = "received", "Awaiting decision"
+    HELD = "held", "Possible duplicate"
     DECLINED = "declined", "Declined"
     WAITING = "waiting", "On the waiting list"
     ACTIVE = "active", "Receiving support"
@@ -28,13 +29,14 @@ class ReferralStatus(models.TextChoices):
 
     @classmethod
     def open(cls) -> frozenset[ReferralStatus]:
-        return frozenset({cls.RECEIVED, cls.WAITING, cls.ACTIVE})
+        return frozenset({cls.RECEIVED, cls.HELD, cls.WAITING, cls.ACTIVE})
 
 
 tag_colours(
     ReferralStatus,
     {
         ReferralStatus.RECEIVED: "blue",
+        ReferralStatus.HELD: "orange",
         ReferralStatus.DECLINED: "red",
         ReferralStatus.WAITING: "yellow",
         ReferralStatus.ACTIVE: "green",
@@ -47,6 +49,12 @@ tag_colours(
 # (status, facts in the database, facts on a row)
 STATUS_RULES: list[Rule[ReferralStatus]] = [
     (ReferralStatus.DECLINED, Q(declined_at__isnull=False), lambda r: r.declined_at is not None),
+    # Held for the manager as a possible duplicate: takes no place, cannot be accepted.
+    (
+        ReferralStatus.HELD,
+        Q(held_at__isnull=False, hold_resolved_at__isnull=True),
+        lambda r: r.held_at is not None and r.hold_resolved_at is None,
+    ),
     (
         ReferralStatus.ENDED,
         Q(ended_at__isnull=False, started_at__isnull=False),

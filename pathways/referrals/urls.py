@@ -13,6 +13,16 @@ urlpatterns = [
     path("referrals/<int:pk>/decline/", views.referral_decline, name="decline"),
     path("referrals/<int:pk>/allocate/", views.referral_allocate, name="allocate"),
     path("referrals/<int:pk>/amend/", views.referral_amend, name="amend"),
+    path(
+        "referrals/<int:pk>/possible-duplicate/",
+        views.referral_resolve_duplicate,
+        name="resolve_duplicate",
+    ),
+    path(
+        "referrals/<int:pk>/proposed-changes/",
+        views.referral_proposed_changes,
+        name="proposed_changes",
+    ),
     path("waiting-list/", views.waiting_list, name="waiting_list"),
     path("service/", views.overview, name="overview"),
 ]

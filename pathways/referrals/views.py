@@ -13,24 +13,38 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from pathways.accounts.models import Area
 from pathways.core.access import Action, can
 from pathways.core.errors import DomainError
 from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
+from pathways.participants.models import Location
 from pathways.referrals import selectors, services
 from pathways.referrals.forms import (
+    HOLD_CHOICE,
+    SEPARATE_CHOICE,
     AcceptForm,
     AllocateForm,
     AmendReferralForm,
     DeclineForm,
     DuplicateChoiceForm,
+    ProposedChangesForm,
     ReferralForm,
+    ResolveDuplicateForm,
     referral_initial,
     split_referral_data,
 )
 from pathways.referrals.models import DeclineReason, Referral
-from pathways.referrals.people import likely_duplicates
+from pathways.referrals.people import (
+    FIELD_LABELS,
+    IDENTITY_FIELDS,
+    HeldMatch,
+    PossibleDuplicate,
+    held_matches_for,
+    likely_duplicates,
+    needs_manager,
+)
 from pathways.referrals.status import ReferralStatus
 
 
@@ -54,17 +68,24 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _duplicate_choices(matches: list[Any]) -> list[tuple[str, str]]:
+def _duplicate_choices(matches: list[PossibleDuplicate]) -> list[tuple[str, str]]:
+    """The answers the user may give: only people in their own scope whose name and date of
+    birth are the ones typed, by id; a match they may not resolve is never offered (nor
+    named): sending then holds the referral for the manager."""
     choices = []
     for match in matches:
-        who = (
-            f"{match.participant.full_name}, born {match.participant.date_of_birth:%-d %B %Y}"
-            if match.visible
-            else "A person already known to the service"
-        )
-        why = "same CRN" if match.same_crn else "same name and date of birth"
-        choices.append((f"existing-{match.participant.pk}", f"Yes: {who} ({why})"))
-    if not any(match.same_crn for match in matches):
+        if match.joinable:
+            person = match.participant
+            why = "same CRN" if match.same_crn else "same name and date of birth"
+            choices.append(
+                (
+                    f"person-{person.pk}",
+                    f"Yes: {person.full_name}, born {person.date_of_birth:%-d %B %Y} ({why})",
+                )
+            )
+    if needs_manager(matches):
+        choices.append((HOLD_CHOICE, "No: send it for the service manager to check"))
+    elif not any(match.same_crn for match in matches):
         choices.append(("new", "No, this is a different person"))
     return choices
 
@@ -86,18 +107,27 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             date_of_birth=person["date_of_birth"],
         )
         existing = None
+        hold_for: list[PossibleDuplicate] = []
         if matches:
             choice_form = DuplicateChoiceForm(
                 request.POST if "duplicate_choice" in request.POST else None,
                 choices=_duplicate_choices(matches),
             )
-            context.update(matches=matches, choice_form=choice_form)
+            # Only the matches the user may see reach the page.
+            context.update(
+                visible_matches=[m for m in matches if m.visible],
+                held=needs_manager(matches),
+                choice_form=choice_form,
+            )
             if not choice_form.is_bound or not choice_form.is_valid():
                 return render(request, "referrals/create.html", context)
             choice = choice_form.cleaned_data["duplicate_choice"]
-            if choice != "new":
-                pk = int(choice.removeprefix("existing-"))
-                existing = next(m.participant for m in matches if m.participant.pk == pk)
+            if choice == HOLD_CHOICE:
+                hold_for = matches
+            elif choice != "new":
+                existing = next(
+                    m.participant for m in matches if f"person-{m.participant.pk}" == choice
+                )
         try:
             referral = services.referral_create(
                 actor=request.user,
@@ -105,11 +135,17 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 person=person,
                 details=details,
                 existing_participant=existing,
+                hold_for=hold_for,
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Referral sent")
+            messages.success(
+                request,
+                "Referral sent. The service manager will check it before it is decided"
+                if hold_for
+                else "Referral sent",
+            )
             return redirect("referrals:detail", pk=referral.pk)
     return render(request, "referrals/create.html", context)
 
@@ -119,6 +155,10 @@ def _forms_allowed(request: AuthenticatedHttpRequest, referral: Referral) -> dic
     user = request.user
     return {
         "can_triage": can(user, Action.TRIAGE) and status == ReferralStatus.RECEIVED,
+        "can_decline": can(user, Action.TRIAGE)
+        and status in (ReferralStatus.RECEIVED, ReferralStatus.HELD),
+        "can_resolve": can(user, Action.TRIAGE) and status == ReferralStatus.HELD,
+        "can_decide_changes": can(user, Action.TRIAGE) and bool(referral.proposed_changes),
         "can_allocate": can(user, Action.ALLOCATE) and status == ReferralStatus.ACTIVE,
         "can_end": can(user, Action.END_SUPPORT)
         and status in (ReferralStatus.ACTIVE, ReferralStatus.WAITING),
@@ -129,11 +169,23 @@ def _forms_allowed(request: AuthenticatedHttpRequest, referral: Referral) -> dic
 @login_required
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_get_for(request.user, pk)
+    # What a hold found, and how it was resolved, is for the manager alone: it speaks of
+    # records the referrer may not see.
+    sees_holds = can(request.user, Action.TRIAGE)
+    differs = {name for match in referral.held_matches for name in match["differs"]}
+    named = [FIELD_LABELS[name].lower() for name in IDENTITY_FIELDS if name in differs]
+    held_differs = (
+        " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+        if sees_holds
+        else ""
+    )
     return render(
         request,
         "referrals/detail.html",
         {
             "referral": referral,
+            "sees_holds": sees_holds,
+            "held_differs": held_differs,
             "participant": referral.participant,
             "amendments": referral.amendments.select_related("by")[:50],
             "queue_position": selectors.queue_position(referral),
@@ -213,12 +265,101 @@ def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return referral_action_page(
         request,
         pk,
-        allowed_key="can_triage",
+        allowed_key="can_decline",
         title="Decline the referral",
         button="Decline referral",
         make_form=lambda data, _r: DeclineForm(data, reasons=selectors.reasons(DeclineReason)),
         perform=perform,
         done="Referral declined",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@requires(Action.TRIAGE)
+def referral_resolve_duplicate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The manager joins a referral held as a possible duplicate to a record it matched, or
+    keeps its person as a separate new person, with a reason."""
+    matches: list[HeldMatch] = []
+
+    def make_form(data: Any, referral: Referral) -> ResolveDuplicateForm:
+        matches[:] = held_matches_for(request.user, referral)
+        choices = [
+            (f"person-{m.participant.pk}", f"Yes: join it to record {number}")
+            for number, m in enumerate(matches, start=1)
+        ]
+        choices.append((SEPARATE_CHOICE, "No: keep it as a separate new person"))
+        return ResolveDuplicateForm(data, choices=choices)
+
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        decision = data["decision"]
+        join_to = next(
+            (m.participant for m in matches if f"person-{m.participant.pk}" == decision), None
+        )
+        services.referral_resolve_duplicate(
+            actor=request.user, referral=referral, join_to=join_to, reason=data["reason"]
+        )
+
+    return referral_action_page(
+        request,
+        pk,
+        allowed_key="can_resolve",
+        title="Check a possible duplicate",
+        button="Save decision",
+        intro="referrals/intro/resolve_duplicate.html",
+        make_form=make_form,
+        perform=perform,
+        done="Possible duplicate resolved",
+        context=lambda _r: {"matches": matches},
+    )
+
+
+def _proposed_rows(referral: Referral) -> list[tuple[str, str, str, str]]:
+    """Each proposed detail: (field, label, the record's value, the proposed value)."""
+    person = referral.participant
+    rows = []
+    for name, value in referral.proposed_changes.items():
+        if name == "area":
+            current = person.area.name
+            proposed = str(Area.objects.filter(pk=value).first() or "")
+        elif name == "location":
+            current = person.get_location_display()
+            proposed = str(dict(Location.choices).get(value, value))
+        else:
+            current, proposed = getattr(person, name) or "", str(value)
+        rows.append((name, FIELD_LABELS.get(name, name), current, proposed))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@requires(Action.TRIAGE)
+def referral_proposed_changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The manager accepts or rejects, one by one, details a referral typed otherwise than
+    the known person's record."""
+
+    def make_form(data: Any, referral: Referral) -> ProposedChangesForm:
+        rows = _proposed_rows(referral)
+        return ProposedChangesForm(data, fields=[(name, label) for name, label, *_ in rows])
+
+    def perform(referral: Referral, data: dict[str, Any]) -> None:
+        services.referral_decide_proposed_changes(
+            actor=request.user,
+            referral=referral,
+            decisions={name: value == "accept" for name, value in data.items()},
+        )
+
+    return referral_action_page(
+        request,
+        pk,
+        allowed_key="can_decide_changes",
+        title="Changes proposed to the person's details",
+        button="Save decisions",
+        intro="referrals/intro/proposed_changes.html",
+        make_form=make_form,
+        perform=perform,
+        done="Proposed changes decided",
+        context=lambda r: {"rows": _proposed_rows(r)},
     )
 
 

@@ -128,6 +128,10 @@ RULES: dict[str, Rule] = {
     "referrals:overview": Rule(frozenset({"manager", "commissioner", "outsider"})),
     # Pathway plans and progress
     "plans:plan": Rule(STAFF | {"referrer"}, pk="case"),
+    # The manager resolves a possible duplicate and decides proposed changes; neither
+    # fixture referral is held or proposes changes, so the manager is sent back (302).
+    "referrals:resolve_duplicate": Rule(frozenset({"manager"}), pk="received", status=302),
+    "referrals:proposed_changes": Rule(frozenset({"manager"}), pk="case", status=302),
     "plans:goal_add": Rule(STAFF, pk="case"),
     "plans:goal_close": Rule(STAFF, pk="case"),
     "plans:step_add": Rule(STAFF, pk="case"),

@@ -41,7 +41,12 @@ def test_a_person_re_referred_in_the_period_is_one_person_from_their_first_start
         second = referrals.referral_create(
             actor=referrer,
             service=service,
-            person=person_data(north.areas.get(), crn="X700001"),
+            person=person_data(
+                north.areas.get(),
+                crn="X700001",
+                first_name=first.participant.first_name,
+                date_of_birth=first.participant.date_of_birth,
+            ),
             details=details_data(),
             existing_participant=first.participant,
         )

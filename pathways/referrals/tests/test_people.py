@@ -136,16 +136,28 @@ def test_timeline_shows_only_the_history_the_user_may_see(
         reason=EndReason.objects.get(code="custody"),
         closing_summary="Recalled.",
     )
-    second = services.referral_create(
+    # The referrer cannot see the person, so the referral is held and the manager joins it.
+    known = first.participant
+    typed = person_data(north.areas.get(), crn="X555555", first_name=known.first_name)
+    held = services.referral_create(
         actor=referrer,
         service=referrer.service,  # type: ignore[arg-type]
-        person=person_data(north.areas.get(), crn="X555555"),
+        person=typed,
         details=details_data(),
-        existing_participant=first.participant,
+        hold_for=likely_duplicates(
+            referrer,
+            crn="X555555",
+            first_name=known.first_name,
+            last_name=known.last_name,
+            date_of_birth=typed["date_of_birth"],
+        ),
+    )
+    second = services.referral_resolve_duplicate(
+        actor=manager, referral=held, join_to=known, reason="Same CRN; checked with probation."
     )
     client.force_login(referrer)
     body = client.get(f"/participants/{second.participant_id}/").content.decode()
-    assert "Referral received from Probation" in body
+    assert "Referral from Probation joined to this person" in body
     # The other referrer's episode, its plan included, stays hidden.
     assert "Support ended" not in body
     assert "Goal added" not in body

@@ -148,7 +148,11 @@ def test_known_person_with_open_referral_cannot_be_referred_again(
         services.referral_create(
             actor=referrer,
             service=service,
-            person=person_data(north.areas.get(), crn=first.participant.crn),
+            person=person_data(
+                north.areas.get(),
+                crn=first.participant.crn,
+                first_name=first.participant.first_name,
+            ),
             details=details_data(),
             existing_participant=first.participant,
         )
@@ -165,14 +169,21 @@ def test_known_person_can_be_referred_again_after_support_ended(
     second = services.referral_create(
         actor=referrer,
         service=service,
-        person=person_data(north.areas.get(), crn=first.participant.crn, phone="07700 900123"),
+        person=person_data(
+            north.areas.get(),
+            crn=first.participant.crn,
+            first_name=first.participant.first_name,
+            phone="07700 900123",
+        ),
         details=details_data(),
         existing_participant=first.participant,
     )
     assert second.participant_id == first.participant_id
     assert Participant.objects.count() == 1
+    # The phone typed is proposed for the manager, not written over the record.
     second.participant.refresh_from_db()
-    assert second.participant.phone == "07700 900123"
+    assert second.participant.phone == ""
+    assert second.proposed_changes == {"phone": "07700 900123"}
 
 
 def test_a_crn_is_never_given_to_two_new_people(referrer: User, north: Patch) -> None:

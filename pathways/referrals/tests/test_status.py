@@ -16,7 +16,7 @@ from pathways.referrals.tests.factories import make_referral
 
 pytestmark = pytest.mark.django_db
 
-FACTS = ("accepted_at", "declined_at", "started_at", "ended_at")
+FACTS = ("accepted_at", "declined_at", "started_at", "ended_at", "held_at", "hold_resolved_at")
 
 
 # Each example makes its own referral, so sharing the persona fixtures is safe.
@@ -50,3 +50,14 @@ def test_status_reads_as_a_person_would_expect(referrer: User, north: object) ->
     assert referral.status == ReferralStatus.ACTIVE
     referral.ended_at = referral.started_at + datetime.timedelta(days=30)
     assert referral.status == ReferralStatus.ENDED
+
+
+def test_a_held_referral_is_a_possible_duplicate_until_resolved(
+    referrer: User, north: object
+) -> None:
+    referral = make_referral(referrer)
+    referral.held_at = timezone.now()
+    assert referral.status == ReferralStatus.HELD
+    assert referral.is_open
+    referral.hold_resolved_at = timezone.now()
+    assert referral.status == ReferralStatus.RECEIVED
