@@ -16,7 +16,6 @@ from django.db.models import (
     Avg,
     BooleanField,
     Count,
-    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -30,6 +29,7 @@ from django.db.models.functions import TruncDate
 from pathways.accounts.models import Service
 from pathways.core.periods import Period
 from pathways.employers.models import Opportunity, OpportunityKind
+from pathways.outcomes.follow_up import follow_up_bounds
 from pathways.outcomes.models import Order, ProvenOffence, Termination
 from pathways.placements.models import SUSTAINMENT_WEEKS, Placement, SustainmentCheck
 from pathways.plans.selectors import counted_episodes, default_instrument, distance_travelled
@@ -41,9 +41,6 @@ COMMUNITY_ORDERS = (
     OrderType.SUSPENDED_SENTENCE,
     OrderType.YOUTH_REHABILITATION,
 )
-# Proven reoffending (MoJ): 12 months' follow-up, and 6 more for the offence to be proven.
-FOLLOW_UP_DAYS = 365
-WAITING_DAYS = 183
 
 
 @dataclass(frozen=True)
@@ -275,19 +272,13 @@ def _first_starts(service: Service, period: Period) -> QuerySet[Referral]:
     return started.filter(~Exists(earlier))
 
 
-def _window_end(days: int) -> ExpressionWrapper:
-    return ExpressionWrapper(
-        TruncDate("started_at") + datetime.timedelta(days=days), output_field=DateField()
-    )
-
-
-def _in_window(**outer: Any) -> Q:
-    """An offence committed in the episode's 12-month follow-up and proven within those 12
-    months or a further 6."""
+def _in_window(start_day: Any, committed_before: Any, proven_before: Any) -> Q:
+    """An offence committed on or after the index date and before the same date a year
+    later, and proven before the date 18 months after it (``follow_up``)."""
     return Q(
-        committed_on__gte=outer["start_day"],
-        committed_on__lte=outer["follow_up_end"],
-        proven_on__lte=outer["proven_by"],
+        committed_on__gte=start_day,
+        committed_on__lt=committed_before,
+        proven_on__lt=proven_before,
     )
 
 
@@ -295,29 +286,25 @@ def _reoffending_cohort(service: Service, period: Period, as_of: datetime.date) 
     """Episodes started in the period, with their follow-up window and whether the person
     has a proven offence in it."""
     in_window = ProvenOffence.objects.filter(
-        _in_window(
-            start_day=OuterRef("start_day"),
-            follow_up_end=OuterRef("follow_up_end"),
-            proven_by=OuterRef("proven_by"),
-        ),
+        _in_window(OuterRef("start_day"), OuterRef("committed_before"), OuterRef("proven_before")),
         participant=OuterRef("participant"),
     )
+    bounds = follow_up_bounds(F("start_day"))
     return (
         _first_starts(service, period)
-        .annotate(
-            start_day=TruncDate("started_at"),
-            follow_up_end=_window_end(FOLLOW_UP_DAYS),
-            proven_by=_window_end(FOLLOW_UP_DAYS + WAITING_DAYS),
-        )
+        .annotate(start_day=TruncDate("started_at"))
+        .annotate(committed_before=bounds.committed_before, proven_before=bounds.proven_before)
         .annotate(
             reoffended=Exists(in_window),
-            window_closed=ExpressionWrapper(Q(proven_by__lt=as_of), output_field=BooleanField()),
+            window_closed=ExpressionWrapper(
+                Q(proven_before__lte=as_of), output_field=BooleanField()
+            ),
         )
     )
 
 
 def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> Figure:
-    closed = Q(proven_by__lt=as_of)
+    closed = Q(proven_before__lte=as_of)
     cohort = _reoffending_cohort(service, period, as_of)
     # (The names must differ from the cohort's annotations.)
     counts = cohort.aggregate(
@@ -332,8 +319,8 @@ def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> 
         Exists(
             cohort.filter(closed, participant=OuterRef("participant")).filter(
                 start_day__lte=OuterRef("committed_on"),
-                follow_up_end__gte=OuterRef("committed_on"),
-                proven_by__gte=OuterRef("proven_on"),
+                committed_before__gt=OuterRef("committed_on"),
+                proven_before__gt=OuterRef("proven_on"),
             )
         )
     ).count()
@@ -578,10 +565,10 @@ MEASURES: tuple[Measure, ...] = (
         name="Participants not reoffending",
         definition="Of the people who started support in the period (each once, from their "
         "first start in it) and whose 18 months have passed, those with no proven offence "
-        "(conviction or caution) committed in the 12 months from the start of support and "
-        "proven within those 12 months or a further 6 (MoJ proven reoffending; 12 months "
-        "counted as 365 days, 6 as 183). People whose 18 months have not passed are shown "
-        "apart.",
+        "(conviction or caution) committed on or after the start of support and before the "
+        "same date a year later, and proven before the date 18 months after the start "
+        "(calendar months; a day the later month lacks becomes its last day, so 29 February "
+        "rolls to 28 February). People whose 18 months have not passed are shown apart.",
         compute=_not_reoffending,
         records=_reoffending_records,
         columns=(

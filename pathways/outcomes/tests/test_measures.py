@@ -325,8 +325,8 @@ def test_reoffending_once_every_window_has_closed(world: World) -> None:
     }
     assert records == {
         "Bea": (True, True),  # a caution, committed and proven on the last days
-        "Eve": (True, False),  # committed on day 366; another before the start
-        "Gus": (True, False),  # proven on day 549
+        "Eve": (True, False),  # committed on the anniversary; another before the start
+        "Gus": (True, False),  # proven on the 18-month date
         "Hal": (True, True),  # two convictions: both in the frequency
         "Ivy": (True, True),  # committed on the start day
     }
@@ -335,15 +335,18 @@ def test_reoffending_once_every_window_has_closed(world: World) -> None:
 @pytest.mark.parametrize(
     ("as_of", "closed", "reoffended", "offences", "open_clear", "open_reoffended"),
     [
-        # Bea's 548 days end on 31 October 2025: on that day they have not passed.
+        # Bea's 18 months (from 1 May 2024) pass on 1 November 2025: on 31 October they
+        # have not passed.
         (D(2025, 10, 31), 0, 0, 0, 2, 3),
         (D(2025, 11, 1), 1, 1, 1, 2, 2),
-        # Eve's end on 9 November 2025.
+        # Eve's (from 10 May) on 10 November 2025.
+        (D(2025, 11, 9), 1, 1, 1, 2, 2),
         (D(2025, 11, 10), 2, 1, 1, 1, 2),
-        # Gus's on 1 December; Hal's and Ivy's on 11 December.
-        (D(2025, 12, 2), 3, 1, 1, 0, 2),
-        (D(2025, 12, 11), 3, 1, 1, 0, 2),
-        (D(2025, 12, 12), 5, 3, 4, 0, 0),
+        # Gus's (from 1 June) on 1 December; Hal's and Ivy's (from 11 June) on 11 December.
+        (D(2025, 11, 30), 2, 1, 1, 1, 2),
+        (D(2025, 12, 1), 3, 1, 1, 0, 2),
+        (D(2025, 12, 10), 3, 1, 1, 0, 2),
+        (D(2025, 12, 11), 5, 3, 4, 0, 0),
     ],
 )
 def test_reoffending_counts_in_the_rate_only_windows_that_have_closed(
@@ -398,8 +401,8 @@ def test_the_note_at_eve_s_window_reads_in_full(world: World) -> None:
 def test_an_offence_just_inside_each_edge_counts_and_just_outside_does_not(
     world: World,
 ) -> None:
-    """Gus (start 1 June 2024): committed by day 365 (1 June 2025), proven by day 548
-    (1 December 2025)."""
+    """Gus (start 1 June 2024): committed before 1 June 2025, proven before 1 December
+    2025."""
     from pathways.outcomes.models import ProvenOffence
 
     def gus_reoffended() -> bool:
@@ -409,10 +412,13 @@ def test_an_offence_just_inside_each_edge_counts_and_just_outside_does_not(
     gus = world.person("Gus")
     assert not gus_reoffended()
     for committed, proven, counted in [
-        (D(2025, 6, 2), D(2025, 6, 3), False),  # committed on day 366
+        (D(2025, 6, 2), D(2025, 6, 3), False),  # committed the day after the anniversary
+        (D(2025, 6, 1), D(2025, 6, 3), False),  # committed on the anniversary
         (D(2024, 5, 31), D(2024, 6, 5), False),  # committed the day before the start
-        (D(2025, 6, 1), D(2025, 12, 2), False),  # proven on day 549
-        (D(2025, 6, 1), D(2025, 12, 1), True),  # committed on day 365, proven on day 548
+        (D(2024, 6, 1), D(2024, 6, 5), True),  # committed on the start day
+        (D(2025, 5, 31), D(2025, 12, 2), False),  # proven the day after the 18-month date
+        (D(2025, 5, 31), D(2025, 12, 1), False),  # proven on the 18-month date
+        (D(2025, 5, 31), D(2025, 11, 30), True),  # the last day of each window
     ]:
         offence = ProvenOffence.objects.create(
             participant=gus,
@@ -434,7 +440,7 @@ def test_reoffending_reads_the_start_day_in_london_time(world: World) -> None:
 
     ProvenOffence.objects.create(
         participant=world.person("Eve"),
-        committed_on=D(2025, 5, 10),  # Eve's day 365
+        committed_on=D(2025, 5, 9),  # the day before Eve's first anniversary
         proven_on=D(2025, 5, 20),
         proven_by="caution",
         category="theft",

@@ -84,6 +84,7 @@ SURNAMES = {
     "Ivy": "Ingleby",
     "Jo": "Jessop",
     "Kit": "Kempe",
+    "Lea": "Lathbury",  # only in the tests of the leap-day windows
 }
 
 
@@ -386,11 +387,12 @@ def build(
     b.order("eve", "Eve", COMMUNITY, D(2023, 11, 1), D(2024, 11, 1), DONE)
     b.order("hal_running", "Hal", COMMUNITY, D(2024, 1, 1), None)
 
-    # Proven offences (measure 8). Windows: start day + 365 (committed), + 548 (proven).
-    b.offence("bea", "Bea", D(2025, 5, 1), D(2025, 10, 31), ProvenBy.CAUTION)  # both edges
-    b.offence("eve_late", "Eve", D(2025, 5, 11), D(2025, 6, 1))  # committed on day 366
+    # Proven offences (measure 8). Windows (outcomes.follow_up): committed from the start
+    # day and before its first anniversary, proven before the date 18 months on.
+    b.offence("bea", "Bea", D(2025, 4, 30), D(2025, 10, 31), ProvenBy.CAUTION)  # last days
+    b.offence("eve_late", "Eve", D(2025, 5, 10), D(2025, 6, 1))  # on the anniversary
     b.offence("eve_before", "Eve", D(2024, 5, 9), D(2024, 7, 1))  # before the start
-    b.offence("gus_late", "Gus", D(2024, 6, 11), D(2025, 12, 2))  # proven on day 549
+    b.offence("gus_late", "Gus", D(2024, 6, 11), D(2025, 12, 1))  # on the 18-month date
     b.offence("hal_1", "Hal", D(2024, 7, 11), D(2024, 9, 19))
     b.offence("hal_2", "Hal", D(2024, 12, 29), D(2025, 4, 8))
     b.offence("ivy", "Ivy", D(2024, 6, 11), D(2024, 6, 12), ProvenBy.CAUTION)  # start day
