@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck security install browser-deps clean
+.PHONY: run serve test lint typecheck security install browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -23,6 +23,12 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
 	@echo "Pathways is at http://127.0.0.1:$(PORT)/ (sign in with a demo user above)"
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production stack on this machine: web (gunicorn), worker (RQ) and scheduler, on
+# PostgreSQL and Redis (DATABASE_URL, REDIS_URL, PORT override); needs SECRET_KEY, refuses
+# DEBUG; Ctrl-C stops all three (scripts/serve.py, docs/operations.md).
+serve: $(STAMP)
+	PORT=$(PORT) $(BIN)/python scripts/serve.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

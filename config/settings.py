@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    *(["django_rq", "django_tasks_rq"] if env_str("REDIS_URL", "") else []),
     "pathways.core",
     "pathways.accounts",
     "pathways.rehabilitation",
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (pathways/core/logs.py).
+    "pathways.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,7 +104,11 @@ FORM_RENDERER = "pathways.core.forms.GovUKFormRenderer"
 
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a kept connection that the server dropped (a restart, a cut) is
+    # replaced on its next use, in web requests and workers alike (docs/operations.md).
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL's JIT compiles the report aggregates afresh on every query and costs
         # more than it saves at our sizes (bench/measures_at_scale.py: about 200 ms of 1.4 s).
@@ -201,7 +208,7 @@ USE_TZ = True
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -272,8 +279,17 @@ REFUSAL_FLAG_THRESHOLD = env_int("REFUSAL_FLAG_THRESHOLD", 10)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object a line, with the request's id (pathways/core/logs.py).
+        "json": {"()": "pathways.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every page it lays out; only its warnings are worth keeping.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
@@ -287,9 +303,16 @@ LOGGING = {
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
+# Redis (REDIS_URL set): the same tasks go through RQ (`manage.py rqworker --job-class
+# django_tasks_rq.Job default`); docs/operations.md has the process model.
+REDIS_URL = env_str("REDIS_URL", "")
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 TASKS = {
     "default": {
-        "BACKEND": _TASK_BACKENDS[env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")]
+        "BACKEND": _TASK_BACKENDS[
+            env_str("TASKS_BACKEND", "immediate" if DEBUG else ("rq" if REDIS_URL else "database"))
+        ]
     }
 }

@@ -27,6 +27,7 @@ def composed(namespace: str, *patterns: list[Any]) -> Any:
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("security/refusals/", core_views.refusal_flags, name="refusal_flags"),
     path("accounts/login/", accounts_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

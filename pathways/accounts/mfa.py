@@ -42,6 +42,7 @@ OPEN_PATHS = (
     "/accounts/keep-alive/",
     "/static/",
     "/healthz",
+    "/readyz",
 )
 
 

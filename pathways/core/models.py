@@ -81,3 +81,39 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (pathways/core/scheduler.py) last ran: its row is locked while a
+    scheduler decides, so two schedulers at once run each due job once."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="The job's registered name.")
+    last_run_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the job last started (enqueued or ran)."
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskLease(models.Model):
+    """A background task at work on a record (pathways/core/leases.py): its worker renews
+    ``expires_at`` while it lives; once it has lapsed, the worker is taken to have died and
+    the kind's handler marks the record failed and deletes what it left (an upload)."""
+
+    kind = models.CharField(max_length=60, help_text="What the task works on, e.g. an import.")
+    object_id = models.BigIntegerField(help_text="The id of the record it works on.")
+    data = models.JSONField(
+        default=dict, blank=True, help_text="What the handler needs to clean up (no person)."
+    )
+    started_at = models.DateTimeField(help_text="When the task took the lease.")
+    expires_at = models.DateTimeField(help_text="Lapses unless the worker renews it first.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_lease_per_record")
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="core_tasklease_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from pathways.core import selectors
+from pathways.core import health, selectors
 from pathways.core.access import Action, Role, role_of
 from pathways.core.http import refuse, requires
 
@@ -68,3 +68,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database, Redis and the queue's oldest waiting task (core/health.py);
+    503 when the database cannot be used."""
+    ready, report = health.readiness()
+    return JsonResponse(report, status=200 if ready else 503)

@@ -7,11 +7,15 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from pathways.core import leases
 from pathways.core.periods import Period, parse
 from pathways.reports import board, documents
 from pathways.reports.models import BoardReport, Commentary, ReportStatus
 
 logger = logging.getLogger(__name__)
+LEASE = "reports.board"
+# Kept as the failed report's error when the process generating it died part way.
+WORKER_STOPPED = "WorkerStopped"
 
 
 def _progress(report_id: int) -> board.Progress:
@@ -24,6 +28,7 @@ def _progress(report_id: int) -> board.Progress:
 
 
 @task()
+@leases.leased(LEASE, "report_id")
 def generate_board_report(report_id: int) -> None:
     """Compute the figures, then the PDF and the spreadsheet, saving progress as it goes."""
     report = BoardReport.objects.select_related("service").get(pk=report_id)
@@ -59,3 +64,11 @@ def generate_board_report(report_id: int) -> None:
         xlsx=xlsx,
         finished_at=timezone.now(),
     )
+
+
+@leases.on_abandoned(LEASE)
+def report_abandoned(report_id: int, data: dict[str, object]) -> None:
+    """The worker generating this report died: it fails, and can be asked for again."""
+    BoardReport.objects.filter(
+        pk=report_id, status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]
+    ).update(status=ReportStatus.FAILED, error=WORKER_STOPPED, finished_at=timezone.now())

@@ -90,6 +90,7 @@ RULES: dict[str, Rule] = {
     # Pages that belong to no app
     "home": Rule(SIGNED_IN, status=302),  # to the role's own home page
     "healthz": Rule(SIGNED_IN, anon=200),
+    "readyz": Rule(SIGNED_IN, anon=200),
     "login": Rule(NOBODY, other=302, anon=200),  # signed in: sent on
     "logout": Rule(NOBODY, other=405, anon=405),  # POST only
     "accounts:keep_alive": Rule(NOBODY, other=405),  # POST only ("Stay signed in")
