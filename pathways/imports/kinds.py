@@ -51,6 +51,33 @@ class RowError:
         }
 
 
+# C0 control characters (U+0000 to U+001F) and DEL. Free text may hold a tab and line
+# breaks (LF, and CR as in CRLF); no other cell may hold any, and NUL is refused in every
+# cell of the file, ignored columns and the header too.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def visible(value: str) -> str:
+    """The value with each control character shown as its code (``\\x0b``), so that the
+    report can hold and show it."""
+    return CONTROL.sub(lambda match: f"\\x{ord(match[0]):02x}", value)
+
+
+def control_error(
+    row: int, column: str, value: str, pattern: re.Pattern[str] = CONTROL
+) -> RowError:
+    found = pattern.search(value)
+    code = f"0x{ord(found[0]):02X}" if found else "0x00"
+    return RowError(
+        row,
+        column,
+        visible(value),
+        f"text without control characters (this cell has the control character {code} at "
+        f"position {found.start() + 1 if found else 1}: remove it in the spreadsheet)",
+    )
+
+
 def _key(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
@@ -112,8 +139,12 @@ class Cells:
         self.values = values
         self.errors: list[RowError] = []
 
-    def _raw(self, column: str, required: bool) -> str | None:
+    def _raw(self, column: str, required: bool, *, text: bool = False) -> str | None:
         value = self.values.get(column, "")
+        pattern = TEXT_CONTROL if text else CONTROL
+        if pattern.search(value):
+            self.errors.append(control_error(self.row, column, value, pattern))
+            return None
         if not value:
             if required:
                 self.errors.append(RowError(self.row, column, "", "a value (it is empty)"))
@@ -192,7 +223,7 @@ class Cells:
 
     def text(self, column: str, *, max_length: int, required: bool = False) -> str:
         """Free text, kept exactly as given (a formula stays text; exports neutralise it)."""
-        value = self._raw(column, required)
+        value = self._raw(column, required, text=True)
         if value is None:
             return ""
         if len(value) > max_length:

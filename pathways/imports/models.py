@@ -27,6 +27,7 @@ class BatchStatus(models.TextChoices):
     REJECTED = "rejected", "Has errors: nothing changed"
     DUPLICATE = "duplicate", "Already imported: nothing changed"
     FAILED = "failed", "Failed: nothing changed"
+    TOO_LARGE = "too_large", "Too large to import: nothing changed"
 
 
 RUNNING = (BatchStatus.QUEUED, BatchStatus.CHECKING, BatchStatus.SAVING)

@@ -32,7 +32,15 @@ from django.utils import timezone
 
 from pathways.accounts.models import Service, User
 from pathways.core.audit import AuditKind, audit
-from pathways.imports.kinds import SPECS, Cells, KindSpec, Parsed, RowError, header_map
+from pathways.imports.kinds import (
+    SPECS,
+    Cells,
+    KindSpec,
+    Parsed,
+    RowError,
+    control_error,
+    header_map,
+)
 from pathways.imports.models import (
     BatchStatus,
     CohortMembership,
@@ -40,7 +48,16 @@ from pathways.imports.models import (
     ImportBatch,
     Kind,
 )
-from pathways.imports.reading import FileUnreadable, checksum_of, estimate_rows, rows_of
+from pathways.imports.reading import (
+    Deadline,
+    FileUnreadable,
+    Row,
+    TooLarge,
+    check_file,
+    checksum_of,
+    estimate_rows,
+    rows_of,
+)
 from pathways.outcomes.models import Order, ProvenOffence, Source
 from pathways.participants.models import Participant
 from pathways.referrals.models import Referral
@@ -111,16 +128,36 @@ class SeenKeys:
         self._dir.cleanup()
 
 
-def _parsed_rows(spec: KindSpec, path: Path, report: Report) -> Iterator[tuple[int, str, Parsed]]:
+def _nul_errors(row: Row, titles: list[str], skip: set[int]) -> Iterator[RowError]:
+    """A NUL character in any cell (but those at ``skip``, which the kind checks itself),
+    ignored columns and the header included: no database stores it as text."""
+    for index, cell in enumerate(row.cells):
+        if index not in skip and "\x00" in cell:
+            title = (
+                titles[index] if index < len(titles) and titles[index] else f"column {index + 1}"
+            )
+            yield control_error(row.number, title, cell)
+
+
+def _parsed_rows(
+    spec: KindSpec, path: Path, report: Report, deadline: Deadline
+) -> Iterator[tuple[int, str, Parsed]]:
     """The file's valid data rows as (row number, CRN, fields); errors go to the report.
 
     A blank row between data rows is an error (a row may have been lost); blank rows at
-    the end of the file are ignored, as spreadsheets often leave them.
+    the end of the file are ignored, as spreadsheets often leave them. The deadline is
+    checked before every row.
     """
     rows = rows_of(path)
     header = next(rows, None)
     if header is None or header.blank:
         report.error(RowError(1, "", "", "a header row naming the columns"))
+        return
+    titles = [title.strip() for title in header.cells]
+    nul_in_header = list(_nul_errors(header, titles, set()))
+    for error in nul_in_header:
+        report.error(error)
+    if nul_in_header:
         return
     positions, errors, report.ignored = header_map(spec, header.cells)
     for error in errors:
@@ -129,7 +166,9 @@ def _parsed_rows(spec: KindSpec, path: Path, report: Report) -> Iterator[tuple[i
         return
     blanks: list[int] = []
     today = timezone.localdate()
+    known = set(positions.values())
     for row in rows:
+        deadline.check(row.number)
         if row.blank:
             blanks.append(row.number)
             continue
@@ -141,6 +180,7 @@ def _parsed_rows(spec: KindSpec, path: Path, report: Report) -> Iterator[tuple[i
             name: (cells[index] if index < len(cells) else "") for name, index in positions.items()
         }
         checked = Cells(row.number, values, today)
+        checked.errors.extend(_nul_errors(row, titles, known))
         crn = checked.crn()
         parsed = spec.parse(checked)
         if checked.errors:
@@ -334,13 +374,18 @@ def _finish(batch: ImportBatch, status: str, report: Report | None, counts: _Cou
 
 
 def _check(
-    batch: ImportBatch, spec: KindSpec, path: Path, report: Report, progress: Progress
+    batch: ImportBatch,
+    spec: KindSpec,
+    path: Path,
+    report: Report,
+    progress: Progress,
+    deadline: Deadline,
 ) -> int:
     """Pass 1: every row checked, duplicates found, unknown CRNs counted. Returns rows read."""
     seen = SeenKeys()
     done = 0
     try:
-        for chunk in _chunks(_parsed_rows(spec, path, report)):
+        for chunk in _chunks(_parsed_rows(spec, path, report, deadline)):
             known = _known(batch.service_id, (crn for _row, crn, _parsed in chunk))
             seen.add([(_key_text(spec, crn, p), row) for row, crn, p in chunk])
             for row, crn, _parsed in chunk:
@@ -351,6 +396,7 @@ def _check(
             _save(batch, "rows_processed")
             progress("Checking", done, batch.total_rows)
         for row, first in seen.duplicates():
+            deadline.check(row)
             report.error(
                 RowError(row, "", "", f"a row not already in the file (it repeats row {first})")
             )
@@ -365,12 +411,13 @@ def _apply(
     path: Path,
     counts: _Counts,
     progress: Progress,
+    deadline: Deadline,
     *,
     write: bool,
 ) -> None:
     """Pass 2: create, update or leave each row's record (or only count, for a dry run)."""
     report = Report()  # the file was checked; a second reading finds the same rows
-    for chunk in _chunks(_parsed_rows(spec, path, report)):
+    for chunk in _chunks(_parsed_rows(spec, path, report, deadline)):
         _apply_chunk(batch, spec, chunk, counts, write=write)
         done = chunk[-1][0] - 1
         if not write:
@@ -386,8 +433,10 @@ def _no_progress(phase: str, done: int, total: int) -> None:
 def batch_run(batch: ImportBatch, path: Path, *, progress: Progress | None = None) -> ImportBatch:
     """Check the file and, when it has no error (and is not a dry run), apply it in one
     transaction. Never raises for a bad file: the batch's status and report say what
-    happened."""
+    happened. A file past the limits (limits.py), or an import still running after
+    ``limits.IMPORT_SECONDS``, stops, changes nothing and is reported as too large."""
     progress = progress or _no_progress
+    deadline = Deadline()
     spec = SPECS[batch.kind]
     report = Report()
     counts = _Counts()
@@ -399,7 +448,8 @@ def batch_run(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
             return batch
         batch.status = BatchStatus.CHECKING
         _save(batch, "status")
-        rows = _check(batch, spec, path, report, progress)
+        check_file(path, deadline)
+        rows = _check(batch, spec, path, report, progress, deadline)
         batch.total_rows = rows
         if report.error_total:
             _finish(batch, BatchStatus.REJECTED, report, None)
@@ -408,7 +458,7 @@ def batch_run(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
         batch.rows_processed = 0
         _save(batch, "status", "total_rows", "rows_processed")
         if batch.dry_run:
-            _apply(batch, spec, path, counts, progress, write=False)
+            _apply(batch, spec, path, counts, progress, deadline, write=False)
             _finish(batch, BatchStatus.CHECKED, report, counts)
             return batch
         with transaction.atomic():
@@ -420,9 +470,14 @@ def batch_run(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
                 batch.matched = previous
                 _finish(batch, BatchStatus.DUPLICATE, None, None)
                 return batch
-            _apply(batch, spec, path, counts, progress, write=True)
+            _apply(batch, spec, path, counts, progress, deadline, write=True)
             batch.rows_processed = rows
             _finish(batch, BatchStatus.DONE, report, counts)
+    except TooLarge as error:
+        # Whatever the first pass found is dropped: the file was not read to its end.
+        report = Report()
+        report.error(RowError(error.row or 0, "", "", error.message))
+        _finish(batch, BatchStatus.TOO_LARGE, report, None)
     except FileUnreadable as error:
         report.error(RowError(error.row or 0, "", "", error.message))
         _finish(batch, BatchStatus.REJECTED, report, None)

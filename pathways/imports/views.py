@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, can
-from pathways.core.audit import audit_refusal
+from pathways.core.audit import AuditKind, audit, audit_refusal
 from pathways.core.exports import safe_cell
 from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pagination import paginate
@@ -83,6 +83,30 @@ def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
     return batch
 
 
+def _holds_rows(batch: ImportBatch) -> bool:
+    """The report quotes rows of the file (values and CRNs): personal data."""
+    return bool(batch.report.get("errors") or batch.report.get("unknown"))
+
+
+def _audit_report(
+    request: AuthenticatedHttpRequest, batch: ImportBatch, verb: str, kind: str
+) -> None:
+    """One audit event for each view or download of an import's error report (it quotes
+    CRNs and values of the file), naming the import."""
+    audit(
+        actor=request.user,
+        kind=kind,
+        action=f"import.report_{verb}",
+        obj=batch,
+        subject_id=None,
+        summary=f"Error report of import {batch.pk} {verb}",
+        detail={
+            "errors": len(batch.report.get("errors", [])),
+            "skipped": len(batch.report.get("unknown", [])),
+        },
+    )
+
+
 @requires(Action.IMPORT_PROBATION_DATA)
 def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
@@ -90,6 +114,8 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if batch.running and batch.total_rows:
         progress = min(100, round(100 * batch.rows_processed / batch.total_rows))
     deleted = batch.report.get("deleted_on")
+    if _holds_rows(batch):
+        _audit_report(request, batch, "viewed", AuditKind.VIEW)
     return render(
         request,
         "imports/batch.html",
@@ -106,6 +132,7 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def batch_errors_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The kept errors and skipped rows as CSV, to fix the file in a spreadsheet."""
     batch = _batch(request, pk)
+    _audit_report(request, batch, "downloaded", AuditKind.EXPORT)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Row", "Column", "Value", "Expected"])

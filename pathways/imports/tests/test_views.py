@@ -17,7 +17,7 @@ from pathways.accounts.models import User
 from pathways.core.models import AuditEvent, AuditKind
 from pathways.imports.models import BatchStatus, ImportBatch, Kind
 from pathways.imports.services import import_file
-from pathways.imports.tests.helpers import ORDERS_HEADER, csv_file
+from pathways.imports.tests.helpers import ORDERS_HEADER, crafted_xlsx, csv_file, sheet_xml
 from pathways.outcomes.models import Order, ProvenOffence, Source
 from pathways.participants.models import Participant
 from pathways.referrals.tests.factories import make_active
@@ -67,6 +67,51 @@ def test_errors_are_shown_and_downloadable(manager: User) -> None:
     report = client.get(f"/imports/{batch.pk}/report.csv")
     rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert rows[1][:3] == ["2", "start_date", "'=1+1"]
+
+
+def test_viewing_and_downloading_the_error_report_are_audited(
+    manager: User, tmp_path: Path
+) -> None:
+    """The report quotes CRNs and values of the file: each view and download of it writes
+    one audit event naming the import; a page with no report writes none."""
+    client = client_for(manager)
+    upload(
+        client,
+        f"{ORDERS_HEADER}\nA000001,licence,=1+1,,,\nZ999999,licence,2023-01-01,,,\n".encode(),
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.report["errors"]
+    client.get(f"/imports/{batch.pk}/")
+    client.get(f"/imports/{batch.pk}/")
+    client.get(f"/imports/{batch.pk}/report.csv")
+    events = AuditEvent.objects.filter(object_type="imports.importbatch", object_id=str(batch.pk))
+    assert list(events.filter(action="import.report_viewed").values_list("kind", "actor")) == [
+        (AuditKind.VIEW, manager.pk),
+        (AuditKind.VIEW, manager.pk),
+    ]
+    [download] = events.filter(action="import.report_downloaded")
+    assert download.kind == AuditKind.EXPORT and download.actor_id == manager.pk
+    clean = import_file(
+        actor=manager,
+        service=manager.service,  # type: ignore[arg-type]
+        kind=Kind.ORDERS,
+        path=csv_file(tmp_path, GOOD.decode(), name="good.csv"),
+    )
+    client.get(f"/imports/{clean.pk}/")
+    assert not AuditEvent.objects.filter(
+        action="import.report_viewed", object_id=str(clean.pk)
+    ).exists()
+
+
+def test_a_file_too_large_says_why_on_its_page(manager: User, tmp_path: Path) -> None:
+    client = client_for(manager)
+    path = crafted_xlsx(tmp_path, sheet_xml([ORDERS_HEADER.split(",")], ref="A1:F1048576"))
+    upload(client, path.read_bytes(), name="big.xlsx")
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.TOO_LARGE
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert f"Import {batch.pk}: too large to import: nothing changed" in page
+    assert "The file is too large to import: a sheet says it has 1,048,575 data rows" in page
 
 
 def test_duplicate_upload_names_the_earlier_import(manager: User) -> None:

@@ -4,7 +4,7 @@
         [--user USERNAME]
 
 Exits 0 when the file was imported (or checked, or already imported), 1 when the file
-has errors (printed, nothing changed) or the import failed.
+has errors (printed, nothing changed), was too large to import, or the import failed.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class Command(BaseCommand):
             )
         if batch.status == BatchStatus.FAILED:
             self.stderr.write(f"  {batch.report.get('failure', '')}")
-        if batch.status in (BatchStatus.REJECTED, BatchStatus.FAILED):
+        if batch.status in (BatchStatus.REJECTED, BatchStatus.FAILED, BatchStatus.TOO_LARGE):
             sys.exit(1)
 
     @staticmethod
