@@ -210,6 +210,17 @@ def test_a_held_referral_takes_no_place_and_cannot_be_accepted(
     assert held.accepted_at is None and held.started_at is None
     assert list(Referral.objects.in_status(ReferralStatus.HELD)) == [held]
     assert held in Referral.objects.open()
+    service = held.service
+    assert Referral.objects.filter(service=service).free_places(service.capacity) == (
+        service.capacity
+    )
+    # It may be declined unresolved (a second referral of someone already known).
+    page = client.get(f"/referrals/{held.pk}/").content.decode()
+    assert f"/referrals/{held.pk}/accept/" not in page
+    assert f"/referrals/{held.pk}/decline/" in page
+    _decline(held, manager)
+    held.refresh_from_db()
+    assert held.status == ReferralStatus.DECLINED
 
 
 # The manager's resolution
