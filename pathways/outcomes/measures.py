@@ -15,7 +15,9 @@ from typing import Any
 from django.db.models import (
     Avg,
     BooleanField,
+    Case,
     Count,
+    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -23,6 +25,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    When,
 )
 from django.db.models.functions import TruncDate
 
@@ -272,53 +276,86 @@ def _first_starts(service: Service, period: Period) -> QuerySet[Referral]:
     return started.filter(~Exists(earlier))
 
 
-def _in_window(start_day: Any, committed_before: Any, proven_before: Any) -> Q:
+def _in_window(index_day: Any, committed_before: Any, proven_before: Any) -> Q:
     """An offence committed on or after the index date and before the same date a year
     later, and proven before the date 18 months after it (``follow_up``)."""
     return Q(
-        committed_on__gte=start_day,
+        committed_on__gte=index_day,
         committed_on__lt=committed_before,
         proven_on__lt=proven_before,
     )
 
 
+def _custody_at_start() -> QuerySet[Order]:
+    """The custodial sentence the person was serving when support started (on ROTL): one
+    started on or before that day and not ended by it."""
+    return Order.objects.filter(
+        participant=OuterRef("participant"),
+        order_type=OrderType.CUSTODIAL,
+        start_date__lte=OuterRef("support_day"),
+    ).filter(Q(actual_end_date__isnull=True) | Q(actual_end_date__gt=OuterRef("support_day")))
+
+
 def _reoffending_cohort(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
-    """Episodes started in the period, with their follow-up window and whether the person
-    has a proven offence in it."""
+    """Episodes started in the period, with their index date (the start of support, or the
+    release date where the person was in custody when support started, whichever is
+    later), follow-up window, and whether the person has a proven offence in it. A person
+    still in custody at the end of the period (no release by its last day) has no window
+    that counts: they are shown apart."""
     in_window = ProvenOffence.objects.filter(
-        _in_window(OuterRef("start_day"), OuterRef("committed_before"), OuterRef("proven_before")),
+        _in_window(OuterRef("index_day"), OuterRef("committed_before"), OuterRef("proven_before")),
         participant=OuterRef("participant"),
     )
-    bounds = follow_up_bounds(F("start_day"))
+    released = Subquery(
+        _custody_at_start().order_by("-start_date", "-id").values("actual_end_date")[:1],
+        output_field=DateField(),
+    )
+    bounds = follow_up_bounds(F("index_day"))
     return (
         _first_starts(service, period)
-        .annotate(start_day=TruncDate("started_at"))
+        .annotate(support_day=TruncDate("started_at"))
+        .annotate(in_custody_at_start=Exists(_custody_at_start()), released_on=released)
+        .annotate(
+            index_day=Case(
+                When(in_custody_at_start=True, then=F("released_on")),
+                default=F("support_day"),
+                output_field=DateField(),
+            ),
+            in_custody_at_end=ExpressionWrapper(
+                Q(in_custody_at_start=True)
+                & (Q(released_on__isnull=True) | Q(released_on__gt=period.end)),
+                output_field=BooleanField(),
+            ),
+        )
         .annotate(committed_before=bounds.committed_before, proven_before=bounds.proven_before)
         .annotate(
             reoffended=Exists(in_window),
             window_closed=ExpressionWrapper(
-                Q(proven_before__lte=as_of), output_field=BooleanField()
+                Q(in_custody_at_end=False, proven_before__lte=as_of), output_field=BooleanField()
             ),
         )
     )
 
 
 def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> Figure:
-    closed = Q(proven_before__lte=as_of)
+    custody = Q(in_custody_at_end=True)
+    closed = ~custody & Q(proven_before__lte=as_of)
+    still_open = ~custody & Q(proven_before__gt=as_of)
     cohort = _reoffending_cohort(service, period, as_of)
     # (The names must differ from the cohort's annotations.)
     counts = cohort.aggregate(
         n_closed=Count("id", filter=closed),
         n_reoffended=Count("id", filter=closed & Q(reoffended=True)),
-        n_open=Count("id", filter=~closed),
-        n_open_clear=Count("id", filter=~closed & Q(reoffended=False)),
+        n_open=Count("id", filter=still_open),
+        n_open_clear=Count("id", filter=still_open & Q(reoffended=False)),
+        n_custody=Count("id", filter=custody),
     )
     counts = {key.removeprefix("n_"): value for key, value in counts.items()}
     # Frequency: proven re-offences in the windows that have closed.
     counts["offences"] = ProvenOffence.objects.filter(
         Exists(
             cohort.filter(closed, participant=OuterRef("participant")).filter(
-                start_day__lte=OuterRef("committed_on"),
+                index_day__lte=OuterRef("committed_on"),
                 committed_before__gt=OuterRef("committed_on"),
                 proven_before__gt=OuterRef("proven_on"),
             )
@@ -336,6 +373,11 @@ def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> 
             f"{counts['open_clear']} of {counts['open']} whose 18 months have not yet passed: "
             "no proven offence so far (not counted in the rate)."
         )
+    if counts["custody"]:
+        notes.append(
+            f"{counts['custody']} still in custody at the end of the period (not counted in "
+            "the rate: their follow-up starts on release)."
+        )
     return Figure(
         not_reoffending,
         numerator=not_reoffending,
@@ -349,6 +391,7 @@ def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> 
                 "Proven offence already (18 months not passed)",
                 counts["open"] - counts["open_clear"],
             ),
+            ("In custody at the end of the period (not counted)", counts["custody"]),
         ],
         note=" ".join(notes),
     )
@@ -562,18 +605,25 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         key="not_reoffending",
         number=8,
-        name="Participants not reoffending",
+        name="Participants not proven to reoffend within a year of support or release",
         definition="Of the people who started support in the period (each once, from their "
         "first start in it) and whose 18 months have passed, those with no proven offence "
-        "(conviction or caution) committed on or after the start of support and before the "
-        "same date a year later, and proven before the date 18 months after the start "
+        "(conviction or caution) committed on or after their index date and before the same "
+        "date a year later, and proven before the date 18 months after the index date "
         "(calendar months; a day the later month lacks becomes its last day, so 29 February "
-        "rolls to 28 February). People whose 18 months have not passed are shown apart.",
+        "rolls to 28 February). The index date is the start of support, or the release date "
+        "where the person was serving a custodial sentence when support started (ROTL), "
+        "whichever is later. This is the service's own follow-up from the start of support "
+        "or release, not the Ministry of Justice's proven reoffending measure. People whose "
+        "18 months have not passed, and people still in custody at the end of the period, "
+        "are shown apart.",
         compute=_not_reoffending,
         records=_reoffending_records,
         columns=(
             *PERSON,
             Column("Started", "started_at"),
+            Column("Index date", "index_day"),
+            Column("In custody at the end of the period", "in_custody_at_end"),
             Column("18 months passed", "window_closed"),
             Column("Reoffended", "reoffended"),
         ),

@@ -134,7 +134,7 @@ def test_a_leap_day_start_counts_offences_up_to_each_bound_and_not_past_it(
     measure = BY_KEY["not_reoffending"]
     rows = {r.participant.first_name: r for r in measure.records(world.service, BEFORE, AS_OF)}
     lea = rows["Lea"]
-    assert (lea.start_day, lea.committed_before, lea.proven_before) == (
+    assert (lea.index_day, lea.committed_before, lea.proven_before) == (
         D(2024, 2, 29),
         D(2025, 2, 28),
         D(2025, 8, 29),

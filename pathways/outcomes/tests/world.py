@@ -84,7 +84,11 @@ SURNAMES = {
     "Ivy": "Ingleby",
     "Jo": "Jessop",
     "Kit": "Kempe",
-    "Lea": "Lathbury",  # only in the tests of the leap-day windows
+    "Lea": "Lathbury",  # the next four only in the tests of measure 8 index dates
+    "Rex": "Rowntree",
+    "Sol": "Stanhope",
+    "Tam": "Tilbury",
+    "Uma": "Upcott",
 }
 
 
