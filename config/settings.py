@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pathways.plans",
     "pathways.contacts",
     "pathways.employers",
+    "pathways.convictions",
     "pathways.placements",
     "pathways.outcomes",
     "pathways.casework",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/login/", accounts_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("pathways.outcomes.urls")),
+    path("", include("pathways.convictions.urls")),
     path("", include("pathways.reports.urls")),
     path("accounts/", include("pathways.accounts.urls")),
     path(

@@ -18,6 +18,7 @@ from pathways.casework import selectors
 from pathways.casework.equality import equality_section
 from pathways.contacts import selectors as contact_selectors
 from pathways.contacts.selectors import concerns_for
+from pathways.convictions.selectors import conviction_section
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.exports import csv_response
@@ -68,6 +69,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "offences": offences,
             "can_record_outcomes": can(request.user, Action.RECORD_OUTCOMES),
             **equality_section(request.user, participant),
+            **conviction_section(request.user, participant),
         },
     )
 

@@ -280,6 +280,25 @@ RECORDS: dict[str, Record] = {
             criminal="committed_on proven_on proven_by category disposal",
         ),
     ),
+    "convictions.conviction": Record(
+        "participant",
+        SUPPORT,
+        tags(
+            none="id source source_ref",
+            ordinary="participant recorded_by recorded_at",
+            criminal="convicted_on caution offence offence_category specified_offence "
+            "spent_state spent_on filtered_from",
+        ),
+    ),
+    "convictions.sentence": Record(
+        "participant",
+        SUPPORT,
+        tags(
+            none="id conviction",
+            criminal="type length length_unit schedule_18 endorsement ends_on "
+            "until_further_order",
+        ),
+    ),
     "imports.eteneedassessment": Record(
         "participant",
         SUPPORT,
@@ -339,6 +358,7 @@ NOT_PERSONAL: dict[str, str] = {
     "employers.requirement": "reference data: cards, licences and qualifications",
     "employers.offencecategory": "reference data: offence categories (no person)",
     "placements.placementendreason": "reference data: reasons a placement ends",
+    "convictions.opportunitycheck": "the criminal record check an opportunity's employer makes",
     "outcomes.targettolerance": "a service's amber tolerance for its targets",
     "outcomes.periodsnapshot": "a service's figures for a closed period, frozen before a "
     "purge: counts, shares and averages (equality figures disclosure-controlled); no person",

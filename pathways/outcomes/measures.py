@@ -26,6 +26,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.functions import TruncDate
@@ -89,6 +90,7 @@ class Figure:
 class Column:
     label: str
     path: str  # attribute path on the drill-down record, dotted
+    labels: tuple[tuple[str, str], ...] = ()  # (value, label) to show a coded value
 
     def of(self, record: Any) -> Any:
         value = record
@@ -96,7 +98,7 @@ class Column:
             value = getattr(value, part, None)
             if callable(value):
                 value = value()
-        return value
+        return dict(self.labels).get(value, value) if self.labels else value
 
 
 @dataclass(frozen=True)
@@ -481,12 +483,24 @@ def _attrition_records(
 
 
 def _checks(weeks: int) -> Callable[..., QuerySet[SustainmentCheck]]:
-    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Any]:
+    """Every check of ``weeks`` due in the period and by ``as_of`` (a check not yet due is
+    no figure yet), recorded or not, annotated with what was known by ``as_of``:
+    ``outcome`` "in_work", "not_in_work" or "not_known" (due, not recorded by then)."""
+
+    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
+        known = Q(checked_on__isnull=False, checked_on__lte=as_of)
         return (
             SustainmentCheck.objects.filter(
-                placement__referral__service=service, weeks=weeks, checked_on__isnull=False
+                placement__referral__service=service, weeks=weeks, due_on__lte=as_of
             )
             .filter(period.q("due_on"))
+            .annotate(
+                outcome=Case(
+                    When(known & Q(in_work=True), then=Value(IN_WORK)),
+                    When(known, then=Value(NOT_IN_WORK)),
+                    default=Value(NOT_KNOWN),
+                )
+            )
             .select_related("placement__participant", "placement__opportunity")
             .order_by("due_on", "id")
         )
@@ -494,12 +508,33 @@ def _checks(weeks: int) -> Callable[..., QuerySet[SustainmentCheck]]:
     return records
 
 
+IN_WORK, NOT_IN_WORK, NOT_KNOWN = "in_work", "not_in_work", "not_known"
+OUTCOME_LABELS = {
+    IN_WORK: "In work",
+    NOT_IN_WORK: "Not in work",
+    NOT_KNOWN: "Not known (due, not recorded)",
+}
+
+
 def _sustained(weeks: int) -> Callable[[Service, Period, datetime.date], Figure]:
     def compute(service: Service, period: Period, as_of: datetime.date) -> Figure:
         counts = _checks(weeks)(service, period, as_of).aggregate(
-            checked=Count("id"), in_work=Count("id", filter=Q(in_work=True))
+            due=Count("id"),
+            **{key: Count("id", filter=Q(outcome=key)) for key in OUTCOME_LABELS},
         )
-        return Figure(counts["in_work"], numerator=counts["in_work"], denominator=counts["checked"])
+        note = ""
+        if counts[NOT_KNOWN]:
+            note = (
+                f"{counts[NOT_KNOWN]} of {counts['due']} checks due were not recorded: not "
+                "known, and not counted as sustained."
+            )
+        return Figure(
+            counts[IN_WORK],
+            numerator=counts[IN_WORK],
+            denominator=counts["due"],
+            breakdown=[(label, counts[key]) for key, label in OUTCOME_LABELS.items()],
+            note=note,
+        )
 
     return compute
 
@@ -509,7 +544,7 @@ CHECK_COLUMNS = (
     Column("Job", "placement.opportunity.title"),
     Column("Due", "due_on"),
     Column("Checked", "checked_on"),
-    Column("In work", "in_work"),
+    Column("Found", "outcome", labels=tuple(OUTCOME_LABELS.items())),
 )
 
 
@@ -697,7 +732,9 @@ MEASURES: tuple[Measure, ...] = (
             key=f"sustained_{weeks}_weeks",
             name=f"Jobs sustained at {weeks} weeks",
             definition=f"Job starts whose {weeks}-week sustainment check fell due in the "
-            "period and found the person in work, out of those checked.",
+            "period and found the person in work, out of every such check that had fallen "
+            "due (by the day the figures are computed). A check due but not recorded is "
+            "'not known': shown apart, counted in the checks due, never as sustained.",
             compute=_sustained(weeks),
             records=_checks(weeks),
             columns=CHECK_COLUMNS,

@@ -185,6 +185,9 @@ RULES: dict[str, Rule] = {
     "outcomes:order_add": Rule(STAFF, pk="person"),
     "outcomes:order_end": Rule(STAFF, pk="person", args={"order_pk": "order"}),
     "outcomes:offence_add": Rule(STAFF, pk="person"),
+    "convictions:add": Rule(STAFF, pk="person"),
+    "convictions:summary_pdf": Rule(STAFF, pk="person"),
+    "convictions:opportunity_check": Rule(SERVICE_STAFF, pk="opportunity"),
     # The RR Board report: figures only; the manager writes and generates it.
     "reports:board_list": Rule(FIGURES),
     "reports:board_new": Rule(NOBODY, other=405),  # POST only

@@ -83,8 +83,8 @@ EXPECTED_HALF: dict[str, Expected] = {
     "job_starts": (2, None, None, ["p4", "p7"]),
     # Jo's 4-week check fell due on 1 May; Ivy's was not in work (her job had ended).
     "sustained_4_weeks": (2, 2, 3, [("p3", 4), ("p4", 4), ("p7", 4)]),
-    # Ivy's 13-week check was never recorded.
-    "sustained_13_weeks": (1, 1, 2, [("p3", 13), ("p4", 13)]),
+    # Ivy's 13-week check was never recorded: not known, in the checks due.
+    "sustained_13_weeks": (1, 1, 3, [("p3", 13), ("p4", 13), ("p7", 13)]),
     "sustained_26_weeks": (1, 1, 1, [("p3", 26)]),
 }
 
@@ -128,9 +128,11 @@ EXPECTED_AFTER: dict[str, Expected] = {
     "waiting_time": (0.0, None, 1, ["Cal"]),
     "attrition": (1, 1, 1, ["Gus"]),
     "job_starts": (1, None, None, ["p6"]),
-    "sustained_4_weeks": (0, 0, 0, []),
-    "sustained_13_weeks": (0, 0, 0, []),
-    "sustained_26_weeks": (1, 1, 1, [("p4", 26)]),
+    # p6 (Hal's job from 4 November): checks due 2 December and 3 February, never
+    # recorded; Ivy's 26-week check (9 January) neither.
+    "sustained_4_weeks": (0, 0, 1, [("p6", 4)]),
+    "sustained_13_weeks": (0, 0, 1, [("p6", 13)]),
+    "sustained_26_weeks": (1, 1, 2, [("p4", 26), ("p7", 26)]),
 }
 
 

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from pathways.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("callback/", views.callback, name="callback"),
+    path("preferences/", views.preferences, name="preferences"),
+]
