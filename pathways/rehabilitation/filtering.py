@@ -68,16 +68,34 @@ def is_spent(spent: Spent, today: dt.date) -> bool:
     return isinstance(spent, dt.date) and spent <= today
 
 
-def filtered(conviction: Conviction, *, specified_offence: bool, today: dt.date) -> bool:
-    """Whether the filtering rules remove this (spent) record from standard and enhanced."""
+def filtered_from(conviction: Conviction, *, specified_offence: bool) -> dt.date | None:
+    """From when the filtering rules remove this record (once spent) from standard and
+    enhanced checks; None: never removed."""
     rule = FILTERING[_record_kind(conviction)]
     if rule.kept_when_specified_offence and specified_offence:
-        return False
+        return None
     if rule.kept_when_custodial and any(s.type in CUSTODIAL_TYPES for s in conviction.sentences):
-        return False
+        return None
     if rule.months is None:
+        return conviction.date
+    return add_months(conviction.date, rule.months)
+
+
+def filtered(conviction: Conviction, *, specified_offence: bool, today: dt.date) -> bool:
+    """Whether the filtering rules remove this (spent) record from standard and enhanced."""
+    since = filtered_from(conviction, specified_offence=specified_offence)
+    return since is not None and since <= today
+
+
+def shown(level: CheckLevel, spent: Spent, filtered_since: dt.date | None, today: dt.date) -> bool:
+    """The rule of the two tables, from a record's first spent day and filtered_from."""
+    if level is CheckLevel.NONE:
+        return False
+    if not is_spent(spent, today):
         return True
-    return add_months(conviction.date, rule.months) <= today
+    if level not in SHOWS_SPENT:
+        return False
+    return filtered_since is None or filtered_since > today
 
 
 def shown_on_check(
@@ -89,10 +107,5 @@ def shown_on_check(
     today: dt.date,
 ) -> bool:
     """Whether a check of this level, made today, shows the conviction or caution."""
-    if level is CheckLevel.NONE:
-        return False
-    if not is_spent(spent, today):
-        return True
-    if level not in SHOWS_SPENT:
-        return False
-    return not filtered(conviction, specified_offence=specified_offence, today=today)
+    since = filtered_from(conviction, specified_offence=specified_offence)
+    return shown(level, spent, since, today)
