@@ -1,0 +1,245 @@
+"""Load: the production stack (`scripts/serve.py`: gunicorn, the RQ worker, the scheduler)
+on PostgreSQL with the demo world, driven by locust's simulated users, and the time of each
+page at the 50th, 95th and 99th percentiles.
+
+Locust is not a runtime dependency: it lives in a virtual environment of its own
+(requirements-bench.txt), while the stack runs from the project's `.venv`:
+
+    python3.11 -m venv .venv/bench && .venv/bench/bin/pip install -r requirements-bench.txt
+    .venv/bench/bin/python bench/load.py --users 50 --minutes 10
+
+It makes a database of its own (`pathways_bench_load`, dropped and made anew) and loads the
+demo into it, starts the stack on a free port, runs locust headless, prints a table per page
+and over all pages, stops the stack, and exits non-zero when the p95 over all pages is
+300 ms or more or any request failed. The users: support workers (caseload, a person's
+page, their contacts), managers (referral list, waiting list, outcomes dashboard, the
+service's overview) and commissioners (dashboard, RR Board reports), each signing in once
+and then reading pages with 1 to 3 seconds' thought between them. Writes (recording a
+contact, accepting a referral) are not driven yet.
+
+Sign-in is by password alone here (MFA_REQUIRED=false: locust cannot read an
+authenticator app) and cookies are sent over plain HTTP (SECURE_COOKIES=false: there is no
+TLS proxy in front). Everything else is as `make serve` runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
+DATABASE = "pathways_bench_load"
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+PASSWORD = "Pathways-demo-2026"  # noqa: S105 - the demo's published password
+P95_LIMIT_MS = 300
+
+try:
+    from locust import HttpUser, between, task
+
+    class _Signed(HttpUser):
+        abstract = True
+        wait_time = between(1, 3)
+        username = ""
+
+        def on_start(self) -> None:
+            page = self.client.get("/accounts/login/", name="sign-in page").text
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            self.client.post(
+                "/accounts/login/",
+                {
+                    "username": self.username,
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": token.group(1) if token else "",
+                },
+                name="sign in",
+            )
+
+    class Worker(_Signed):
+        weight = 3
+
+        def on_start(self) -> None:
+            self.username = random.choice(["worker-north", "worker-south"])  # noqa: S311
+            super().on_start()
+            caseload = self.client.get("/caseload/", name="caseload").text
+            self.people = sorted(set(re.findall(r'href="(/participants/\d+/)"', caseload)))
+            self.referrals = sorted(set(re.findall(r'href="/referrals/(\d+)/"', caseload)))
+
+        @task(3)
+        def caseload(self) -> None:
+            self.client.get("/caseload/", name="caseload")
+
+        @task(3)
+        def person(self) -> None:
+            if self.people:
+                path = random.choice(self.people)  # noqa: S311
+                self.client.get(path, name="person")
+
+        @task(2)
+        def contacts(self) -> None:
+            if self.referrals:
+                pk = random.choice(self.referrals)  # noqa: S311
+                self.client.get(f"/referrals/{pk}/contacts/", name="contacts")
+
+    class Manager(_Signed):
+        weight = 2
+        username = "manager"
+
+        @task(3)
+        def referrals(self) -> None:
+            self.client.get("/referrals/", name="referral list")
+
+        @task(2)
+        def waiting_list(self) -> None:
+            self.client.get("/waiting-list/", name="waiting list")
+
+        @task(2)
+        def dashboard(self) -> None:
+            self.client.get("/outcomes/", name="dashboard")
+
+        @task(1)
+        def overview(self) -> None:
+            self.client.get("/service/", name="service overview")
+
+    class Commissioner(_Signed):
+        weight = 1
+        username = "commissioner"
+
+        @task(3)
+        def dashboard(self) -> None:
+            self.client.get("/outcomes/", name="dashboard")
+
+        @task(1)
+        def reports(self) -> None:
+            self.client.get("/reports/board/", name="RR Board reports")
+
+except ImportError:  # the stack's own side runs without locust
+    pass
+
+
+def postgres(statement: str) -> None:
+    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
+    subprocess.run([*psql, statement], check=True)  # noqa: S603 - PostgreSQL's client
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_ready(port: int, stack: subprocess.Popen[bytes]) -> None:
+    import urllib.request
+
+    for _ in range(180):
+        if stack.poll() is not None:
+            raise SystemExit("the stack stopped while starting")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise SystemExit("the stack was not ready in 3 minutes")
+
+
+def report(prefix: Path) -> int:
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
+    print(f"\n{'page':<22}{'requests':>9}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    total = None
+    for row in rows:
+        line = (
+            f"{row['Name'][:21]:<22}{row['Request Count']:>9}{row['Failure Count']:>8}"
+            f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
+        )
+        if row["Name"] == "Aggregated":
+            total = row
+        else:
+            print(line)
+    assert total is not None
+    print(
+        f"{'all pages':<22}{total['Request Count']:>9}{total['Failure Count']:>8}"
+        f"{total['50%']:>8}{total['95%']:>8}{total['99%']:>8}"
+    )
+    failed = int(total["Failure Count"]) > 0
+    slow = float(total["95%"]) >= P95_LIMIT_MS
+    if failed:
+        print("FAIL: some requests failed")
+    if slow:
+        print(f"FAIL: p95 over all pages is {total['95%']} ms (limit {P95_LIMIT_MS} ms)")
+    return 1 if failed or slow else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--web-concurrency", default=os.environ.get("WEB_CONCURRENCY", "4"))
+    args = parser.parse_args()
+    port = free_port()
+    postgres(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    postgres(f'CREATE DATABASE "{DATABASE}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
+        "PORT": str(port),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "false",
+        "MFA_REQUIRED": "false",
+        "SECURE_COOKIES": "false",
+        "WEB_CONCURRENCY": args.web_concurrency,
+        "LOG_LEVEL": "WARNING",
+        "STATIC_ROOT": f"/tmp/{DATABASE}-static",  # noqa: S108 - the bench's own copy
+    }
+    project = str(PROJECT_PYTHON)
+    subprocess.run([project, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run([project, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    stack = subprocess.Popen(  # noqa: S603 - fixed command
+        [project, "scripts/serve.py"], cwd=ROOT, env=env, start_new_session=True
+    )
+    prefix = Path(f"/tmp/{DATABASE}")  # noqa: S108 - locust's CSV output
+    try:
+        wait_ready(port, stack)
+        subprocess.run(  # noqa: S603 - fixed command
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                __file__,
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(max(1, args.users // 10)),
+                "-t",
+                f"{int(args.minutes * 60)}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            check=False,
+        )
+        return report(prefix)
+    finally:
+        stack.send_signal(signal.SIGTERM)
+        stack.wait(timeout=60)
+        postgres(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    sys.exit(main())
