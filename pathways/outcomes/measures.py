@@ -112,6 +112,9 @@ class Measure:
     number: int | None = None  # the commissioning decision's numbering (1-8)
     unit: str = "count"  # count, days, percent
     higher_is_better: bool = True
+    # The figure builds up over the period (a count of events), so an open period is judged
+    # against the pro-rata target; a caseload or an average does not.
+    builds_up: bool = True
 
     @property
     def title(self) -> str:
@@ -696,6 +699,7 @@ MEASURES: tuple[Measure, ...] = (
         compute=_caseload,
         records=_active_at_end,
         columns=REFERRAL_COLUMNS,
+        builds_up=False,
     ),
     Measure(
         key="waiting_time",
@@ -707,6 +711,7 @@ MEASURES: tuple[Measure, ...] = (
         columns=(*PERSON, Column("Accepted", "accepted_at"), Column("Started", "started_at")),
         unit="days",
         higher_is_better=False,
+        builds_up=False,
     ),
     Measure(
         key="attrition",

@@ -33,6 +33,35 @@ class Status:
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    # A period still open, judged against its pro-rata target (``pro_rata``).
+    ON_TRACK = "on_track"
+    NEAR_PRO_RATA = "near_pro_rata"
+    BEHIND_PRO_RATA = "behind_pro_rata"
+
+
+# The words and GOV.UK tag colour of each status: the page, the RR Board report (page, PDF
+# and XLSX) all say these.
+STATUS_WORDS = {
+    Status.GREEN: "On target",
+    Status.AMBER: "Near target",
+    Status.RED: "Below target",
+    Status.ON_TRACK: "In progress: on track",
+    Status.NEAR_PRO_RATA: "In progress: near the target so far",
+    Status.BEHIND_PRO_RATA: "In progress: behind the target so far",
+}
+STATUS_COLOURS = {
+    Status.GREEN: "green",
+    Status.AMBER: "yellow",
+    Status.RED: "red",
+    Status.ON_TRACK: "blue",
+    Status.NEAR_PRO_RATA: "yellow",
+    Status.BEHIND_PRO_RATA: "orange",
+}
+IN_PROGRESS = {
+    Status.GREEN: Status.ON_TRACK,
+    Status.AMBER: Status.NEAR_PRO_RATA,
+    Status.RED: Status.BEHIND_PRO_RATA,
+}
 
 
 def rag(value: float | None, target: Decimal, *, higher_is_better: bool, tolerance: int) -> str:
@@ -47,15 +76,61 @@ def rag(value: float | None, target: Decimal, *, higher_is_better: bool, toleran
     return Status.AMBER if near else Status.RED
 
 
+def days_elapsed(period: Period, as_of: datetime.date) -> int:
+    """Days of the period up to and including ``as_of`` (0 before it starts)."""
+    return max(0, min((as_of - period.start).days + 1, period.days))
+
+
+def pro_rata(target: Decimal, period: Period, as_of: datetime.date) -> Decimal:
+    """The share of a whole-period target due by ``as_of``: target x days elapsed / days
+    in the period (to two places)."""
+    share = target * days_elapsed(period, as_of) / period.days
+    return share.quantize(Decimal("0.01"))
+
+
+def judge(
+    measure: Measure,
+    figure: Figure,
+    target: Decimal,
+    period: Period,
+    as_of: datetime.date,
+    *,
+    tolerance: int,
+) -> tuple[str, Decimal | None]:
+    """The status of a figure against a target set for the whole period, and the target it
+    was judged against when that was a pro-rata one. A period still open on ``as_of`` is
+    "in progress": a count that builds up over the period is judged against the pro-rata
+    target; a figure that does not build up (a caseload, an average) against the target
+    itself; either way never "Below target" before the period has ended."""
+    if as_of >= period.end:
+        status = rag(
+            figure.value, target, higher_is_better=measure.higher_is_better, tolerance=tolerance
+        )
+        return status, None
+    goal = pro_rata(target, period, as_of) if measure.builds_up else None
+    status = rag(
+        figure.value,
+        target if goal is None else goal,
+        higher_is_better=measure.higher_is_better,
+        tolerance=tolerance,
+    )
+    return IN_PROGRESS[status], goal
+
+
 @dataclass(frozen=True)
 class TargetResult:
     kind: str
     value: Decimal
     status: str
+    pro_rata: Decimal | None = None  # the share of the target due so far, in an open period
 
     @property
     def kind_label(self) -> str:
         return TargetKind(self.kind).label
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in IN_PROGRESS.values()
 
 
 @dataclass(frozen=True)
@@ -68,6 +143,10 @@ class MeasureResult:
     def status(self) -> str:
         """The status against the intermediate target if there is one, else the long-term."""
         return self.targets[0].status if self.targets else ""
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS.get(self.status, "")
 
 
 def tolerance_of(service: Service) -> int:
@@ -143,17 +222,11 @@ def measures_for_period(
                 measure=measure,
                 figure=figure,
                 targets=[
-                    TargetResult(
-                        kind=target.kind,
-                        value=target.value,
-                        status=rag(
-                            figure.value,
-                            target.value,
-                            higher_is_better=measure.higher_is_better,
-                            tolerance=tolerance,
-                        ),
-                    )
+                    TargetResult(target.kind, target.value, *judged)
                     for target in targets.get(measure.key, [])
+                    for judged in [
+                        judge(measure, figure, target.value, period, day, tolerance=tolerance)
+                    ]
                 ],
             )
         )

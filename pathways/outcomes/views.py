@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from pathways.core.forms import PeriodForm
 from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
+from pathways.core.roles import Role
 from pathways.outcomes import selectors, services
 from pathways.outcomes.forms import OffenceForm, OrderEndForm, OrderForm, TargetsForm
 from pathways.outcomes.measures import BY_KEY
@@ -33,11 +35,25 @@ TREND_PERIODS = 6
 DEFAULT_TREND = "placement_starts"
 
 
-def _period_form(request: AuthenticatedHttpRequest) -> PeriodForm:
+def _period_form(
+    request: AuthenticatedHttpRequest, default: periods.Period | None = None
+) -> PeriodForm:
     today = timezone.localdate()
     return PeriodForm(
-        request.GET, choices=periods.named_choices(today), default=periods.half_year(today)
+        request.GET,
+        choices=periods.named_choices(today),
+        default=default or periods.half_year(today),
     )
+
+
+def _half_years_to_offer(user: Any) -> tuple[periods.Period, periods.Period, periods.Period]:
+    """(the page's default, the last closed half-year, the one in progress). The
+    commissioner lands on the last closed half-year, whose figures are final; everyone else
+    on the one in progress. Each is a click from the other."""
+    current = periods.half_year(timezone.localdate())
+    last_closed = periods.half_year(current.start - datetime.timedelta(days=1))
+    default = last_closed if user.role == Role.COMMISSIONER else current
+    return default, last_closed, current
 
 
 def _frozen_or_live(service: Any, period: periods.Period) -> dict[str, Any]:
@@ -54,7 +70,8 @@ def _frozen_or_live(service: Any, period: periods.Period) -> dict[str, Any]:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every measure for a period against its targets, a trend, capacity and referrals."""
     service = service_of(request.user)
-    form = _period_form(request)
+    default, last_closed, in_progress = _half_years_to_offer(request.user)
+    form = _period_form(request, default)
     period = form.chosen
     trend_measure = BY_KEY.get(request.GET.get("trend", ""), BY_KEY[DEFAULT_TREND])
     trend_periods = periods.previous(period, "half", TREND_PERIODS)
@@ -80,6 +97,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "by_cohort": selectors.referrals_by(service, period, "cohort"),
             "can_drill_down": can(request.user, Action.SEE_DRILLDOWN),
             "can_set_targets": can(request.user, Action.SET_TARGETS),
+            "last_closed": last_closed,
+            "in_progress": in_progress,
             **_frozen_or_live(service, period),
         },
     )

@@ -12,6 +12,21 @@ register = template.Library()
 
 
 @register.simple_tag
+def status_words(status: str) -> str:
+    """A status in the words every page and document uses (``selectors.STATUS_WORDS``)."""
+    from pathways.outcomes.selectors import STATUS_WORDS
+
+    return STATUS_WORDS.get(status, status)
+
+
+@register.simple_tag
+def status_colour(status: str) -> str:
+    from pathways.outcomes.selectors import STATUS_COLOURS
+
+    return STATUS_COLOURS.get(status, "grey")
+
+
+@register.simple_tag
 def percent(rate: float | None) -> str:
     return "\N{EN DASH}" if rate is None else f"{rate:.0%}"
 

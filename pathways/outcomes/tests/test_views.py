@@ -232,9 +232,12 @@ def test_targets_posted_show_as_status_on_the_dashboard(
     assert Target.objects.get(measure_key="caseload").value == Decimal("1.1")
     page = client.get(response["Location"]).content.decode()
     assert "Targets saved" in page
-    assert page.count("On target") == 2  # starts, attrition
-    assert page.count("Near target") == 1  # caseload 1, within 10% of 1.1
-    assert page.count("Below target") == 1  # referrals received 1 of 3
+    # The half-year is open (day 154 of 184): judged in progress, against the pro-rata
+    # target where the figure builds up (test_open_periods).
+    assert page.count("In progress: on track") == 2  # starts, attrition
+    assert page.count("In progress: near the target so far") == 1  # caseload 1 of 1.1
+    assert page.count("In progress: behind the target so far") == 1  # referrals 1 of 2.51
+    assert "Below target" not in page
     assert AuditEvent.objects.filter(action="target.set").count() == 4
     # Posting the same again changes nothing and writes no new target rows.
     client.post(
