@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "pathways.placements",
     "pathways.outcomes",
     "pathways.casework",
+    "pathways.notifications",
     "pathways.reports",
     "pathways.imports",
     "pathways.contracts",
@@ -295,6 +296,31 @@ LOGGING = {
     # WeasyPrint narrates every page it lays out; only its warnings are worth keeping.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Notifications (pathways/notifications; docs/notifications.md). With NOTIFY_API_KEY set they
+# go through GOV.UK Notify (key "{name}-{service id}-{secret}"); without it emails go through
+# Django's email backend (the console under DEBUG) and texts are logged without the number.
+# NOTIFY_TEMPLATE_IDS: "template_key=notify-template-uuid,..." for every template in
+# docs/notifications.md. Notify's delivery receipts post to /notifications/callback/ with
+# "Authorization: Bearer NOTIFY_CALLBACK_TOKEN" (refused while it is unset).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+NOTIFY_TEMPLATE_IDS = dict(
+    item.split("=", 1) for item in env_list("NOTIFY_TEMPLATE_IDS", []) if "=" in item
+)
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "")
+# The address of this site, for the links in emails.
+PATHWAYS_BASE_URL = env_str("PATHWAYS_BASE_URL", "http://127.0.0.1:8000")
+# Days that are not working days besides weekends (bank holidays), as YYYY-MM-DD.
+NON_WORKING_DAYS = env_list("NON_WORKING_DAYS", [])
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pathways@localhost")
 
 # Background work through Django's Tasks API (the django-tasks backport): the database
 # backend by default, run by `python manage.py db_worker`; "immediate" runs each task in

@@ -57,6 +57,7 @@ urlpatterns = [
     path("imports/", include("pathways.imports.urls")),
     path("reports/equality/", include("pathways.reports.equality_urls")),
     path("contracts/", include("pathways.contracts.urls")),
+    path("notifications/", include("pathways.notifications.urls")),
     # One sign-in page for everyone, administrators included.
     path("admin/login/", core_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),

@@ -343,6 +343,28 @@ RECORDS: dict[str, Record] = {
             ordinary="requested_by requested_at",
         ),
     ),
+    "notifications.message": Record(
+        "staff and participants (who was told what, by template)",
+        f"{SUPPORT} for texts (deleted with the person); {NAMES_STAFF} for emails",
+        tags(
+            none="id reference template channel event_id status attempts next_attempt_at "
+            "error notify_id",
+            # Staff emails' personalisation is a reference and a link; a text's is the
+            # worker's first name and the appointment's time and place.
+            ordinary="user participant personalisation created_at sent_at status_at",
+        ),
+    ),
+    "notifications.textconsent": Record(
+        "participant",
+        SUPPORT,
+        tags(
+            none="id",
+            ordinary="participant given_on recorded_by withdrawn_on withdrawn_recorded_by",
+        ),
+    ),
+    "notifications.preference": Record(
+        "staff", NAMES_STAFF, tags(none="id template", ordinary="user")
+    ),
 }
 
 NOT_PERSONAL: dict[str, str] = {

@@ -104,6 +104,10 @@ RULES: dict[str, Rule] = {
     "accounts:sso_start": Rule(NOBODY, anon=404),
     "accounts:sso_callback": Rule(NOBODY, anon=404),
     "refusal_flags": Rule(frozenset({"admin"})),
+    # Notifications: Notify's delivery receipts (POST only, bearer token; its own tests in
+    # notifications/tests), and each user's choice of the emails they get.
+    "notifications:callback": Rule(NOBODY, other=405, anon=405),
+    "notifications:preferences": Rule(SIGNED_IN),
     # One sign-in page for everyone; a signed-in user who is not an administrator is refused.
     "admin_sign_in": Rule(frozenset({"admin"}), status=302),
     # Participants
@@ -219,6 +223,8 @@ RULES: dict[str, Rule] = {
     "admin:axes_accessfailurelog_add": admin_only(403),
     # Background task results are written by the workers, never added by hand.
     "admin:django_tasks_database_dbtaskresult_add": admin_only(403),
+    # Messages are recorded by the notifications app, never added by hand.
+    "admin:notifications_message_add": admin_only(403),
 }
 
 # The Django admin's URL names are many and generated per model; every one of them (names
