@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
+from django.http import HttpRequest
 
-from pathways.accounts.models import Area, Patch, Service, User
+from pathways.accounts.models import ACCESS_FIELDS, Area, Patch, Service, User, own_account_problems
+
+
+def _refuse_own_access_changes(form: forms.ModelForm, actor: Any) -> None:
+    """The form's errors when ``actor`` changes their own role, service or patch (the rule
+    is ``own_account_problems``; ``User.save`` applies it again on every path)."""
+    if form.instance._state.adding:
+        return
+    after = dict(form.instance.access())
+    for field in ACCESS_FIELDS:
+        name = field.removesuffix("_id")
+        if name in form.cleaned_data:
+            value = form.cleaned_data[name]
+            after[field] = value.pk if isinstance(value, models.Model) else value
+    before = form.instance.access()
+    for name, message in own_account_problems(actor, form.instance.pk, before, after).items():
+        form.add_error(name, message)
 
 
 @admin.register(User)
@@ -30,6 +51,23 @@ class PathwaysUserAdmin(UserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ()
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+        actor = request.user
+
+        def clean(form: forms.ModelForm) -> dict[str, Any] | None:
+            cleaned = base.clean(form)
+            _refuse_own_access_changes(form, actor)
+            return cleaned
+
+        return type(base.__name__, (base,), {"clean": clean})
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # Audited with the administrator as the actor; refused on their own account.
+        obj.save(changed_by=request.user)
 
 
 class AreaInline(admin.StackedInline):  # stacked: every field has its own label

@@ -6,10 +6,37 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from pathways.core.audit import ROLE_CHANGED, AuditKind, audit
 from pathways.core.roles import Role
+
+# What decides what a user may see and do: every change of these is audited, with who made
+# it (``User.save``), and nobody changes their own (``own_account_problems``).
+ACCESS_FIELDS = ("role", "service_id", "patch_id", "is_active")
+# The fields a user may not change on their own account: their role and their scope.
+OWN_ACCOUNT_FIXED = {
+    "role": "You cannot change your own role: ask another administrator",
+    "service_id": "You cannot change your own service: ask another administrator",
+    "patch_id": "You cannot change your own patch: ask another administrator",
+}
+
+
+def own_account_problems(
+    actor: Any, user_pk: int | None, before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, str]:
+    """What is wrong with ``actor`` changing the access of account ``user_pk`` from
+    ``before`` to ``after`` (values of ACCESS_FIELDS): nobody changes their own role,
+    service or patch, so an administrator cannot give themselves a case role. Field name
+    (without ``_id``) to message; empty when the change may be made."""
+    if actor is None or user_pk is None or actor.pk != user_pk:
+        return {}
+    return {
+        field.removesuffix("_id"): message
+        for field, message in OWN_ACCOUNT_FIXED.items()
+        if before.get(field) != after.get(field)
+    }
 
 
 class Service(models.Model):
@@ -121,7 +148,15 @@ class User(AbstractUser):
             )
         ]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def access(self) -> dict[str, Any]:
+        """The values of ACCESS_FIELDS: ids, never names."""
+        return {field: getattr(self, field) for field in ACCESS_FIELDS}
+
+    def save(self, *args: Any, changed_by: Any = None, **kwargs: Any) -> None:
+        """Save; a change of role, service, patch or active flag is refused when
+        ``changed_by`` makes it to their own account, and is audited (``user.role_changed``,
+        before and after, naming who made it: ``changed_by``, or nobody for the system).
+        A new account is audited when someone (the admin) made it."""
         # When the account was made inactive; cleared if it is made active again.
         if self.is_active:
             self.deactivated_at = None
@@ -130,7 +165,32 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "is_active" in update_fields:
             kwargs["update_fields"] = {*update_fields, "deactivated_at"}
-        super().save(*args, **kwargs)
+        named = {field.removesuffix("_id") for field in update_fields or ()}
+        if update_fields is not None and not named & {f.removesuffix("_id") for f in ACCESS_FIELDS}:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            before = (
+                None
+                if self._state.adding
+                else User.objects.filter(pk=self.pk).values(*ACCESS_FIELDS).first()
+            )
+            after = self.access()
+            if before is not None:
+                problems = own_account_problems(changed_by, self.pk, before, after)
+                if problems:
+                    raise ValidationError(problems)
+            super().save(*args, **kwargs)
+            if before != after and (before is not None or changed_by is not None):
+                audit(
+                    actor=changed_by,
+                    kind=AuditKind.CHANGE,
+                    action=ROLE_CHANGED,
+                    obj=self,
+                    subject_id=None,
+                    summary="Account's access changed" if before else "Account made",
+                    detail={"before": before, "after": after},
+                )
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

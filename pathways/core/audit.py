@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
@@ -28,6 +28,7 @@ from pathways.core.models import AuditEvent, AuditKind
 __all__ = [
     "AuditKind",
     "audit",
+    "audit_list",
     "audit_purge",
     "audit_refusal",
     "audit_security",
@@ -41,6 +42,9 @@ GENESIS = ""
 # The event the retention purge appends before deleting old events: it records where the
 # chain now starts (pathways.data_protection.retention.audit_events_purge).
 AUDIT_PURGED = "audit.purged"
+# A user's role, service, patch or active flag changed (pathways.accounts.models.User.save);
+# the administrator's refusals page lists these events (pathways.core.selectors).
+ROLE_CHANGED = "user.role_changed"
 
 
 def canonical(fields: dict[str, Any]) -> str:
@@ -126,6 +130,32 @@ def audit(
         episode_id=episode_id,
         summary=summary,
         detail=detail,
+    )
+
+
+def audit_list(actor: Any, page: str, *shown: Iterable[models.Model]) -> AuditEvent:
+    """Record one view of a page that lists records (a list, search results, a match):
+    one ``view`` event per page view, naming by id the records the page shows.
+
+    ``shown`` is each list on the page exactly as the template will show it (a paginator's
+    page: its rows only; a sliced queryset; a list). Reading them here evaluates them once,
+    and the template reuses the rows, so no query is repeated. The ids go in the detail,
+    grouped by the kind of record (``{"referrals.referral": [3, 5]}``); never a name.
+    """
+    ids: dict[str, list[int]] = {}
+    for rows in shown:
+        for record in rows:
+            listed = ids.setdefault(record._meta.label_lower, [])
+            if record.pk not in listed:
+                listed.append(record.pk)
+    return _append(
+        actor_id=_actor_id(actor),
+        kind=str(AuditKind.VIEW),
+        action=f"{page}.viewed",
+        object_type="list",
+        object_id=page,
+        summary=f"{sum(map(len, ids.values()))} records listed",
+        detail={"shown": ids},
     )
 
 

@@ -32,11 +32,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.ADMINISTER)
 def refusal_flags(request: HttpRequest) -> HttpResponse:
-    """For the administrator: users with many refusals in the last hour."""
+    """For the administrator: users with many refusals in the last hour, and changes of
+    users' access (role, service, patch, active) in the last 30 days."""
     return render(
         request,
         "core/refusal_flags.html",
-        {"flags": selectors.refusal_flags(), "threshold": settings.REFUSAL_FLAG_THRESHOLD},
+        {
+            "flags": selectors.refusal_flags(),
+            "threshold": settings.REFUSAL_FLAG_THRESHOLD,
+            "role_changes": selectors.role_changes(),
+            "role_changes_days": selectors.ROLE_CHANGES_DAYS,
+        },
     )
 
 
