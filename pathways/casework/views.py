@@ -14,12 +14,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from pathways.casework import selectors
+from pathways.casework import queues, selectors
 from pathways.casework.equality import equality_section
 from pathways.contacts import selectors as contact_selectors
 from pathways.contacts.selectors import concerns_for
 from pathways.convictions.selectors import conviction_section
 from pathways.core.access import Action, Role, can, role_of
+from pathways.core.audit import audit_list
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.exports import csv_response
 from pathways.core.http import AuthenticatedHttpRequest, requires
@@ -27,12 +28,10 @@ from pathways.core.pagination import paginate
 from pathways.outcomes.selectors import outcomes_of
 from pathways.participants.guards import export_audited, restricted_page
 from pathways.placements import selectors as placement_selectors
-from pathways.placements.selectors import sustainment_checks_due_for
 from pathways.placements.views import placement_actions_allowed
 from pathways.plans.charts import progress_chart
 from pathways.plans.selectors import (
     latest_readings,
-    overdue_reviews_for,
     progress_of,
     reading_kinds,
 )
@@ -198,17 +197,15 @@ def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.SEE_TODO)
 def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """What needs doing: feedback on past appointments, overdue plan reviews, and job
-    sustainment checks due."""
+    """The work queue (``casework/queues.py``): what needs doing, each item with its count
+    and oldest cases first; the whole service for the manager (their home page), a
+    worker's own people for them."""
+    items = queues.work_queue(request.user)
+    audit_list(request.user, "todo", *queues.records_shown(items))
     return render(
         request,
         "contacts/todo.html",
-        {
-            "feedback": paginate(request, contact_selectors.awaiting_feedback_for(request.user)),
-            "reviews": overdue_reviews_for(request.user),
-            "show_worker": role_of(request.user) is Role.MANAGER,
-            "sustainment_due": sustainment_checks_due_for(request.user)[:100],
-        },
+        {"queues": items, "show_worker": role_of(request.user) is Role.MANAGER},
     )
 
 

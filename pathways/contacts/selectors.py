@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,12 +24,17 @@ from pathways.contacts.models import HAPPENED, Contact, OnwardReferral
 from pathways.core.roles import Role
 from pathways.participants.models import Participant
 from pathways.placements.models import Placement
+from pathways.placements.status import PlacementQuerySet, PlacementStatus
 from pathways.referrals.access import referrals_for
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralQuerySet
 
-# "Contacts in the last 4 weeks" on the caseload.
+# "Contacts in the last 4 weeks" on the caseload, and "no contact in 4 weeks" (a person
+# receiving support with no contact that took place in that time: ``no_recent_contact_q``).
 RECENT_DAYS = 28
+# A placement's first two weeks: a started placement with no contact at it that took place
+# in its first EARLY_PLACEMENT_DAYS days is flagged once they have passed.
+EARLY_PLACEMENT_DAYS = 14
 
 
 def contacts_of(referral: Referral) -> QuerySet[Contact]:
@@ -78,6 +94,49 @@ def with_contact_figures(qs: ReferralQuerySet, now: datetime.datetime) -> Referr
             happened.order_by("-starts_at").values("starts_at")[:1], output_field=DateTimeField()
         ),
         recent_contacts=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
+    )
+
+
+def no_recent_contact_q(now: datetime.datetime) -> Q:
+    """On referrals annotated by ``with_contact_figures``: receiving support for longer than
+    ``RECENT_DAYS`` with no contact that took place in the last ``RECENT_DAYS``."""
+    since = now - datetime.timedelta(days=RECENT_DAYS)
+    return Q(last_contact__lt=since) | Q(last_contact__isnull=True, started_at__lt=since)
+
+
+def without_recent_contact(qs: ReferralQuerySet, now: datetime.datetime) -> ReferralQuerySet:
+    """People receiving support with no contact in the last 4 weeks, longest without first
+    (the last contact, or the start when there has been none)."""
+    return (
+        with_contact_figures(qs.active(), now)
+        .filter(no_recent_contact_q(now))
+        .annotate(quiet_since=Coalesce("last_contact", "started_at"))
+        .order_by("quiet_since", "id")
+    )
+
+
+def without_early_contact(placements: PlacementQuerySet, today: datetime.date) -> PlacementQuerySet:
+    """Started placements, not yet ended, whose first ``EARLY_PLACEMENT_DAYS`` days have
+    passed with no contact at or about the placement that took place in them. Oldest
+    start first."""
+    # The last day of the first two weeks (a day count, so it compares as a date in both
+    # SQLite and PostgreSQL).
+    last_early_day = ExpressionWrapper(
+        OuterRef("started_on") + datetime.timedelta(days=EARLY_PLACEMENT_DAYS - 1),
+        output_field=DateField(),
+    )
+    early = Contact.objects.filter(
+        HAPPENED,
+        placement=OuterRef("pk"),
+        referral_id=OuterRef("referral_id"),
+        starts_at__date__gte=OuterRef("started_on"),
+        starts_at__date__lte=last_early_day,
+    )
+    return (
+        placements.in_status(PlacementStatus.STARTED)
+        .filter(started_on__lte=today - datetime.timedelta(days=EARLY_PLACEMENT_DAYS))
+        .filter(~Exists(early))
+        .order_by("started_on", "id")
     )
 
 

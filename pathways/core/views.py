@@ -16,7 +16,7 @@ from pathways.core.http import refuse, requires
 _HOME = {
     Role.REFERRER: "referrals:list",
     Role.WORKER: "referrals:caseload",
-    Role.MANAGER: "referrals:list",
+    Role.MANAGER: "contacts:todo",  # the work queue (casework/queues.py)
     Role.COMMISSIONER: "referrals:overview",
     Role.ADMIN: "admin:index",
 }

@@ -7,6 +7,8 @@ Status is never stored: it follows from the dated facts on the row (see status.p
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,6 +18,16 @@ from pathways.placements.status import PlacementQuerySet, PlacementStatus, statu
 from pathways.referrals.models import Reason
 
 SUSTAINMENT_WEEKS = (4, 13, 26)
+
+
+def sustainment_due_q(today: datetime.date) -> Q:
+    """A sustainment check not yet recorded falls due on its ``due_on`` day."""
+    return Q(checked_on__isnull=True, due_on__lte=today)
+
+
+def sustainment_overdue_q(today: datetime.date) -> Q:
+    """A sustainment check not yet recorded is overdue from the day after its ``due_on``."""
+    return Q(checked_on__isnull=True, due_on__lt=today)
 
 
 class PlacementEndReason(Reason):

@@ -30,7 +30,12 @@ from pathways.placements.matching import (
     participants_fitting,
     person_facts,
 )
-from pathways.placements.models import Placement, PlacementEndReason, SustainmentCheck
+from pathways.placements.models import (
+    Placement,
+    PlacementEndReason,
+    SustainmentCheck,
+    sustainment_due_q,
+)
 from pathways.placements.opportunities import (
     OpportunityStatus,
     in_status,
@@ -83,7 +88,7 @@ def sustainment_checks_due_for(
     if role_of(user) is Role.WORKER:
         placements = placements.filter(referral__worker=user)
     return (
-        SustainmentCheck.objects.filter(checked_on__isnull=True, due_on__lte=day)
+        SustainmentCheck.objects.filter(sustainment_due_q(day))
         .filter(Exists(placements.filter(pk=OuterRef("placement_id"))))
         .select_related("placement__participant", "placement__opportunity__employer")
         .order_by("due_on", "id")

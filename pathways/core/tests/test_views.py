@@ -33,7 +33,7 @@ def test_healthz_says_when_the_database_is_down(client: Client) -> None:
     [
         ("referrer", "/referrals/"),
         ("worker_north", "/caseload/"),
-        ("manager", "/referrals/"),
+        ("manager", "/to-do/"),
         ("commissioner", "/service/"),
         ("admin", "/admin/"),
     ],
