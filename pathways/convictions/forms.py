@@ -1,4 +1,4 @@
-"""The conviction form (one conviction or caution, up to two sentences) and the check level."""
+"""The conviction form: one conviction or caution, up to two sentences."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 
-from pathways.convictions.models import CheckLevel, LengthUnit, SentenceType
+from pathways.convictions.models import LengthUnit, SentenceType
 from pathways.convictions.services import SentenceInput
-from pathways.core.forms import DateField, Form, radios, text_field
+from pathways.core.forms import DateField, Form, text_field
 from pathways.employers.models import OffenceCategory
 from pathways.rehabilitation.rules import CAUTION_TYPES
 
@@ -120,11 +120,3 @@ class ConvictionForm(Form):
             "caution": data["type"] in CAUTION_TYPES,
             "sentences": sentences,
         }
-
-
-class CheckLevelForm(Form):
-    level = radios(
-        "Which criminal record check does the employer make?",
-        CheckLevel.choices,
-        "Select the check the employer makes",
-    )

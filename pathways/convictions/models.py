@@ -1,4 +1,4 @@
-"""A person's convictions and cautions, their sentences, and each opportunity's check level.
+"""A person's convictions and cautions, and their sentences.
 
 When a conviction is spent follows from all of the person's convictions (ROA s.6(4)), so
 ``services.recompute_spent`` stores the calculator's answer on every conviction of the
@@ -17,7 +17,6 @@ from django.db import models
 from pathways.rehabilitation.calculator import INDEFINITE, NEVER, Length, Spent
 from pathways.rehabilitation.calculator import Conviction as Facts
 from pathways.rehabilitation.calculator import Sentence as SentenceFacts
-from pathways.rehabilitation.filtering import CheckLevel as Level
 from pathways.rehabilitation.rules import RULES
 
 
@@ -32,7 +31,7 @@ class SpentState(models.TextChoices):
     INDEFINITE = INDEFINITE, "Not spent until the order ends"
 
 
-SentenceType = models.TextChoices(  # type: ignore[misc]
+SentenceType = models.TextChoices(  # type: ignore[call-overload]
     "SentenceType", [(key.upper(), (key, rule.label)) for key, rule in RULES.items()]
 )
 
@@ -42,18 +41,6 @@ class LengthUnit(models.TextChoices):
     WEEKS = "weeks", "weeks"
     MONTHS = "months", "months"
     YEARS = "years", "years"
-
-
-class CheckLevel(models.TextChoices):
-    NONE = Level.NONE.value, "No criminal record check"
-    BASIC = Level.BASIC.value, "Basic check"
-    STANDARD = Level.STANDARD.value, "Standard check"
-    ENHANCED = Level.ENHANCED.value, "Enhanced check"
-
-
-# An opportunity with no check level recorded: an employer may still ask about unspent
-# convictions, so matching treats it as a basic check (docs/disclosure.md).
-DEFAULT_CHECK_LEVEL = CheckLevel.BASIC
 
 
 class Conviction(models.Model):
@@ -182,20 +169,3 @@ class Sentence(models.Model):
             conditions_end=self.ends_on,
             until_further_order=self.until_further_order,
         )
-
-
-class OpportunityCheck(models.Model):
-    """The criminal record check an opportunity's employer makes."""
-
-    opportunity = models.OneToOneField(
-        "employers.Opportunity",
-        on_delete=models.CASCADE,
-        related_name="record_check",
-        help_text="The opportunity.",
-    )
-    level = models.CharField(
-        max_length=8, choices=CheckLevel.choices, help_text="None, basic, standard or enhanced."
-    )
-
-    def __str__(self) -> str:
-        return self.get_level_display()

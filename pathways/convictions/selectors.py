@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pathways.accounts.models import User
-from pathways.convictions.models import DEFAULT_CHECK_LEVEL, Conviction
+from pathways.convictions.models import Conviction
 from pathways.core.access import Action, can
 from pathways.employers.models import Opportunity
 from pathways.participants.models import Participant
@@ -76,11 +76,8 @@ def conviction_section(user: User, participant: Participant) -> dict[str, object
 
 
 def check_level_of(opportunity: Opportunity) -> CheckLevel:
-    """The opportunity's check level (basic when none is recorded)."""
-    try:
-        return CheckLevel(opportunity.record_check.level)
-    except Opportunity.record_check.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
-        return CheckLevel(DEFAULT_CHECK_LEVEL)
+    """The criminal record check the opportunity's employer makes (``Opportunity.dbs_level``)."""
+    return CheckLevel(opportunity.dbs_level)
 
 
 def shown_on(level: CheckLevel, conviction: Conviction, today: dt.date) -> bool:

@@ -1,4 +1,4 @@
-"""Recording convictions and an opportunity's check level. Atomic, scoped, audited.
+"""Recording convictions. Atomic, scoped, audited.
 
 Every write to a person's convictions ends with ``recompute_spent``, which stores the
 calculator's answers on all of the person's convictions (a new conviction can keep an
@@ -16,18 +16,15 @@ from django.utils import timezone
 
 from pathways.accounts.models import User
 from pathways.convictions.models import (
-    CheckLevel,
     Conviction,
-    OpportunityCheck,
     Sentence,
     Source,
     SpentState,
 )
-from pathways.core.access import Action, require
+from pathways.core.access import Action
 from pathways.core.audit import AuditKind, audit
-from pathways.core.errors import NotPermitted, RuleBroken
-from pathways.employers.access import opportunities_for
-from pathways.employers.models import OffenceCategory, Opportunity
+from pathways.core.errors import RuleBroken
+from pathways.employers.models import OffenceCategory
 from pathways.participants.models import Participant
 from pathways.referrals.access import locked_participant
 from pathways.rehabilitation.calculator import InvalidSentence, spent_dates, validate
@@ -151,25 +148,3 @@ def conviction_record(
         summary=f"{'Caution' if caution else 'Conviction'} recorded",
     )
     return conviction
-
-
-@transaction.atomic
-def opportunity_check_set(*, actor: User, opportunity: Opportunity, level: str) -> OpportunityCheck:
-    """Say which criminal record check the opportunity's employer makes."""
-    require(actor, Action.MANAGE_EMPLOYERS)
-    if not opportunities_for(actor).filter(pk=opportunity.pk).exists():
-        raise NotPermitted("This opportunity is not one you can change.")
-    if level not in CheckLevel.values:
-        raise RuleBroken("Choose the check the employer makes.")
-    check, _ = OpportunityCheck.objects.update_or_create(
-        opportunity=opportunity, defaults={"level": level}
-    )
-    audit(
-        actor=actor,
-        kind=AuditKind.CHANGE,
-        action="opportunity.check_set",
-        obj=opportunity,
-        subject_id=None,
-        summary=f"Criminal record check: {check.get_level_display()}",
-    )
-    return check

@@ -13,7 +13,4 @@ urlpatterns = [
         views.disclosure_summary_pdf,
         name="summary_pdf",
     ),
-    path(
-        "employers/opportunities/<int:pk>/check/", views.opportunity_check, name="opportunity_check"
-    ),
 ]

@@ -1,5 +1,5 @@
-"""Recording a conviction on the person's record, the disclosure summary for coaching (PDF),
-and an opportunity's criminal record check."""
+"""Recording a conviction on the person's record, and the disclosure summary for coaching
+(PDF)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from pathways.convictions import selectors, services
-from pathways.convictions.forms import CheckLevelForm, ConvictionForm
+from pathways.convictions.forms import ConvictionForm
 from pathways.core.access import Action
 from pathways.core.errors import ProcessingRestricted
-from pathways.core.http import AuthenticatedHttpRequest, refuse, requires
+from pathways.core.http import AuthenticatedHttpRequest, requires
 from pathways.core.pages import form_page
 from pathways.core.pdf import render_pdf
-from pathways.employers.access import opportunities_for
 from pathways.participants.guards import export_audited, restricted_page
 from pathways.referrals.people import participant_get_for
 from pathways.rehabilitation.filtering import CheckLevel
@@ -72,28 +71,3 @@ def disclosure_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="disclosure-{participant.pk}.pdf"'
     return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@requires(Action.MANAGE_EMPLOYERS)
-def opportunity_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    opportunity = opportunities_for(request.user).filter(pk=pk).first()
-    if opportunity is None:
-        refuse(request)  # audited, with the id asked for
-    form = CheckLevelForm(
-        request.POST or None, initial={"level": selectors.check_level_of(opportunity).value}
-    )
-    return form_page(
-        request,
-        form=form,
-        perform=lambda data: services.opportunity_check_set(
-            actor=request.user, opportunity=opportunity, level=data["level"]
-        ),
-        caption=str(opportunity),
-        back_url=reverse("employers:opportunity", args=[opportunity.pk]),
-        back_label="Back to the opportunity",
-        title="Criminal record check",
-        button="Save",
-        done="Check level saved",
-    )

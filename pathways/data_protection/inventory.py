@@ -380,7 +380,6 @@ NOT_PERSONAL: dict[str, str] = {
     "employers.requirement": "reference data: cards, licences and qualifications",
     "employers.offencecategory": "reference data: offence categories (no person)",
     "placements.placementendreason": "reference data: reasons a placement ends",
-    "convictions.opportunitycheck": "the criminal record check an opportunity's employer makes",
     "outcomes.targettolerance": "a service's amber tolerance for its targets",
     "outcomes.periodsnapshot": "a service's figures for a closed period, frozen before a "
     "purge: counts, shares and averages (equality figures disclosure-controlled); no person",

@@ -6,7 +6,13 @@ A person fits an open opportunity when all of these hold:
 2. **Sector**: its sector is one of the person's sector interests.
 3. **Requirements**: the person holds every essential card, licence and qualification.
 4. **Exclusions**: none of the employer's excluded offence categories is one of the
-   person's ("case by case" fits, with a prompt to discuss it with the employer).
+   person's ("case by case" fits, with a prompt to discuss it with the employer). Where
+   the person's convictions are recorded, only those the opportunity's criminal record
+   check will show count (convictions.selectors: spent, filtered, by check level;
+   docs/disclosure.md); otherwise the work profile's offence categories.
+
+``explain`` also says what the person would disclose for each opportunity: "nothing to
+disclose", "discloses N unspent convictions", "spent convictions will show".
 
 ``explain`` applies the rules to one pair and says why each holds or not (for the page);
 ``opportunities_fitting_q`` and ``participants_fitting`` apply them in the database (for
@@ -15,16 +21,36 @@ lists), so nothing loops over unbounded sets in Python. A test checks both agree
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from pathways.convictions.models import Conviction
+from pathways.convictions.selectors import check_level_of, shown_q
 from pathways.employers.models import ExclusionPolicy, Opportunity
 from pathways.participants.models import Participant, WorkProfile
+from pathways.rehabilitation.calculator import Spent
+from pathways.rehabilitation.filtering import CheckLevel, is_spent, shown
 
 if TYPE_CHECKING:
     from pathways.accounts.models import Patch
+
+
+def exclusions_see(level: CheckLevel) -> CheckLevel:
+    """The check whose convictions an employer's exclusions read (no check: basic)."""
+    return CheckLevel.BASIC if level is CheckLevel.NONE else level
+
+
+@dataclass(frozen=True)
+class ConvictionFacts:
+    """A recorded conviction, as matching reads it (spent dates stored by convictions)."""
+
+    category_id: int | None
+    spent: Spent
+    filtered_from: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +62,21 @@ class PersonFacts:
     holds: frozenset[int] = frozenset()
     offences: frozenset[int] = frozenset()
     has_profile: bool = True
+    convictions: tuple[ConvictionFacts, ...] = ()
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    def shown(self, level: CheckLevel) -> list[ConvictionFacts]:
+        """The recorded convictions a check of this level shows today."""
+        return [c for c in self.convictions if shown(level, c.spent, c.filtered_from, self.today)]
+
+    def offences_for(self, level: CheckLevel) -> frozenset[int]:
+        """The offence categories the exclusions see at this check level. With no check, the
+        employer still learns of unspent convictions if it asks (the person must answer), so
+        those count as on a basic check."""
+        if not self.convictions:
+            return self.offences
+        seen = exclusions_see(level)
+        return frozenset(c.category_id for c in self.shown(seen) if c.category_id is not None)
 
 
 @dataclass(frozen=True)
@@ -47,6 +88,7 @@ class OpportunityFacts:
     requirements: dict[int, str] = field(default_factory=dict)
     exclusion_policy: str = ExclusionPolicy.NONE
     excluded: dict[int, str] = field(default_factory=dict)
+    check_level: CheckLevel = CheckLevel.BASIC
 
 
 @dataclass(frozen=True)
@@ -59,6 +101,7 @@ class Check:
 class Match:
     checks: list[Check]
     caution: str = ""
+    disclosure: str = ""
 
     @property
     def fits(self) -> bool:
@@ -71,6 +114,29 @@ class Match:
 
 def _names(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def disclosure(person: PersonFacts, level: CheckLevel) -> str:
+    """What the person would disclose for an opportunity with this check."""
+    unspent = sum(not is_spent(c.spent, person.today) for c in person.convictions)
+    spent_shown = sum(is_spent(c.spent, person.today) for c in person.shown(level))
+    if level is CheckLevel.NONE:
+        if not unspent:
+            return "No criminal record check: nothing to disclose"
+        return (
+            f"No criminal record check: discloses {_plural(unspent, 'unspent conviction')} if asked"
+        )
+    check = level.value.capitalize() + " check"
+    if not unspent and not spent_shown:
+        return f"{check}: nothing to disclose"
+    parts = [f"discloses {_plural(unspent, 'unspent conviction')}"] if unspent else []
+    if spent_shown:
+        parts.append(f"spent convictions will show ({spent_shown})")
+    return f"{check}: " + "; ".join(parts)
 
 
 def explain(person: PersonFacts, opportunity: OpportunityFacts) -> Match:
@@ -98,7 +164,8 @@ def explain(person: PersonFacts, opportunity: OpportunityFacts) -> Match:
         )
     caution = ""
     if opportunity.exclusion_policy == ExclusionPolicy.CATEGORIES and opportunity.excluded:
-        hit = sorted(label for pk, label in opportunity.excluded.items() if pk in person.offences)
+        offences = person.offences_for(opportunity.check_level)
+        hit = sorted(label for pk, label in opportunity.excluded.items() if pk in offences)
         if hit:
             text = f"Excludes {_names(hit)}: an offence category of the person"
             checks.append(Check(False, text))
@@ -110,7 +177,9 @@ def explain(person: PersonFacts, opportunity: OpportunityFacts) -> Match:
         caution = "The employer considers offences case by case: discuss the person with them."
     else:
         checks.append(Check(True, "No offence exclusions"))
-    return Match(checks=checks, caution=caution)
+    return Match(
+        checks=checks, caution=caution, disclosure=disclosure(person, opportunity.check_level)
+    )
 
 
 # Facts from rows (the callers prefetch the related rows they read).
@@ -118,15 +187,20 @@ def explain(person: PersonFacts, opportunity: OpportunityFacts) -> Match:
 
 def person_facts(participant: Participant) -> PersonFacts:
     own = participant.area.patch_id
+    convictions = tuple(
+        ConvictionFacts(c.offence_category_id, c.spent, c.filtered_from)
+        for c in participant.convictions.all()  # type: ignore[attr-defined]
+    )
     try:
         profile = participant.work_profile
     except WorkProfile.DoesNotExist:
-        return PersonFacts(patch_ids=frozenset({own}), has_profile=False)
+        return PersonFacts(patch_ids=frozenset({own}), has_profile=False, convictions=convictions)
     return PersonFacts(
         patch_ids=frozenset({own, *(p.pk for p in profile.travel_patches.all())}),
         sector_ids=frozenset(s.pk for s in profile.sectors.all()),
         holds=frozenset(r.pk for r in profile.holds.all()),
         offences=frozenset(o.pk for o in profile.offence_categories.all()),
+        convictions=convictions,
     )
 
 
@@ -135,6 +209,7 @@ PERSON_PREFETCH = (
     "work_profile__sectors",
     "work_profile__holds",
     "work_profile__offence_categories",
+    "convictions",
 )
 OPPORTUNITY_PREFETCH = ("requirements", "excluded_categories")
 
@@ -149,6 +224,7 @@ def opportunity_facts(opportunity: Opportunity) -> OpportunityFacts:
         requirements={r.pk: r.label for r in opportunity.requirements.all()},
         exclusion_policy=opportunity.exclusion_policy,
         excluded={c.pk: c.label for c in opportunity.excluded_categories.all()},
+        check_level=check_level_of(opportunity),
     )
 
 
@@ -169,14 +245,22 @@ def opportunities_fitting_q(person: PersonFacts) -> Q:
     missing_requirement = _Requires.objects.filter(opportunity=OuterRef("pk")).exclude(
         requirement_id__in=person.holds
     )
-    excluded_hit = _Excludes.objects.filter(
-        opportunity=OuterRef("pk"), offencecategory_id__in=person.offences
-    )
+    excluded_by_level = Q(pk__in=[])
+    for level in CheckLevel:
+        excluded_hit = _Excludes.objects.filter(
+            opportunity=OuterRef("pk"), offencecategory_id__in=person.offences_for(level)
+        )
+        excluded_by_level |= _at_level(level) & Q(Exists(excluded_hit))
     return (
         Q(patch_id__in=person.patch_ids, sector_id__in=person.sector_ids)
         & ~Exists(missing_requirement)
-        & ~(Q(exclusion_policy=ExclusionPolicy.CATEGORIES) & Exists(excluded_hit))
+        & ~(Q(exclusion_policy=ExclusionPolicy.CATEGORIES) & excluded_by_level)
     )
+
+
+def _at_level(level: CheckLevel) -> Q:
+    """Opportunities whose employer makes a check of this level."""
+    return Q(dbs_level=level.value)
 
 
 def participants_fitting(
@@ -196,12 +280,16 @@ def participants_fitting(
             Exists(_Holds.objects.filter(workprofile__participant=person, requirement_id=required))
         )
     if opportunity.exclusion_policy == ExclusionPolicy.CATEGORIES and opportunity.excluded:
-        people = people.exclude(
-            Exists(
-                _Offences.objects.filter(
-                    workprofile__participant=person,
-                    offencecategory_id__in=list(opportunity.excluded),
-                )
-            )
+        excluded = list(opportunity.excluded)
+        convictions = Conviction.objects.filter(participant=person)
+        shown_hit = convictions.filter(
+            shown_q(exclusions_see(opportunity.check_level), timezone.localdate()),
+            offence_category_id__in=excluded,
+        )
+        profile_hit = _Offences.objects.filter(
+            workprofile__participant=person, offencecategory_id__in=excluded
+        )
+        people = people.exclude(Exists(shown_hit)).exclude(
+            ~Exists(convictions) & Exists(profile_hit)
         )
     return people

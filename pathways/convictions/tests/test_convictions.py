@@ -1,6 +1,6 @@
 """Convictions on the person's record: recorded by hand (scoped, unrestricted, audited), spent
 dates stored for the whole record (a later conviction keeps an earlier one unspent), the
-person's page, the disclosure summary PDF and an opportunity's check level. The clock
+person's page and the disclosure summary PDF. The clock
 stands at 1 October 2026."""
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from django.urls import reverse
 
 from pathways.accounts.models import User
 from pathways.convictions import services
-from pathways.convictions.models import Conviction, OpportunityCheck, SpentState
+from pathways.convictions.models import Conviction, SpentState
 from pathways.convictions.services import SentenceInput
 from pathways.core.errors import NotPermitted, ProcessingRestricted, RuleBroken
 from pathways.core.models import AuditEvent
 from pathways.data_protection import services as data_protection
-from pathways.employers.models import Opportunity
 from pathways.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -178,14 +177,3 @@ def test_the_disclosure_summary_is_a_pdf_and_audited(case: Referral, manager: Us
     assert response.content.startswith(b"%PDF")
     [event] = AuditEvent.objects.filter(action="disclosure_summary.exported")
     assert event.subject_id == case.participant_id
-
-
-def test_an_opportunity_check_level_is_set_and_audited(
-    records: dict[str, Any], worker_north: User, outsider: User
-) -> None:
-    opportunity = Opportunity.objects.get(pk=records["opportunity"])
-    services.opportunity_check_set(actor=worker_north, opportunity=opportunity, level="enhanced")
-    assert OpportunityCheck.objects.get(opportunity=opportunity).level == "enhanced"
-    assert AuditEvent.objects.filter(action="opportunity.check_set").count() == 1
-    with pytest.raises(NotPermitted):
-        services.opportunity_check_set(actor=outsider, opportunity=opportunity, level="basic")

@@ -191,7 +191,6 @@ RULES: dict[str, Rule] = {
     "outcomes:offence_add": Rule(STAFF, pk="person"),
     "convictions:add": Rule(STAFF, pk="person"),
     "convictions:summary_pdf": Rule(STAFF, pk="person"),
-    "convictions:opportunity_check": Rule(SERVICE_STAFF, pk="opportunity"),
     # The RR Board report: figures only; the manager writes and generates it.
     "reports:board_list": Rule(FIGURES),
     "reports:board_new": Rule(NOBODY, other=405),  # POST only
