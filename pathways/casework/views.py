@@ -21,6 +21,7 @@ from pathways.contacts.selectors import concerns_for
 from pathways.convictions.selectors import conviction_section
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.audit import audit_list
+from pathways.core.audit import audit_list
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.exports import csv_response
 from pathways.core.http import AuthenticatedHttpRequest, requires
@@ -145,6 +146,8 @@ def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     results = None
     if request.method == "POST" and form.is_valid():
         results = people.participant_search(request.user, form.cleaned_data["query"])
+        # The people shown (at most the limit); never what was typed.
+        audit_list(request.user, "participant_search", results[: people.SEARCH_LIMIT])
     return render(
         request,
         "participants/find.html",
@@ -154,14 +157,19 @@ def participant_find(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @requires(Action.SEE_CASELOAD)
 def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "referrals/caseload.html",
-        {
-            "page": paginate(request, selectors.caseload_for(request.user)),
-            "unallocated": referral_selectors.unallocated_for(request.user)[:50],
-        },
-    )
+    page = paginate(request, selectors.caseload_for(request.user))
+    unallocated = referral_selectors.unallocated_for(request.user)[:50]
+    audit_list(request.user, "caseload", page, unallocated)
+    return render(request, "referrals/caseload.html", {"page": page, "unallocated": unallocated})
+
+
+def _waiting(referral: Referral) -> bool:
+    return referral.status == ReferralStatus.WAITING
+
+
+def _end_words(referral: Referral) -> str:
+    """Someone waiting has no support to end: they are removed from the waiting list."""
+    return "Remove from the waiting list" if _waiting(referral) else "End support"
 
 
 @login_required

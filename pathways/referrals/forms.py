@@ -383,8 +383,14 @@ class EndForm(DeclineForm):
         self, *args: Any, reasons: list[Reason], receiving_support: bool, **kwargs: Any
     ) -> None:
         super().__init__(*args, reasons=reasons, **kwargs)
-        self.fields["reason"].label = "Why is support ending?"
-        self.fields["reason"].error_messages["required"] = "Select why support is ending"
+        if receiving_support:
+            self.fields["reason"].label = "Why is support ending?"
+            self.fields["reason"].error_messages["required"] = "Select why support is ending"
+        else:
+            self.fields["reason"].label = "Why is the person leaving the waiting list?"
+            self.fields["reason"].error_messages["required"] = (
+                "Select why the person is leaving the waiting list"
+            )
         self.fields["note"].help_text = "Required when the reason is 'Other'."
         if receiving_support:
             self.fields["closing_summary"] = _area(

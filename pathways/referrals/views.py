@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from pathways.accounts.models import Area
 from pathways.core.access import Action, can
+from pathways.core.audit import audit_list
 from pathways.core.errors import DomainError
 from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
@@ -55,6 +56,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     patches = selectors.patches_of(request.user)
     patch = next((p for p in patches if str(p.pk) == request.GET.get("patch")), None)
     page = paginate(request, selectors.referral_list_for(request.user, status=status, patch=patch))
+    audit_list(request.user, "referral_list", page)
     return render(
         request,
         "referrals/list.html",
@@ -199,16 +201,21 @@ def referral_action_page(
     pk: int,
     *,
     allowed_key: str,
-    title: str,
-    button: str,
+    title: str | Callable[[Referral], str],
+    button: str | Callable[[Referral], str],
     make_form: Callable[[Any, Referral], forms.Form],
     perform: Callable[[Referral, dict[str, Any]], None],
-    done: str,
+    done: str | Callable[[Referral], str],
     intro: str = "",
     context: Callable[[Referral], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """The shared shape of a one-question action page: check, ask, act, report."""
+    """The shared shape of a one-question action page: check, ask, act, report. The
+    words may depend on the referral (say, its status)."""
     referral = selectors.referral_get_for(request.user, pk)
+
+    def say(words: str | Callable[[Referral], str]) -> str:
+        return words if isinstance(words, str) else words(referral)
+
     if not _forms_allowed(request, referral)[allowed_key]:
         messages.info(request, "That has already been done, or is no longer possible.")
         return redirect("referrals:detail", pk=referral.pk)
@@ -216,9 +223,9 @@ def referral_action_page(
         request,
         form=make_form(request.POST or None, referral),
         perform=lambda data: perform(referral, data),
-        title=title,
-        button=button,
-        done=done,
+        title=say(title),
+        button=say(button),
+        done=say(done),
         caption=referral.participant.full_name,
         back_url=reverse("referrals:detail", args=[referral.pk]),
         back_label="Back to the referral",
@@ -414,11 +421,9 @@ def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.SEE_WAITING_LIST)
 def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "referrals/waiting_list.html",
-        {"page": paginate(request, selectors.waiting_list_for(request.user))},
-    )
+    page = paginate(request, selectors.waiting_list_for(request.user))
+    audit_list(request.user, "waiting_list", page)
+    return render(request, "referrals/waiting_list.html", {"page": page})
 
 
 @requires(Action.SEE_SERVICE_FIGURES)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from pathways.core.status import shown_status, tag_colour
@@ -45,3 +47,12 @@ def join_if_list(value: Any) -> Any:
     if isinstance(value, dict):
         return ", ".join(f"{key}: {item}" for key, item in value.items())
     return value
+
+
+@register.filter
+def days_since(value: datetime.date | datetime.datetime | None) -> int | str:
+    """Whole days from a date (or a moment, in local time) to today; "" for none."""
+    if value is None:
+        return ""
+    day = timezone.localdate(value) if isinstance(value, datetime.datetime) else value
+    return (timezone.localdate() - day).days
