@@ -21,7 +21,6 @@ from pathways.contacts.selectors import concerns_for
 from pathways.convictions.selectors import conviction_section
 from pathways.core.access import Action, Role, can, role_of
 from pathways.core.audit import audit_list
-from pathways.core.audit import audit_list
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.exports import csv_response
 from pathways.core.http import AuthenticatedHttpRequest, requires
@@ -189,8 +188,8 @@ def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         allowed_key="can_end",
-        title="End support",
-        button="End support",
+        title=_end_words,
+        button=_end_words,
         intro="referrals/intro/end.html",
         make_form=lambda data, r: EndForm(
             data,
@@ -198,7 +197,7 @@ def referral_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             receiving_support=r.status == ReferralStatus.ACTIVE,
         ),
         perform=perform,
-        done="Support ended",
+        done=lambda r: "Removed from the waiting list" if _waiting(r) else "Support ended",
         context=lambda r: {"readings": reading_kinds(r)},
     )
 
