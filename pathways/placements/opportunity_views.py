@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action
+from pathways.core.audit import audit_list
 from pathways.core.http import AuthenticatedHttpRequest, refuse, requires
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
@@ -80,6 +81,7 @@ def opportunity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _opportunity(request, pk)
     placements = selectors.placement_list_for(request.user).filter(opportunity=opportunity)[:50]
+    audit_list(request.user, "opportunity_placements", placements)
     return render(
         request,
         "employers/opportunity_detail.html",
@@ -131,6 +133,7 @@ def opportunity_matches(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     """People in the user's scope who fit the opportunity, with why."""
     opportunity = _opportunity(request, pk)
     page = paginate(request, selectors.participants_matching(request.user, opportunity))
+    audit_list(request.user, "opportunity_matches", page)
     return render(
         request,
         "employers/opportunity_matches.html",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action
+from pathways.core.audit import audit_list
 from pathways.core.http import AuthenticatedHttpRequest, refuse, requires
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
@@ -38,14 +39,17 @@ from pathways.referrals.people import participant_get_for
 def placement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     code = request.GET.get("status", "")
     status = PlacementStatus(code) if code in PlacementStatus.values else None
+    page = paginate(request, selectors.placement_list_for(request.user, status=status))
+    sustainment_due = selectors.sustainment_checks_due_for(request.user)[:50]
+    audit_list(request.user, "placement_list", page, sustainment_due)
     return render(
         request,
         "placements/list.html",
         {
-            "page": paginate(request, selectors.placement_list_for(request.user, status=status)),
+            "page": page,
             "statuses": PlacementStatus.choices,
             "status": code,
-            "sustainment_due": selectors.sustainment_checks_due_for(request.user)[:50],
+            "sustainment_due": sustainment_due,
         },
     )
 

@@ -25,8 +25,11 @@ from pathways.core.tests.access_matrix import (
     ADMIN_RULE,
     ADMIN_SKIP,
     ADMIN_SKIP_SUFFIXES,
+    NO_PERSONAL_DATA,
+    PERSONAL_DATA_NOT_YET_AUDITED,
     ROLES,
     RULES,
+    SHOWS_PERSONAL_DATA,
     Rule,
 )
 
@@ -99,6 +102,22 @@ def test_every_declared_rule_names_a_url() -> None:
     assert not stale, f"Rules for URLs that no longer exist: {stale}"
 
 
+def test_every_url_says_whether_it_shows_personal_data() -> None:
+    """Each URL (but the admin's) is in exactly one of SHOWS_PERSONAL_DATA,
+    PERSONAL_DATA_NOT_YET_AUDITED and NO_PERSONAL_DATA, so a new page must be classified
+    (and, if it shows personal data, audited) before this passes."""
+    names = {route.name for route in all_routes() if not _is_admin(route)}
+    sets = (SHOWS_PERSONAL_DATA, PERSONAL_DATA_NOT_YET_AUDITED, NO_PERSONAL_DATA)
+    unclassified = sorted(name for name in names if sum(name in s for s in sets) != 1)
+    assert not unclassified, (
+        "Say whether each of these URLs shows personal data (exactly one of "
+        "SHOWS_PERSONAL_DATA, NO_PERSONAL_DATA in pathways/core/tests/access_matrix.py):\n  "
+        + "\n  ".join(unclassified)
+    )
+    stale = sorted(set().union(*sets) - names)
+    assert not stale, f"Classified URLs that no longer exist: {stale}"
+
+
 # Which record fills a URL argument, by the argument's name (``pk`` comes from the rule).
 ARGUMENTS = {
     "goal_pk": "goal",
@@ -145,14 +164,19 @@ def test_access_matrix(
     if role != "anonymous":
         client.force_login(personas["admin" if role == "admin" else role])
     changes = AuditEvent.objects.filter(kind=AuditKind.CHANGE).count()
+    reads = AuditEvent.objects.filter(kind__in=(AuditKind.VIEW, AuditKind.EXPORT))
     wrong: list[str] = []
     for route, rule in checked_routes():
         url = url_of(route, rule, records)
         expected = rule.expected(role)
+        read = reads.count()
         response = client.get(url)
         if response.status_code != expected:
             wrong.append(f"GET {route.name} {url}: {response.status_code}, expected {expected}")
             continue
+        shows_personal = route.name in SHOWS_PERSONAL_DATA and role in rule.ok
+        if shows_personal and expected == 200 and reads.count() == read:
+            wrong.append(f"GET {route.name}: shows personal data but wrote no audit event")
         if role == "anonymous" and expected == 302:
             location = response["Location"]
             if not location.startswith(("/accounts/login/", "/admin/login/")):
