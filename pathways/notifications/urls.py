@@ -9,4 +9,5 @@ app_name = "notifications"
 urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("preferences/", views.preferences, name="preferences"),
+    path("people/<int:pk>/texts/", views.text_consent, name="text_consent"),
 ]

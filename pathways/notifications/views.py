@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import hmac
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from pathways.core.access import Action
 from pathways.core.errors import RuleBroken
+from pathways.core.http import requires
+from pathways.core.pages import form_page
 from pathways.notifications import services
-from pathways.notifications.models import Preference
+from pathways.notifications.forms import GIVE, TextConsentForm
+from pathways.notifications.models import Preference, TextConsent
+from pathways.notifications.recipients import mobile_number
 from pathways.notifications.templates import TEMPLATES, optional_templates
+from pathways.referrals.people import participant_get_for
 
 
 def _token_ok(request: HttpRequest) -> bool:
@@ -77,4 +85,43 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def _audience(user: object) -> str:
     return {"referrer": "referrer", "worker": "worker", "manager": "manager"}.get(
         str(getattr(user, "role", "")), ""
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@requires(Action.RECORD_SUPPORT)
+def text_consent(request: Any, pk: int) -> HttpResponse:
+    """Record the person's consent to appointment texts, or its withdrawal, with the date
+    (the person in the user's scope; the view audited)."""
+    person = participant_get_for(request.user, pk)
+    current = TextConsent.objects.current().filter(participant=person).first()
+    if current is None:
+        state = "The person has not consented to appointment texts."
+    else:
+        state = f"The person consented to appointment texts on {current.given_on:%-d %B %Y}."
+    if mobile_number(person.phone) is None:
+        state += " Their phone number is not a UK mobile number, so no text can be sent."
+
+    def perform(data: dict[str, Any]) -> object:
+        if data["decision"] == GIVE:
+            return services.text_consent_give(
+                actor=request.user, participant=person, given_on=data["on"]
+            )
+        return services.text_consent_withdraw(
+            actor=request.user, participant=person, withdrawn_on=data["on"]
+        )
+
+    return form_page(
+        request,
+        form=TextConsentForm(request.POST or None),
+        perform=perform,
+        title="Appointment texts",
+        intro="notifications/_text_consent_intro.html",
+        context={"consent_state": state},
+        button="Save",
+        done="Consent to texts recorded",
+        caption=person.full_name,
+        back_url=reverse("participants:detail", args=[person.pk]),
+        back_label="Back to the person's record",
     )

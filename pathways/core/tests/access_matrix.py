@@ -108,6 +108,7 @@ RULES: dict[str, Rule] = {
     # notifications/tests), and each user's choice of the emails they get.
     "notifications:callback": Rule(NOBODY, other=405, anon=405),
     "notifications:preferences": Rule(SIGNED_IN),
+    "notifications:text_consent": Rule(STAFF, pk="person"),
     # One sign-in page for everyone; a signed-in user who is not an administrator is refused.
     "admin_sign_in": Rule(frozenset({"admin"}), status=302),
     # Participants

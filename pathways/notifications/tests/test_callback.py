@@ -28,7 +28,7 @@ def _sent(user: User) -> Message:
 
 
 def _receipt(client: Client, message: Message, status: str, token: str | None) -> Any:
-    headers = {} if token is None else {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    headers: dict[str, Any] = {} if token is None else {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     body = {
         "id": message.notify_id,
         "reference": message.reference,
@@ -78,3 +78,33 @@ def test_a_receipt_marks_delivery_and_a_bounce_shows_to_the_administrator(
     # A receipt for no message of ours.
     bounced.notify_id, bounced.reference = "unknown", "unknown"
     assert _receipt(client, bounced, "delivered", "callback-token-for-tests").status_code == 404
+
+
+def test_the_consent_page_records_consent_and_withdrawal_for_people_in_scope(
+    emails: dict[str, User], case: Any, client: Client
+) -> None:
+    from pathways.notifications.models import TextConsent
+
+    url = f"/notifications/people/{case.participant_id}/texts/"
+    client.force_login(emails["worker_north"])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "has not consented" in page.content.decode()
+    given = client.post(
+        url, {"decision": "give", "on-day": "1", "on-month": "10", "on-year": "2026"}
+    )
+    assert given.status_code == 302
+    consent = TextConsent.objects.get(participant=case.participant)
+    assert str(consent.given_on) == "2026-10-01"
+    client.post(url, {"decision": "withdraw", "on-day": "1", "on-month": "10", "on-year": "2026"})
+    consent.refresh_from_db()
+    assert str(consent.withdrawn_on) == "2026-10-01"
+    # Outside the user's scope: 404, and nothing recorded.
+    client.force_login(emails["outsider"])
+    assert (
+        client.post(
+            url, {"decision": "give", "on-day": "1", "on-month": "10", "on-year": "2026"}
+        ).status_code
+        == 404
+    )
+    assert TextConsent.objects.count() == 1

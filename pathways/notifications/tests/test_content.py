@@ -32,7 +32,7 @@ from pathways.referrals.tests.factories import NOW, STARTED, make_referral
 
 pytestmark = pytest.mark.django_db
 
-CANARY = {
+CANARY: dict[str, Any] = {
     "first_name": "Zebedee",
     "last_name": "Canaryfield",
     "date_of_birth": datetime.date(1991, 2, 3),

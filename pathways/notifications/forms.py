@@ -1,0 +1,21 @@
+"""The form for a participant's consent to appointment texts."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pathways.core.forms import DateField, radios
+
+GIVE, WITHDRAW = "give", "withdraw"
+
+
+class TextConsentForm(forms.Form):
+    decision = radios(
+        "What has the person said about appointment texts?",
+        [
+            (GIVE, "They consent to texts reminding them of appointments"),
+            (WITHDRAW, "They have withdrawn their consent"),
+        ],
+        "Select what the person said",
+    )
+    on = DateField(label="When did they say so?", help_text="For example, 27 3 2026")
