@@ -148,3 +148,49 @@ def conviction_record(
         summary=f"{'Caution' if caution else 'Conviction'} recorded",
     )
     return conviction
+
+
+def convictions_merge_imported(
+    rows: Sequence[tuple[int, dt.date, bool, dict[str, object]]], *, source_ref: str
+) -> int:
+    """Write the sentences of imported offences (probation offences extract, docs/imports.md):
+    one imported conviction per person, date, conviction or caution and sentence type,
+    created or updated, then the spent dates of each person touched. Hand-entered
+    convictions are never changed. Returns how many were created. Called inside the
+    import's transaction."""
+    people = {participant_id for participant_id, _on, _caution, _s in rows}
+    existing = {
+        (c.participant_id, c.convicted_on, c.caution, s.type): s
+        for c in Conviction.objects.filter(participant_id__in=people, source=Source.IMPORT)
+        for s in c.sentences.all()
+    }
+    created = 0
+    for participant_id, convicted_on, caution, sentence in rows:
+        fields = {
+            "length": sentence["length"],
+            "length_unit": sentence["length_unit"],
+            "ends_on": sentence["ends_on"],
+            "schedule_18": sentence["schedule_18"],
+            "endorsement": sentence["endorsement"],
+        }
+        found = existing.get((participant_id, convicted_on, caution, str(sentence["type"])))
+        if found is not None:
+            for name, value in fields.items():
+                setattr(found, name, value)
+            found.save(update_fields=list(fields))
+            continue
+        conviction = Conviction.objects.create(
+            participant_id=participant_id,
+            convicted_on=convicted_on,
+            caution=caution,
+            source=Source.IMPORT,
+            source_ref=source_ref,
+            recorded_at=timezone.now(),
+        )
+        existing[(participant_id, convicted_on, caution, str(sentence["type"]))] = (
+            Sentence.objects.create(conviction=conviction, type=str(sentence["type"]), **fields)
+        )
+        created += 1
+    for participant in Participant.objects.filter(pk__in=people):
+        recompute_spent(participant)
+    return created

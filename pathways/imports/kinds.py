@@ -16,10 +16,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from pathways.convictions.models import SentenceType
 from pathways.imports.models import Kind
 from pathways.outcomes.models import OffenceGroup, ProvenBy, Termination
 from pathways.participants.identifiers import CRN_RE, normalise
 from pathways.referrals.models import OrderType
+from pathways.rehabilitation.calculator import Conviction as ConvictionFacts
+from pathways.rehabilitation.calculator import InvalidSentence, Length, validate
+from pathways.rehabilitation.calculator import Sentence as SentenceFacts
 
 UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
@@ -115,6 +119,8 @@ TERMINATIONS = _choices(
     },
 )
 PROVEN_BY = _choices(ProvenBy.choices)
+SENTENCE_TYPES = _choices(SentenceType.choices)
+SENTENCE_LENGTH = re.compile(r"^(\d{1,4})\s*(day|week|month|year)s?$", re.IGNORECASE)
 OFFENCE_GROUPS = _choices(OffenceGroup.choices)
 YES_NO = {
     "yes": True,
@@ -246,6 +252,9 @@ class KindSpec:
     key_fields: tuple[str, ...]  # besides the person
     value_fields: tuple[str, ...]  # what an update may change
     template: str = field(default="")
+    # Parsed values that are not fields of the record (offences: the sentence, written to
+    # convictions.Conviction by the merge).
+    extra_fields: tuple[str, ...] = ()
 
     def key(self, parsed: Parsed) -> tuple[Any, ...]:
         return tuple(parsed[name] for name in self.key_fields)
@@ -288,7 +297,53 @@ def _offence(cells: Cells) -> Parsed:
         "proven_by": cells.choice("proven_by", PROVEN_BY),
         "category": cells.choice("offence_category", OFFENCE_GROUPS),
         "disposal": cells.text("disposal", max_length=200),
+        "sentence": _sentence(cells, proven),
     }
+
+
+def _flag(cells: Cells, column: str) -> bool:
+    return bool(cells.values.get(column)) and bool(cells.yes_no(column))
+
+
+def _sentence(cells: Cells, proven: datetime.date | None) -> Parsed | None:
+    """The optional sentence columns: when the conviction is spent (docs/disclosure.md)."""
+    kind = cells.choice("sentence_type", SENTENCE_TYPES, required=False)
+    length_text = cells.text("sentence_length", max_length=20)
+    ends_on = cells.date("sentence_end_date", required=False, past=False)
+    schedule_18, endorsement = _flag(cells, "schedule_18"), _flag(cells, "endorsement")
+    if not kind:
+        if not cells.values.get("sentence_type") and (length_text or ends_on):
+            cells.rule("sentence_type", "", "the sentence type, as its length or end is given")
+        return None
+    length: tuple[int, str] | None = None
+    if length_text:
+        match = SENTENCE_LENGTH.match(length_text.strip())
+        if match is None or int(match[1]) < 1:
+            cells.rule("sentence_length", length_text, "a length such as 6 months or 2 years")
+            return None
+        length = (int(match[1]), match[2].lower() + "s")
+    sentence = {
+        "type": kind,
+        "length": length[0] if length else None,
+        "length_unit": length[1] if length else "",
+        "ends_on": ends_on,
+        "schedule_18": schedule_18,
+        "endorsement": endorsement,
+    }
+    if proven is not None:
+        facts = SentenceFacts(
+            type=kind,
+            length=Length(length[1], length[0]) if length else None,
+            conditions_end=ends_on,
+        )
+        caution = cells.values.get("proven_by", "").strip().lower() == "caution"
+        try:
+            validate(ConvictionFacts(proven, False, (facts,), caution))
+        except InvalidSentence as error:
+            column = "sentence_end_date" if "conditions_end" in error.field else "sentence_type"
+            column = "sentence_length" if error.field.endswith("length") else column
+            cells.rule(column, cells.values.get(column, ""), error.message)
+    return sentence
 
 
 def _ete(cells: Cells) -> Parsed:
@@ -387,10 +442,32 @@ SPECS: dict[str, KindSpec] = {
                 required=False,
                 aliases=("sentence",),
             ),
+            Column(
+                "sentence_type",
+                "For when it is spent: the sentence type (docs/disclosure.md), by code or name.",
+                "fine",
+                required=False,
+                aliases=("rehabilitation_sentence",),
+            ),
+            Column(
+                "sentence_length",
+                "Its length: 30 days, 12 weeks, 6 months, 2 years.",
+                "",
+                required=False,
+            ),
+            Column(
+                "sentence_end_date",
+                "When the order or conditions end, or compensation was paid.",
+                "",
+                required=False,
+            ),
+            Column("schedule_18", "yes for a Schedule 18 offence.", "", required=False),
+            Column("endorsement", "yes for a motoring endorsement.", "", required=False),
         ),
         _offence,
         key_fields=("committed_on", "category", "proven_on"),
         value_fields=("proven_by", "disposal"),
+        extra_fields=("sentence",),
     ),
     Kind.ETE_NEED: KindSpec(
         Kind.ETE_NEED,

@@ -31,6 +31,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
+from pathways.convictions.services import convictions_merge_imported
 from pathways.core.audit import AuditKind, audit
 from pathways.imports.kinds import (
     SPECS,
@@ -58,7 +59,7 @@ from pathways.imports.reading import (
     estimate_rows,
     rows_of,
 )
-from pathways.outcomes.models import Order, ProvenOffence, Source
+from pathways.outcomes.models import Order, ProvenBy, ProvenOffence, Source
 from pathways.participants.models import Participant
 from pathways.referrals.models import Referral
 
@@ -268,10 +269,15 @@ def _apply_chunk(
     on_create, on_update = _provenance(batch)
     creates: list[models.Model] = []
     updates: list[models.Model] = []
+    sentences: list[tuple[int, Any, bool, dict[str, Any]]] = []
     for _row, crn, parsed in chunk:
         participant_id = known.get(crn)
         if participant_id is None:
             continue
+        if parsed.get("sentence"):  # offences: when the conviction is spent (convictions)
+            caution = parsed["proven_by"] == ProvenBy.CAUTION
+            sentences.append((participant_id, parsed["proven_on"], caution, parsed["sentence"]))
+        parsed = {k: v for k, v in parsed.items() if k not in spec.extra_fields}
         record = existing.get((participant_id, *spec.key(parsed)))
         if record is None:
             creates.append(model(participant_id=participant_id, **parsed, **on_create))
@@ -291,6 +297,8 @@ def _apply_chunk(
         model._default_manager.bulk_update(
             updates, [*spec.value_fields, *on_update], batch_size=500
         )
+    if write and sentences:
+        convictions_merge_imported(sentences, source_ref=batch.source_ref)
 
 
 def _previous(batch: ImportBatch) -> ImportBatch | None:
