@@ -196,16 +196,16 @@ def check_archive(path: Path, deadline: Deadline | None = None) -> int | None:
             total = 0
             for member in members:
                 total += member.file_size
-                if member.file_size > limits.MAX_MEMBER_BYTES:
-                    raise too_large(
-                        f"{member.filename} inflates to {_size(member.file_size)}; "
-                        f"the most allowed is {_size(limits.MAX_MEMBER_BYTES)}"
-                    )
                 ratio = member.file_size / max(member.compress_size, 1)
                 if member.file_size > limits.RATIO_FROM_BYTES and ratio > limits.MAX_RATIO:
                     raise too_large(
                         f"{member.filename} is compressed {ratio:,.0f} times; a real "
                         f"spreadsheet is compressed at most {limits.MAX_RATIO} times"
+                    )
+                if member.file_size > limits.MAX_MEMBER_BYTES:
+                    raise too_large(
+                        f"{member.filename} inflates to {_size(member.file_size)}; "
+                        f"the most allowed is {_size(limits.MAX_MEMBER_BYTES)}"
                     )
             if total > limits.MAX_TOTAL_BYTES:
                 raise too_large(
