@@ -142,6 +142,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "pathways.accounts.passwords.BreachedLookingPasswordValidator"},
 ]
+# Stored with argon2id (pathways/accounts/passwords.py: OWASP's parameters); passwords kept
+# with PBKDF2 before still sign in, and are re-hashed with argon2id as they do.
+PASSWORD_HASHERS = [
+    "pathways.accounts.passwords.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -9,8 +9,9 @@ a task for the worker.
 
 Safe to run twice at once: :func:`run_due` decides each job inside a transaction that
 locks the job's row (``select_for_update``; on SQLite the IMMEDIATE transaction takes the
-database's write lock, the same effect), so a second scheduler waits, then sees the job
-already started for this slot and leaves it. Each job is idempotent as well: the purge finds
+database's write lock, the same effect, and a scheduler that finds it locked tries again),
+so a second scheduler waits, then sees the job already started for this slot and leaves
+it. Each job is idempotent as well: the purge finds
 only what is still expired, the anchor logs the chain's head again, the reaper finds only
 leases still lapsed.
 """
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from pathways.core.models import ScheduledJob
@@ -79,14 +81,26 @@ def run_due(now: datetime.datetime | None = None) -> list[str]:
     return ran
 
 
+# SQLite's fallback: a scheduler that finds the database locked by another (beyond its busy
+# timeout, or at once in a shared-cache database) tries again, this many times.
+LOCKED_RETRIES = 50
+
+
 def _claim(job: Job, now: datetime.datetime) -> bool:
     """Mark the job started for this slot, unless it is not due or another scheduler just
     did: the row's lock makes the check and the mark one step."""
-    ScheduledJob.objects.get_or_create(name=job.name)
-    with transaction.atomic():
-        row = ScheduledJob.objects.select_for_update().get(name=job.name)
-        if not job.due(row.last_run_at, now):
-            return False
-        row.last_run_at = now
-        row.save(update_fields=["last_run_at"])
-    return True
+    for attempt in range(LOCKED_RETRIES):
+        try:
+            ScheduledJob.objects.get_or_create(name=job.name)
+            with transaction.atomic():
+                row = ScheduledJob.objects.select_for_update().get(name=job.name)
+                if not job.due(row.last_run_at, now):
+                    return False
+                row.last_run_at = now
+                row.save(update_fields=["last_run_at"])
+            return True
+        except OperationalError as error:
+            if connection.vendor != "sqlite" or "locked" not in str(error):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise OperationalError(f"The database stayed locked; {job.name} not run this time")

@@ -389,6 +389,9 @@ NOT_PERSONAL: dict[str, str] = {
     "contracts.cofunder": "a funding organisation and its share",
     "contracts.payment": "a payment under the contract",
     "contracts.milestone": "a procurement milestone of the contract",
+    "core.scheduledjob": "when each periodic job last ran (its name and a time)",
+    "core.tasklease": "a background task's hold on a record: the record's id, times, and "
+    "the uploaded file's generated name (no person)",
 }
 
 OTHER_STORES = [
@@ -406,5 +409,10 @@ OTHER_STORES = [
         "Logs",
         "request paths with record ids, never names or identifiers (searches are posted, "
         "not put in URLs); a test writes a canary value and searches every log for it",
+    ),
+    (
+        "Task queue (Redis, when REDIS_URL is set)",
+        "background tasks and their arguments: record ids and an uploaded file's generated "
+        "name, never personal data; a finished task's result is kept for minutes",
     ),
 ]

@@ -21,6 +21,8 @@ BENCH = ROOT / "bench"
 # Each bench, with the arguments that make it tiny.
 SMOKE = {
     "imports_at_scale.py": ["--rows", "2000", "--people", "300"],
+    # Without locust (not in the project's .venv): each role reads its pages a few times.
+    "load.py": ["--smoke"],
     "measures_at_scale.py": ["--participants", "300", "--runs", "1"],
     "referrals_at_scale.py": ["--small", "1", "--large", "2", "--runs", "1"],
 }

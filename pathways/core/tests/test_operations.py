@@ -128,11 +128,15 @@ def test_every_periodic_job_is_registered(client: Client) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_schedulers_at_once_run_a_job_once(jobs: dict[str, scheduler.Job]) -> None:
+@pytest.mark.parametrize("schedulers", [2, 3])
+def test_two_schedulers_at_once_run_a_job_once(
+    jobs: dict[str, scheduler.Job], schedulers: int
+) -> None:
     runs: list[str] = []
-    started = threading.Barrier(2)
-    scheduler.register("count", lambda: runs.append("ran"), every=datetime.timedelta(hours=1))
     errors: list[BaseException] = []
+    for name in ("first", "second", "third"):
+        scheduler.register(name, lambda n=name: runs.append(n), every=datetime.timedelta(hours=1))
+    started = threading.Barrier(schedulers)
 
     def one_scheduler() -> None:
         from django.db import connection
@@ -145,14 +149,14 @@ def test_two_schedulers_at_once_run_a_job_once(jobs: dict[str, scheduler.Job]) -
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=one_scheduler) for _ in range(2)]
+    threads = [threading.Thread(target=one_scheduler) for _ in range(schedulers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
-    assert runs == ["ran"]
-    assert ScheduledJob.objects.get(name="count").last_run_at is not None
+    assert sorted(runs) == ["first", "second", "third"]
+    assert ScheduledJob.objects.filter(last_run_at__isnull=False).count() == 3
 
 
 @pytest.mark.django_db
