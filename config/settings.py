@@ -336,16 +336,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pathways@localhost")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-    "rq": "django_tasks_rq.RQBackend",
+    # RQ, keeping a task in the database while Redis cannot be reached (core/queue.py).
+    "rq": "pathways.core.queue.RQWithFallbackBackend",
 }
 # Redis (REDIS_URL set): the same tasks go through RQ (`manage.py rqworker --job-class
 # django_tasks_rq.Job default`); docs/operations.md has the process model.
 REDIS_URL = env_str("REDIS_URL", "")
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
-TASKS = {
+TASKS: dict[str, dict[str, object]] = {
     "default": {
         "BACKEND": _TASK_BACKENDS[
             env_str("TASKS_BACKEND", "immediate" if DEBUG else ("rq" if REDIS_URL else "database"))
         ]
     }
 }
+if TASKS["default"]["BACKEND"] == _TASK_BACKENDS["rq"]:
+    TASKS["fallback"] = {"BACKEND": _TASK_BACKENDS["database"]}

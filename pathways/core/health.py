@@ -54,24 +54,28 @@ def redis_state() -> str:
 
 def _backend() -> str:
     path = str(settings.TASKS["default"]["BACKEND"])
-    if path.startswith("django_tasks_rq"):
+    if path.endswith(("RQBackend", "RQWithFallbackBackend")):
         return "rq"
     if path.startswith("django_tasks_db"):
         return "database"
     return "immediate"
 
 
+def _database_waiting(now: datetime.datetime, *, backend_name: str) -> tuple[int, float | None]:
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, backend_name=backend_name)
+    count = waiting.count()
+    first = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    return count, (now - first).total_seconds() if first else None
+
+
 def oldest_waiting(now: datetime.datetime) -> tuple[int, float | None]:
     """How many tasks wait to start, and the age in seconds of the oldest (None: none)."""
     backend = _backend()
     if backend == "database":
-        from django_tasks.base import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
-        waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
-        count = waiting.count()
-        first = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-        return count, (now - first).total_seconds() if first else None
+        return _database_waiting(now, backend_name="default")
     if backend == "rq":
         import django_rq
         from rq.job import Job
@@ -80,12 +84,17 @@ def oldest_waiting(now: datetime.datetime) -> tuple[int, float | None]:
         count = queue.count
         ids = queue.get_job_ids(0, 0)
         job = Job.fetch(ids[0], connection=queue.connection) if ids else None
-        if job is None or job.enqueued_at is None:
-            return count, None
-        enqueued = job.enqueued_at
-        if enqueued.tzinfo is None:
+        enqueued = job.enqueued_at if job is not None else None
+        if enqueued is not None and enqueued.tzinfo is None:
             enqueued = enqueued.replace(tzinfo=datetime.UTC)
-        return count, (now - enqueued).total_seconds()
+        # Tasks kept in the database while Redis was away wait too (core/queue.py).
+        kept_count, kept_age = _database_waiting(now, backend_name="fallback")
+        ages = [
+            age
+            for age in (kept_age, (now - enqueued).total_seconds() if enqueued else None)
+            if age is not None
+        ]
+        return count + kept_count, max(ages) if ages else None
     return 0, None
 
 

@@ -1,11 +1,13 @@
-"""The core's periodic jobs (pathways/core/scheduler.py): the audit anchor each hour and the
-reaper of abandoned tasks each minute. Other apps register theirs in their own ready()."""
+"""The core's periodic jobs (pathways/core/scheduler.py): the audit anchor each hour, the
+reaper of abandoned tasks each minute, and (with Redis) the move of tasks kept in the
+database while Redis was away. Other apps register theirs in their own ready()."""
 
 from __future__ import annotations
 
 import datetime
 import io
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -21,6 +23,17 @@ def audit_anchor() -> None:
         return
 
 
+def move_waiting_to_redis() -> None:
+    from pathways.core import queue
+
+    queue.move_waiting_to_redis()
+
+
 def register() -> None:
     scheduler.register("audit_anchor", audit_anchor, every=datetime.timedelta(hours=1))
     scheduler.register("reap_abandoned_tasks", leases.reap, every=datetime.timedelta(minutes=1))
+    if "fallback" in settings.TASKS:
+        # Tasks kept in the database while Redis was away go to Redis once it is back.
+        scheduler.register(
+            "move_waiting_to_redis", move_waiting_to_redis, every=datetime.timedelta(minutes=1)
+        )

@@ -406,3 +406,55 @@ def test_serve_defaults_to_the_local_postgresql_and_redis(serve: ModuleType) -> 
     assert set(commands) == {"web", "worker", "scheduler"}
     assert "django_tasks_rq.Job" in commands["worker"]
     assert "db_worker" in serve.commands({**env, "TASKS_BACKEND": "database"})["worker"]
+
+
+# Redis away: tasks wait in the database ----------------------------------------------------
+
+RQ_WITH_FALLBACK = {
+    "default": {"BACKEND": "pathways.core.queue.RQWithFallbackBackend"},
+    "fallback": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
+
+@pytest.mark.django_db
+def test_a_task_asked_for_while_redis_is_away_waits_in_the_database_then_goes_to_redis() -> None:
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_rq import RQBackend
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from pathways.core import queue
+    from pathways.data_protection.retention import purge_expired_records
+
+    with override_settings(TASKS=RQ_WITH_FALLBACK):
+        # Redis refuses (stopped): the request that asked still works; the task is kept.
+        with mock.patch.object(RQBackend, "enqueue", side_effect=RedisConnectionError):
+            result = purge_expired_records.enqueue()
+            assert result.backend == queue.FALLBACK
+            kept = DBTaskResult.objects.get()
+            assert kept.backend_name == queue.FALLBACK
+            assert kept.status == TaskResultStatus.READY
+            # Still away at the scheduler's next look: nothing moves, nothing is lost.
+            assert queue.move_waiting_to_redis() == 0
+            assert DBTaskResult.objects.count() == 1
+        # Back: the kept task goes to Redis, then leaves the database.
+        with mock.patch.object(RQBackend, "enqueue") as to_redis:
+            assert queue.move_waiting_to_redis() == 1
+        [(backend, task, args, kwargs)] = [call.args for call in to_redis.call_args_list]
+        assert task.module_path == purge_expired_records.module_path
+        assert backend.alias == "default" and (args, kwargs) == ([], {})
+        assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_with_redis_the_move_of_waiting_tasks_is_a_periodic_job(
+    jobs: dict[str, scheduler.Job],
+) -> None:
+    from pathways.core import jobs as core_jobs
+
+    with override_settings(TASKS=RQ_WITH_FALLBACK):
+        core_jobs.register()
+    assert "move_waiting_to_redis" in scheduler.JOBS
+    scheduler.JOBS.clear()
+    core_jobs.register()  # the test settings: no Redis, no such job
+    assert "move_waiting_to_redis" not in scheduler.JOBS
