@@ -12,7 +12,9 @@ carries ``PROVIDER_MFA`` (pathways/accounts/oidc.py) and counts as verified.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import qrcode
@@ -20,6 +22,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -44,6 +47,35 @@ OPEN_PATHS = (
     "/healthz",
     "/readyz",
 )
+
+
+WRONG_CODE = "The code is not right. Enter the code your app shows now"
+
+
+def seconds_locked(device: Any) -> int:
+    """Whole seconds until the device checks codes again after wrong ones (django-otp's
+    throttle: 1, 2, 4, 8 ... seconds after each failure in a row); 0 when it checks now."""
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or data.get("locked_until") is None:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+def app_seconds_locked(user: User) -> int:
+    """How long the user's authenticator app refuses codes (the confirmed one, or the one
+    being set up), read before a code is checked."""
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "id").first()
+    return seconds_locked(device) if device is not None else 0
+
+
+def refusal(wait: int) -> str:
+    """Why a code was refused: the throttle (wait N seconds), or a wrong code."""
+    if wait > 0:
+        return (
+            f"Too many codes that were not right. Wait {wait} "
+            f"second{'' if wait == 1 else 's'}, then enter the code your app shows"
+        )
+    return WRONG_CODE
 
 
 def verified(request: HttpRequest) -> bool:

@@ -73,13 +73,14 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     device = mfa.pending_app(user)  # type: ignore[arg-type]
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = mfa.seconds_locked(device)  # before the code is checked
         codes = mfa.enrol(request, device, form.cleaned_data["code"])
         if codes is not None:
             request.session[RECOVERY_CODES_KEY] = codes
             return redirect(
                 f"{reverse('accounts:mfa_recovery_codes')}?{urlencode({'next': _next(request)})}"
             )
-        form.add_error("code", "The code is not right. Enter the code your app shows now")
+        form.add_error("code", mfa.refusal(wait))
     return render(
         request,
         "accounts/mfa_setup.html",
@@ -100,9 +101,10 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = mfa.app_seconds_locked(request.user)  # type: ignore[arg-type]
         if mfa.verify(request, form.cleaned_data["code"]):
             return redirect(_next(request))
-        form.add_error("code", "The code is not right. Enter the code your app shows now")
+        form.add_error("code", mfa.refusal(wait))
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next(request)})
 
 
