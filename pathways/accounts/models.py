@@ -173,7 +173,11 @@ class User(AbstractUser):
             before = (
                 None
                 if self._state.adding
-                else User.objects.filter(pk=self.pk).values(*ACCESS_FIELDS).first()
+                # Locked, so two changes at once each record the right "before".
+                else User.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values(*ACCESS_FIELDS)
+                .first()
             )
             after = self.access()
             if before is not None:
