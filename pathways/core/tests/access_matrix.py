@@ -269,6 +269,7 @@ SHOWS_PERSONAL_DATA = frozenset(
         "participants:subject_access_json",
         "participants:subject_access_pdf",
         "participants:equality",
+        "notifications:text_consent",
         "referrals:list",
         "referrals:detail",
         "referrals:accept",
