@@ -292,10 +292,16 @@ LOGGING = {
         # One JSON object a line, with the request's id (pathways/core/logs.py).
         "json": {"()": "pathways.core.logs.JsonFormatter"},
     },
+    # An exception's message can quote personal data: every handler withholds it, keeping
+    # the type and the traceback's frames (pathways/core/log_privacy.py).
+    "filters": {
+        "withhold_exception_text": {"()": "pathways.core.log_privacy.WithholdExceptionText"}
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
+            "filters": ["withhold_exception_text"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pathways.accounts import mfa, oidc
+from pathways.core.forms import Form
 from pathways.core.middleware import LAST_SEEN, idle_seconds_left
 
 RECOVERY_CODES_KEY = "pathways_new_recovery_codes"
@@ -44,7 +45,7 @@ def keep_alive(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"seconds_left": idle_seconds_left(request.session)})
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         label="Code",
         max_length=20,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from pathways.casework import services
 from pathways.casework.equality import equality_record_get_for
 from pathways.core.access import Action
+from pathways.core.forms import Form
 from pathways.core.http import AuthenticatedHttpRequest, requires
 from pathways.core.pages import form_page
 from pathways.participants.models import (
@@ -54,7 +55,7 @@ def _question(label: str, choices: list[Any], hint: str = "") -> forms.ChoiceFie
     )
 
 
-class EqualityForm(forms.Form):
+class EqualityForm(Form):
     sex = _question("What is their sex?", _choices(Sex.choices))
     gender_same_as_birth = _question(
         "Is the gender they identify with the same as their sex registered at birth?",

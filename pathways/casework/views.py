@@ -23,6 +23,7 @@ from pathways.core.access import Action, Role, can, role_of
 from pathways.core.audit import audit_list
 from pathways.core.errors import ProcessingRestricted
 from pathways.core.exports import csv_response
+from pathways.core.forms import Form
 from pathways.core.http import AuthenticatedHttpRequest, requires
 from pathways.core.pagination import paginate
 from pathways.outcomes.selectors import outcomes_of
@@ -126,7 +127,7 @@ def participant_audit_export(request: AuthenticatedHttpRequest, pk: int) -> Http
     )
 
 
-class FindForm(forms.Form):
+class FindForm(Form):
     query = forms.CharField(
         label="CRN, PNC ID, prison number or name",
         max_length=100,

@@ -18,7 +18,7 @@ from pathways.contacts.models import (
     OnwardService,
 )
 from pathways.contacts.services import Outcome, When
-from pathways.core.forms import DateField, radios, text_area, text_field
+from pathways.core.forms import DateField, Form, radios, text_area, text_field
 from pathways.placements.models import Placement
 
 EXAMPLE_DATE = "For example, 27 3 2027"
@@ -49,7 +49,7 @@ def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
-class WhenForm(forms.Form):
+class WhenForm(Form):
     day = DateField(
         label="Date", help_text=EXAMPLE_DATE, error_messages={"required": "Enter the date"}
     )
@@ -127,7 +127,7 @@ def _placement_label(placement: Placement) -> str:
     return f"{opportunity.title}, {opportunity.employer.name} ({placement.status.label.lower()})"
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     happened = radios(
         "Did the session take place?",
         [("yes", "Yes"), ("no", "No")],
@@ -188,7 +188,7 @@ class RecordContactForm(WhenForm, OutcomeForm):
         return data
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(Form):
     day = DateField(
         label="New date", help_text=EXAMPLE_DATE, error_messages={"required": "Enter the new date"}
     )
@@ -203,7 +203,7 @@ class RescheduleForm(forms.Form):
         return _at(self.cleaned_data["day"], self.cleaned_data["time"])
 
 
-class OnwardReferralForm(forms.Form):
+class OnwardReferralForm(Form):
     kind = radios("What kind of support?", OnwardService.choices, "Select the kind of support")
     organisation = text_field(
         "Referred to", max_length=200, hint="The organisation or team, for example Citizens Advice"
@@ -214,7 +214,7 @@ class OnwardReferralForm(forms.Form):
     note = text_area("Note", required=False, rows=3)
 
 
-class OnwardOutcomeForm(forms.Form):
+class OnwardOutcomeForm(Form):
     outcome = radios("What came of it?", OnwardOutcome.choices, "Select what came of it")
     on = DateField(label="Date", help_text=EXAMPLE_DATE, initial=timezone.localdate)
     note = text_area("Note", required=False, rows=3)

@@ -15,7 +15,7 @@ from pathways.contracts.models import (
     Milestone,
     Payment,
 )
-from pathways.core.forms import DateField
+from pathways.core.forms import DateField, ModelForm
 
 EXAMPLE = "For example, 1 5 2022"
 
@@ -37,7 +37,7 @@ def _money(label: str, *, required: bool = True, hint: str = "") -> forms.Decima
     )
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(ModelForm):
     start_date = _date("Start of the contract")
     pilot_end_date = _date("Last day of the pilot", hint="For example, 30 4 2024")
 
@@ -54,7 +54,7 @@ class ContractForm(forms.ModelForm):
         return data
 
 
-class ExtensionForm(forms.ModelForm):
+class ExtensionForm(ModelForm):
     start_date = _date("First day of the extension")
     end_date = _date("Last day of the extension", hint="For example, 30 4 2025")
     status = forms.ChoiceField(
@@ -80,7 +80,7 @@ class ExtensionForm(forms.ModelForm):
         return data
 
 
-class AnnualValueForm(forms.ModelForm):
+class AnnualValueForm(ModelForm):
     year_start = _date("Start of the contract year", hint="1 May, for example 1 5 2022")
     amount = _money("Value of the year")
 
@@ -95,7 +95,7 @@ class AnnualValueForm(forms.ModelForm):
         return day
 
 
-class CoFunderForm(forms.ModelForm):
+class CoFunderForm(ModelForm):
     share_percent = forms.DecimalField(
         label="Share in percent",
         required=False,
@@ -119,7 +119,7 @@ class CoFunderForm(forms.ModelForm):
         return data
 
 
-class PaymentForm(forms.ModelForm):
+class PaymentForm(ModelForm):
     paid_on = _date("Date paid")
     amount = _money("Amount paid")
 
@@ -128,7 +128,7 @@ class PaymentForm(forms.ModelForm):
         fields = ["paid_on", "amount", "note"]
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(ModelForm):
     planned_on = _date("Planned date", required=False)
     actual_on = _date("Date it happened", required=False)
 

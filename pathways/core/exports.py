@@ -1,10 +1,14 @@
 """Writing exports (CSV, XLSX) safely: every cell goes through ``safe_cell``.
 
-A spreadsheet program runs a cell that begins with = + - @ (or a tab or carriage return,
-which some programs skip before reading a formula) as a formula: "CSV injection". Every
-CSV or XLSX writer of Pathways passes each value through ``safe_cell``, which puts an
-apostrophe before such text so that it is shown, not run. Numbers, dates and empty
-values pass unchanged (a negative number stays a number).
+A spreadsheet program runs a cell that begins with = + - @ as a formula: "CSV injection".
+Some programs skip leading spaces, tabs and line breaks before reading one, and read the
+full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) as the ASCII ones. Every CSV or XLSX
+writer of Pathways passes each value through ``safe_cell``, which puts an apostrophe
+before such text (and before any text starting with a tab or carriage return) so that it
+is shown, not run. It also makes a space of every character a spreadsheet cannot hold
+(``core.text.printable``: an XLSX writer refuses control characters, so one in a name
+saved before the forms refused them would stop the whole export). Numbers, dates and
+empty values pass unchanged (a negative number stays a number).
 """
 
 from __future__ import annotations
@@ -18,17 +22,20 @@ from typing import Any
 
 from django.http import HttpResponse
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from pathways.core.text import printable
+
+# What a formula begins with, in ASCII and full width (U+FF1D, U+FF0B, U+FF0D, U+FF20).
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 Cell = str | int | float | Decimal | datetime.date | None
 
 
 def safe_cell(value: Any) -> Cell:
-    """The value, made safe to open in a spreadsheet."""
+    """The value, made safe to open in a spreadsheet, and able to be written to one."""
     if value is None or isinstance(value, bool | int | float | Decimal | datetime.date):
         return value
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    text = printable(str(value))
+    if text.startswith(("\t", "\r")) or text.lstrip().startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

@@ -5,9 +5,14 @@
 message and a widget with the GOV.UK classes. It does this through ``GovUKBoundField``, which
 adds a few ``govuk_*`` properties the templates in ``templates/govuk/forms/`` use.
 
-``DateField``/``DateInput`` implement the GOV.UK date input pattern (day, month and year boxes).
+``DateField``/``DateInput`` implement the GOV.UK date input pattern (day, month and year boxes);
+a date must fall between ``periods.EARLIEST`` and ``periods.LATEST``.
 
-Only Django and the standard library are imported here.
+Every form of Pathways is a ``Form`` or ``ModelForm`` from here (a test walks them all):
+each text field of one refuses control characters (``core.text``), single-line text all
+of them, multi-line text all but tab and line breaks, whoever built the field.
+
+Only Django, the standard library and ``core.text``/``core.periods`` are imported here.
 """
 
 from __future__ import annotations
@@ -17,13 +22,25 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 from django.forms.widgets import ChoiceWidget, Input
 from django.utils.safestring import SafeString
 
-__all__ = ["DateField", "DateInput", "GovUKBoundField", "GovUKFormRenderer"]
+from pathways.core.periods import EARLIEST, LATEST
+from pathways.core.text import has_control_characters
+
+__all__ = [
+    "DateField",
+    "DateInput",
+    "Form",
+    "GovUKBoundField",
+    "GovUKFormRenderer",
+    "ModelForm",
+    "PlainText",
+]
 
 # Widget CSS class prefixes that style the container (e.g. ``govuk-radios--small``), not inputs.
 _CONTAINER_CLASS_PREFIXES = ("govuk-radios--", "govuk-checkboxes--")
@@ -126,6 +143,7 @@ class DateField(forms.Field):
         "incomplete": "{Label} must include a {missing}",
         "invalid": "{Label} must be a real date",
         "year_length": "Year must include 4 numbers",
+        "out_of_range": "{Label} must be between {earliest} and {latest}",
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -174,9 +192,14 @@ class DateField(forms.Field):
         if len(year) != 4:
             raise self._error("year_length")
         try:
-            return datetime.date(int(year), int(month), int(day))
+            date = datetime.date(int(year), int(month), int(day))
         except ValueError:
             raise self._error("invalid") from None
+        if not EARLIEST <= date <= LATEST:
+            raise self._error(
+                "out_of_range", earliest=f"{EARLIEST:%-d %B %Y}", latest=f"{LATEST:%-d %B %Y}"
+            )
+        return date
 
     def validate(self, value: Any) -> None:
         # "required" is handled in to_python, which knows the label.
@@ -326,6 +349,67 @@ class GovUKFormRenderer(TemplatesSetting):
     bound_field_class = GovUKBoundField
 
 
+class PlainText:
+    """Refuses control characters in a text field: all of them in single-line text; all but
+    tab and line breaks in multi-line text (``core.text.has_control_characters``)."""
+
+    code = "control_characters"
+
+    def __init__(self, label: str, *, multiline: bool) -> None:
+        self.multiline = multiline
+        what = "control characters" if multiline else "tabs or control characters"
+        self.message = f"{_upper_first(label)} must not contain special characters such as {what}"
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, str) and has_control_characters(value, multiline=self.multiline):
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlainText) and (self.message, self.multiline) == (
+            other.message,
+            other.multiline,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.message, self.multiline))
+
+
+def plain_text(field: forms.Field, label: str) -> forms.Field:
+    """Give a text field its ``PlainText`` validator (once; it stands in for Django's own
+    refusal of NUL, to say one thing in the service's words); other fields pass unchanged."""
+    if isinstance(field, forms.CharField) and not any(
+        isinstance(validator, PlainText) for validator in field.validators
+    ):
+        multiline = isinstance(field.widget, forms.Textarea)
+        field.validators = [
+            validator
+            for validator in field.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+        field.validators.append(PlainText(str(field.label or label), multiline=multiline))
+    return field
+
+
+class PlainTextFields:
+    """Every text field of the form refuses control characters, including fields a form
+    adds in ``__init__``: checked as the form is cleaned."""
+
+    fields: dict[str, forms.Field]
+
+    def full_clean(self) -> None:
+        for name, field in self.fields.items():
+            plain_text(field, pretty_name(name))
+        super().full_clean()  # type: ignore[misc]
+
+
+class Form(PlainTextFields, forms.Form):
+    """The base of every form of Pathways."""
+
+
+class ModelForm(PlainTextFields, forms.ModelForm):
+    """The base of every model form of Pathways."""
+
+
 # Field builders with GOV.UK-style messages ("Enter ...", "Select ...").
 TEXT = {"spellcheck": "false", "autocomplete": "off"}
 
@@ -336,7 +420,7 @@ def text_field(
     attrs = dict(TEXT)
     if width:
         attrs["class"] = f"govuk-input--width-{width}"
-    return forms.CharField(
+    field = forms.CharField(
         label=label,
         required=required,
         help_text=hint,
@@ -344,18 +428,22 @@ def text_field(
         error_messages={"required": f"Enter {label[0].lower() + label[1:]}"},
         **kw,
     )
+    plain_text(field, label)
+    return field
 
 
 def text_area(
     label: str, *, required: bool = True, hint: str = "", rows: int = 4, error: str = ""
 ) -> forms.CharField:
-    return forms.CharField(
+    field = forms.CharField(
         label=label,
         required=required,
         help_text=hint,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": error or f"Enter {label[0].lower() + label[1:]}"},
     )
+    plain_text(field, label)
+    return field
 
 
 def radios(label: str, choices: Any, error: str) -> forms.ChoiceField:
@@ -364,7 +452,7 @@ def radios(label: str, choices: Any, error: str) -> forms.ChoiceField:
     )
 
 
-class DateRangeForm(forms.Form):
+class DateRangeForm(Form):
     """Any two dates, for figures over a date range (GET: dates are not personal)."""
 
     start = DateField(label="From", help_text="For example, 1 5 2026")
@@ -390,7 +478,7 @@ def date_range(
     return form, start, end
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     """A reporting period: one of the named periods, or any dates. Dates are not personal,
     so pages send this form by GET."""
 
@@ -414,7 +502,9 @@ class PeriodForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start or end:
             if not (start and end):
-                self.add_error("end" if start else "start", "Enter both dates of the period")
+                missing = "end" if start else "start"
+                if missing not in self.errors:  # else it says what is wrong with it
+                    self.add_error(missing, "Enter both dates of the period")
             elif end < start:
                 self.add_error("end", "The end of the period must be on or after its start")
             else:

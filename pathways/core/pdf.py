@@ -1,5 +1,7 @@
 """PDF documents: a template rendered to HTML, then to PDF by WeasyPrint. The templates
-share the print styles in ``core/_print_styles.html``."""
+share the print styles in ``core/_print_styles.html``. Characters a document cannot hold
+(control characters, saved before the forms refused them) become spaces first
+(``core.text.printable``)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from pathways.core.text import printable
+
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # imported here: it loads system libraries
 
-    return bytes(HTML(string=render_to_string(template, context)).write_pdf())
+    return bytes(HTML(string=printable(render_to_string(template, context))).write_pdf())

@@ -13,6 +13,12 @@ from django.utils import timezone
 
 CONTRACT_YEAR_START_MONTH = 5
 
+# The dates a person may enter or ask figures for (every date field, every period): wide
+# enough for any date of birth or plan, and far from the calendar's end, so a period's
+# arithmetic (the day after it, the months around it) never overflows.
+EARLIEST = datetime.date(1900, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+
 
 def _months_after(day: datetime.date, months: int) -> datetime.date:
     """The first of the month ``months`` after the month of ``day``."""
@@ -131,6 +137,8 @@ def parse(text: str) -> Period:
         raise ValueError("The period's dates must be real dates") from None
     if end < start:
         raise ValueError("The period must end on or after its start")
+    if start < EARLIEST or end > LATEST:
+        raise ValueError(f"The period's dates must be between {EARLIEST.year} and {LATEST.year}")
     for make in KINDS.values():
         named = make(start)
         if (named.start, named.end) == (start, end):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action
 from pathways.core.errors import ProcessingRestricted
+from pathways.core.forms import Form
 from pathways.core.http import AuthenticatedHttpRequest, requires
 from pathways.core.pages import form_page
 from pathways.core.pdf import render_pdf
@@ -89,7 +90,7 @@ def participant_subject_access_json(request: AuthenticatedHttpRequest, pk: int) 
     )
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(Form):
     reason = forms.CharField(
         label="Why?",
         widget=forms.Textarea(attrs={"rows": 4}),

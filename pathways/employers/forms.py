@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from pathways.accounts.models import Patch, User
-from pathways.core.forms import DateField
+from pathways.core.forms import DateField, Form
 from pathways.employers import selectors
 from pathways.employers.models import (
     Answer,
@@ -82,7 +82,7 @@ def set_querysets(form: forms.Form, **querysets: Any) -> None:
             field.label_from_instance = lambda patch: patch.name  # type: ignore[method-assign,assignment]
 
 
-class EmployerForm(forms.Form):
+class EmployerForm(Form):
     name = text("Name", hint="The name the organisation trades under.")
     kind = radios("Type of organisation", EmployerKind.choices, "Select the type of organisation")
     sector = model_choice("Main sector", "Select the main sector", empty="Choose a sector")
@@ -111,7 +111,7 @@ class EmployerForm(forms.Form):
         )
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     name = text("Name", max_length=120)
     role = text("Role", required=False, hint="For example, site manager", max_length=120)
     phone = forms.CharField(
@@ -136,7 +136,7 @@ class ContactForm(forms.Form):
         return data
 
 
-class EngagementForm(forms.Form):
+class EngagementForm(Form):
     on = DateField(label="Date", help_text="For example, 27 3 2026")
     what_happened = area("What happened", hint="For example, site visit to discuss placements.")
     next_step = area("Next step", required=False)
@@ -145,7 +145,7 @@ class EngagementForm(forms.Form):
     )
 
 
-class OpportunityForm(forms.Form):
+class OpportunityForm(Form):
     kind = radios("Type of opportunity", OpportunityKind.choices, "Select the type of opportunity")
     title = text("Title", hint="For example, groundworks labourer")
     sector = model_choice("Sector", "Select the sector", empty="Choose a sector")
@@ -212,5 +212,5 @@ class OpportunityForm(forms.Form):
         return data
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     """A page whose only question is the button."""

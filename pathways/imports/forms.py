@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
+from pathways.core.forms import Form
 from pathways.imports.models import Kind
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     kind = forms.ChoiceField(
         label="What does the file hold?",
         choices=Kind.choices,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from pathways.core.forms import DateField, radios, text_area, text_field
+from pathways.core.forms import DateField, Form, radios, text_area, text_field
 from pathways.outcomes.measures import MEASURES
 from pathways.outcomes.models import OffenceGroup, ProvenBy, Termination
 from pathways.referrals.models import OrderType
@@ -15,7 +15,7 @@ from pathways.referrals.models import OrderType
 EXAMPLE = "For example, 27 3 2025"
 
 
-class OrderForm(forms.Form):
+class OrderForm(Form):
     order_type = radios("What kind of order or licence?", OrderType.choices, "Select the kind")
     start_date = DateField(label="Start date", help_text=EXAMPLE)
     expected_end_date = DateField(label="Expected end date", required=False, help_text=EXAMPLE)
@@ -42,12 +42,12 @@ class OrderForm(forms.Form):
         return data
 
 
-class OrderEndForm(forms.Form):
+class OrderEndForm(Form):
     actual_end_date = DateField(label="Date it ended", help_text=EXAMPLE)
     termination = radios("How did it end?", Termination.choices, "Select how the order ended")
 
 
-class OffenceForm(forms.Form):
+class OffenceForm(Form):
     committed_on = DateField(label="Date the offence was committed", help_text=EXAMPLE)
     proven_on = DateField(label="Date it was proven", help_text="The conviction or caution date.")
     proven_by = radios("How was it proven?", ProvenBy.choices, "Select how it was proven")
@@ -59,7 +59,7 @@ class OffenceForm(forms.Form):
     disposal = text_field("Sentence or disposal", required=False, max_length=200)
 
 
-class TargetsForm(forms.Form):
+class TargetsForm(Form):
     """Intermediate and long-term targets for every measure in one period."""
 
     tolerance = forms.IntegerField(

@@ -10,14 +10,14 @@ from django import forms
 from django.utils import timezone
 
 from pathways.accounts.models import Patch
-from pathways.core.forms import DateField
+from pathways.core.forms import DateField, Form
 from pathways.employers import selectors as employer_selectors
 from pathways.employers.forms import area, checkboxes, set_querysets
 from pathways.referrals.forms import ReasonChoiceField
 from pathways.referrals.models import Reason, RiskFlag
 
 
-class WorkProfileForm(forms.Form):
+class WorkProfileForm(Form):
     sectors = checkboxes("Sectors the person wants to work in")
     holds = checkboxes("Cards, licences and qualifications the person holds")
     other_qualifications = area(
@@ -53,7 +53,7 @@ class WorkProfileForm(forms.Form):
         )
 
 
-class PutForwardForm(forms.Form):
+class PutForwardForm(Form):
     note = area(
         "Note (optional)",
         required=False,
@@ -66,7 +66,7 @@ def _past(day: datetime.date | None, label: str) -> None:
         raise forms.ValidationError(f"{label} must be today or in the past")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     accepted = forms.TypedChoiceField(
         label="What did the employer decide?",
         choices=[("yes", "Accepted the person"), ("no", "Did not accept the person")],
@@ -83,7 +83,7 @@ class DecisionForm(forms.Form):
         return day
 
 
-class DateForm(forms.Form):
+class DateForm(Form):
     on = DateField(label="Date", help_text="For example, 27 3 2026")
 
     def __init__(self, *args: Any, label: str, **kwargs: Any) -> None:
@@ -119,7 +119,7 @@ class EndEarlyForm(DateForm):
         return data
 
 
-class SustainmentForm(forms.Form):
+class SustainmentForm(Form):
     in_work = forms.TypedChoiceField(
         label="Is the person in work?",
         choices=[("yes", "Yes, in work"), ("no", "No, not in work")],

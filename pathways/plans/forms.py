@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from pathways.core.forms import DateField, radios, text_area, text_field
+from pathways.core.forms import DateField, Form, radios, text_area, text_field
 from pathways.plans.models import (
     GoalArea,
     GoalStatus,
@@ -24,7 +24,7 @@ def _today_field(label: str) -> DateField:
     return DateField(label=label, help_text=EXAMPLE_DATE, initial=timezone.localdate)
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     title = text_field(
         "Goal",
         max_length=200,
@@ -34,7 +34,7 @@ class GoalForm(forms.Form):
     target_date = DateField(label="Target date", help_text=EXAMPLE_DATE)
 
 
-class GoalCloseForm(forms.Form):
+class GoalCloseForm(Form):
     outcome = radios(
         "What happened to the goal?",
         [(GoalStatus.ACHIEVED, "Achieved"), (GoalStatus.WITHDRAWN, "Withdrawn")],
@@ -52,13 +52,13 @@ class GoalCloseForm(forms.Form):
         return data
 
 
-class StepForm(forms.Form):
+class StepForm(Form):
     description = text_field(
         "Step", max_length=300, hint="One thing to do next. For example, book the CSCS test."
     )
 
 
-class StepUpdateForm(forms.Form):
+class StepUpdateForm(Form):
     reason = text_area(
         "Why is it no longer needed?",
         required=False,
@@ -85,14 +85,14 @@ class StepUpdateForm(forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     reviewed_on = _today_field("Date of the review")
     reason = radios("Why is the plan being reviewed?", ReviewReason.choices, "Select a reason")
     what_changed = text_area("What changed?", hint="Goals added, achieved or changed, and why.")
     next_review_due = DateField(label="Next review due", help_text=EXAMPLE_DATE)
 
 
-class ReadingForm(forms.Form):
+class ReadingForm(Form):
     """A score for every area of the instrument the reading uses."""
 
     def __init__(

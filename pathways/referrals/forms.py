@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from pathways.accounts.models import Area, Service, User
-from pathways.core.forms import TEXT, DateField
+from pathways.core.forms import TEXT, DateField, Form
 from pathways.core.forms import radios as _radios
 from pathways.core.forms import text_area as _area
 from pathways.core.forms import text_field as _text
@@ -21,7 +21,7 @@ from pathways.referrals.models import Cohort, OrderType, Reason, RiskFlag, Sourc
 from pathways.referrals.services import DETAIL_FIELDS, PERSON_FIELDS
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     """Everything a practitioner has at hand when referring a person."""
 
     first_name = _text("First name", max_length=80)
@@ -256,7 +256,7 @@ def referral_initial(referral: Any) -> dict[str, Any]:
 HOLD_CHOICE = "manager"
 
 
-class DuplicateChoiceForm(forms.Form):
+class DuplicateChoiceForm(Form):
     duplicate_choice = forms.ChoiceField(
         label="Is this one of the people already known to the service?",
         widget=forms.RadioSelect,
@@ -285,7 +285,7 @@ class DuplicateChoiceForm(forms.Form):
 SEPARATE_CHOICE = "separate"
 
 
-class ResolveDuplicateForm(forms.Form):
+class ResolveDuplicateForm(Form):
     """The manager's decision on a referral held as a possible duplicate."""
 
     decision = forms.ChoiceField(
@@ -308,7 +308,7 @@ class ResolveDuplicateForm(forms.Form):
         field.choices = choices
 
 
-class ProposedChangesForm(forms.Form):
+class ProposedChangesForm(Form):
     """One accept-or-reject question per detail a referral proposes for a known person."""
 
     def __init__(self, *args: Any, fields: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -336,7 +336,7 @@ class ReasonChoiceField(forms.ChoiceField):
         return self._by_pk.get(key) if key else None
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(Form):
     eligibility_confirmed = forms.BooleanField(
         label="I have checked the person is eligible: aged 16 or over, in an eligible group, "
         "and referred by Probation, a Youth Offending Service or a prison",
@@ -355,7 +355,7 @@ class AcceptForm(forms.Form):
             del self.fields["override_reason"]
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(Form):
     def __init__(self, *args: Any, reasons: list[Reason], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"] = ReasonChoiceField(
@@ -400,7 +400,7 @@ class EndForm(DeclineForm):
             )
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(Form):
     worker = forms.ModelChoiceField(
         label="Support worker",
         queryset=User.objects.none(),

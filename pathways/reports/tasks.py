@@ -49,10 +49,11 @@ def generate_board_report(report_id: int) -> None:
         progress(90, "Writing the spreadsheet")
         xlsx = documents.render_xlsx(figures)
     except Exception as error:
-        # Logged by id only: a report holds no personal data, but logs never get figures.
+        # Logged by id only: logs never get figures, and the error's message (which can
+        # quote the commentary or a name) is withheld from the log and not kept.
         logger.exception("RR Board report %s failed", report_id)
         BoardReport.objects.filter(pk=report_id).update(
-            status=ReportStatus.FAILED, error=str(error)[:500], finished_at=timezone.now()
+            status=ReportStatus.FAILED, error=type(error).__name__, finished_at=timezone.now()
         )
         raise
     BoardReport.objects.filter(pk=report_id).update(

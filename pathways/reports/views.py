@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pathways.core import periods
 from pathways.core.access import Action, can
 from pathways.core.audit import AuditKind, audit, audit_refusal
-from pathways.core.forms import text_area
+from pathways.core.forms import Form, text_area
 from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
@@ -68,7 +67,7 @@ def board_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("reports:board_detail", pk=report.pk)
 
 
-class CommentaryForm(forms.Form):
+class CommentaryForm(Form):
     text = text_area(
         "Commentary",
         hint="What the figures mean, what went well and what did not, and what happens next. "

@@ -52,3 +52,32 @@ def test_formula_like_text_is_neutralised(value: str) -> None:
 )
 def test_other_values_are_left_alone(value: object) -> None:
     assert safe_cell(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        " =1+1",
+        "   @SUM(A1)",
+        " \t=1",
+        "\n=1",
+        "\u3000+44",  # an ideographic space
+        '\uff1dHYPERLINK("http://x")',  # full-width equals
+        "\uff0b44 7700",
+        "\uff0d2+3",
+        "\uff20SUM(A1)",
+        " \uff1d1",
+    ],
+)
+def test_formulas_behind_spaces_or_in_full_width_are_neutralised(value: str) -> None:
+    assert safe_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize(("value", "expected"), [("Smi\x0bth", "Smi th"), (" =\x00", "' = ")])
+def test_characters_a_spreadsheet_cannot_hold_become_spaces(value: str, expected: str) -> None:
+    assert safe_cell(value) == expected
+
+
+@pytest.mark.parametrize("value", [" Smith", "Smith =", "\uff21nn", "\u3000Ann"])
+def test_text_with_spaces_before_no_formula_is_left_alone(value: str) -> None:
+    assert safe_cell(value) == value
