@@ -106,14 +106,21 @@ def _column_letters(number: int) -> str:
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref\s*=\s*["\']([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?')
 SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
 WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-SHARED_STRINGS = "xl/sharedStrings.xml"
+SHARED_STRINGS_ROOT = re.compile(rb"<(?:\w+:)?sst[\s>]")
 
 
-def _declared_size(archive: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
+def _head(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as handle:
+        return handle.read(limits.DIMENSION_PEEK_BYTES)
+
+
+def _declared_size(
+    archive: zipfile.ZipFile, name: str, head: bytes | None = None
+) -> tuple[int, int] | None:
     """(last row, last column) the sheet's ``<dimension ref>`` declares, read from its
     first bytes; None when it declares none before its data."""
-    with archive.open(name) as handle:
-        head = handle.read(limits.DIMENSION_PEEK_BYTES)
+    if head is None:
+        head = _head(archive, name)
     data = SHEET_DATA.search(head)
     match = DIMENSION.search(head, 0, data.start() if data else len(head))
     if match is None:
@@ -220,13 +227,15 @@ def check_archive(path: Path, deadline: Deadline | None = None) -> int | None:
             strings = 0
             for member in members:
                 name = member.filename
-                shared = name.lower().endswith("sharedstrings.xml")
-                if shared and member.file_size > limits.MAX_SHARED_STRINGS_BYTES:
+                head = _head(archive, name)
+                # A table of shared strings, whatever its name, has the root element <sst>.
+                table = SHARED_STRINGS_ROOT.search(head) is not None
+                if table and member.file_size > limits.MAX_SHARED_STRINGS_BYTES:
                     raise too_large(
                         f"its shared strings inflate to {_size(member.file_size)}; the most "
                         f"allowed is {_size(limits.MAX_SHARED_STRINGS_BYTES)}"
                     )
-                declared = _declared_size(archive, name)
+                declared = _declared_size(archive, name, head)
                 if declared is not None:
                     rows, columns = declared
                     if rows > limits.MAX_ROWS + 1:
@@ -242,7 +251,7 @@ def check_archive(path: Path, deadline: Deadline | None = None) -> int | None:
                     if name == first_sheet:
                         first_rows = max(rows - 1, 0)
                 with archive.open(member) as handle:
-                    strings += _scan(handle, name, deadline, count=b"si")
+                    strings += _scan(handle, name, deadline, count=b"si" if table else b"")
                 if strings > limits.MAX_SHARED_STRINGS:
                     raise too_large(
                         f"it has more than {limits.MAX_SHARED_STRINGS:,} shared strings, the "
