@@ -79,7 +79,7 @@ class ConvictionForm(Form):
         "For a Schedule 18 offence", "Serious violent, sexual or terrorism offence."
     )
     endorsement = _flag("Motoring endorsement on the licence")
-    second_type = _type("Another sentence for the same conviction (optional)", required=False)
+    second_type = _type("Another sentence for the same conviction", required=False)
     second_length = _length("Its length")
     second_length_unit = _unit("Its length in")
     second_ends_on = DateField(label="Its end date", required=False, help_text=EXAMPLE)

@@ -80,6 +80,8 @@ class Report:
         self.unknown: list[dict[str, Any]] = []
         self.unknown_total = 0
         self.ignored: list[str] = []
+        # Data rows read: every row after the header that is not blank, valid or not.
+        self.data_rows = 0
 
     def error(self, error: RowError) -> None:
         self.error_total += 1
@@ -176,6 +178,7 @@ def _parsed_rows(
         for number in blanks:
             report.error(RowError(number, "", "", "a row with data (this row is blank)"))
         blanks.clear()
+        report.data_rows += 1
         cells = row.cells
         values = {
             name: (cells[index] if index < len(cells) else "") for name, index in positions.items()
@@ -389,7 +392,9 @@ def _check(
     progress: Progress,
     deadline: Deadline,
 ) -> int:
-    """Pass 1: every row checked, duplicates found, unknown CRNs counted. Returns rows read."""
+    """Pass 1: every row checked, duplicates found, unknown CRNs counted. Returns the data
+    rows read (not lines: a cell may hold a line break; blank rows at the end are not
+    rows; a row with an error is one)."""
     seen = SeenKeys()
     done = 0
     try:
@@ -410,7 +415,7 @@ def _check(
             )
     finally:
         seen.close()
-    return done
+    return report.data_rows
 
 
 def _apply(

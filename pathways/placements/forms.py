@@ -55,7 +55,7 @@ class WorkProfileForm(Form):
 
 class PutForwardForm(Form):
     note = area(
-        "Note (optional)",
+        "Note",
         required=False,
         hint="For example, why the person was put forward or what the employer was told.",
     )
@@ -75,7 +75,7 @@ class DecisionForm(Form):
         error_messages={"required": "Select what the employer decided"},
     )
     on = DateField(label="Date of the decision", help_text="For example, 27 3 2026")
-    note = area("What the employer said (optional)", required=False)
+    note = area("What the employer said", required=False)
 
     def clean_on(self) -> datetime.date:
         day: datetime.date = self.cleaned_data["on"]
@@ -128,7 +128,7 @@ class SustainmentForm(Form):
         error_messages={"required": "Select whether the person is in work"},
     )
     checked_on = DateField(label="Date checked", help_text="For example, 27 3 2026")
-    note = area("How you checked, and what you found (optional)", required=False)
+    note = area("How you checked, and what you found", required=False)
 
     def clean_checked_on(self) -> datetime.date:
         day: datetime.date = self.cleaned_data["checked_on"]
