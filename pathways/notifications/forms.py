@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django import forms
-
-from pathways.core.forms import DateField, radios
+from pathways.core.forms import DateField, Form, radios
 
 GIVE, WITHDRAW = "give", "withdraw"
 
 
-class TextConsentForm(forms.Form):
+class TextConsentForm(Form):
     decision = radios(
         "What has the person said about appointment texts?",
         [
