@@ -77,7 +77,8 @@ class Message(models.Model):
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="+",
+        # A named reverse relation, so subject access and the purge find the person's texts.
+        related_name="notification_messages",
         help_text="The participant it is for (texts).",
     )
     event_id = models.BigIntegerField(

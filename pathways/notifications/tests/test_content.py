@@ -186,3 +186,36 @@ def test_consent_is_recorded_with_dates_and_withdrawn_once(
     assert withdrawn.pk == consent.pk
     assert (withdrawn.given_on, withdrawn.withdrawn_on) == (today, today)
     assert withdrawn.withdrawn_recorded_by == worker
+
+
+def test_a_persons_texts_and_consent_go_with_them_at_the_purge(
+    emails: dict[str, User], case: Referral
+) -> None:
+    from pathways.data_protection.retention import participant_purge
+    from pathways.notifications.events import Draft, record
+    from pathways.notifications.models import Message, TextConsent
+
+    person = case.participant
+    consenting(person, emails["worker_north"])
+    record(
+        [
+            Draft(
+                "appointment_reminder",
+                {"worker": "Sam", "time": "2pm", "place": "by phone"},
+                participant_id=person.pk,
+            )
+        ],
+        what="c1",
+    )
+    staff = record(
+        [Draft("person_allocated", {"reference": "PW1", "link": "x"}, user=emails["worker_north"])],
+        what="e1",
+    )
+    end = EndReason.objects.filter(needs_note=False).first()
+    assert end is not None
+    referrals.referral_end(
+        actor=emails["manager"], referral=case, reason=end, closing_summary="Done."
+    )
+    participant_purge(participant_id=person.pk)
+    assert not TextConsent.objects.exists()
+    assert list(Message.objects.values_list("pk", flat=True)) == staff
