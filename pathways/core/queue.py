@@ -54,6 +54,7 @@ def move_waiting_to_redis() -> int:
             if row is None:
                 return moved
             backend = task_backends["default"]
+            assert isinstance(backend, RQBackend)
             task = row.task.using(backend="default")
             try:
                 # Straight to Redis: not through the fallback, which would keep it here again.

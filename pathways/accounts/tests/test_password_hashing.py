@@ -31,7 +31,7 @@ def test_a_new_password_is_stored_with_argon2id_at_owasps_parameters() -> None:
 
 
 def test_a_pbkdf2_password_still_signs_in_and_is_rehashed_with_argon2id() -> None:
-    user = UserFactory()
+    user: User = UserFactory()  # type: ignore[assignment]
     old = make_password(PASSWORD, hasher="pbkdf2_sha256")
     User.objects.filter(pk=user.pk).update(password=old)
     user.refresh_from_db()

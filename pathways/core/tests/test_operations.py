@@ -5,6 +5,7 @@ workers that carry on after the database connection is cut."""
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib.util
 import json
 import logging
@@ -31,6 +32,7 @@ from pathways.core.models import ScheduledJob, TaskLease
 
 ROOT = Path(settings.BASE_DIR)
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+HOUR = datetime.timedelta(hours=1)
 
 
 def _load(path: Path, name: str) -> ModuleType:
@@ -135,7 +137,7 @@ def test_two_schedulers_at_once_run_a_job_once(
     runs: list[str] = []
     errors: list[BaseException] = []
     for name in ("first", "second", "third"):
-        scheduler.register(name, lambda n=name: runs.append(n), every=datetime.timedelta(hours=1))
+        scheduler.register(name, functools.partial(runs.append, name), every=HOUR)
     started = threading.Barrier(schedulers)
 
     def one_scheduler() -> None:
