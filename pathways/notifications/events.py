@@ -193,6 +193,23 @@ def appointment_rescheduled(event: AuditEvent) -> list[Draft]:
     ]
 
 
+def board_report_ready(event: AuditEvent) -> list[Draft]:
+    """The reports app records ``report.ready`` when a report is generated (object: the
+    report; detail: ``service_id`` and ``period``, its label). Read from the event alone:
+    this app sits below reports and never imports it."""
+    service_id = event.detail.get("service_id")
+    personalisation = {
+        "period": str(event.detail.get("period", "")),
+        "link": link("reports:board_detail", int(event.object_id)),
+    }
+    return [
+        Draft("board_report_ready", personalisation, user=commissioner)
+        for commissioner in User.objects.filter(
+            role=Role.COMMISSIONER, service_id=service_id, is_active=True
+        )
+    ]
+
+
 HANDLERS: dict[str, Callable[[AuditEvent], list[Draft]]] = {
     "referral.created": referral_created,
     "referral.held_as_duplicate": referral_held_as_duplicate,
@@ -204,6 +221,7 @@ HANDLERS: dict[str, Callable[[AuditEvent], list[Draft]]] = {
     "contact.recorded": concern_flagged,
     "contact.feedback": concern_flagged,
     "contact.rescheduled": appointment_rescheduled,
+    "report.ready": board_report_ready,
 }
 
 

@@ -157,6 +157,13 @@ TEMPLATES: dict[str, Template] = {
             "known to the service. Check it and decide." + _LINK,
         ),
         Template(
+            "board_report_ready",
+            _EMAIL,
+            "commissioner",
+            "An RR Board report is ready",
+            "The RR Board report for ((period)) is ready to read." + _LINK,
+        ),
+        Template(
             "appointment_reminder",
             _SMS,
             "participant",

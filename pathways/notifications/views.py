@@ -83,9 +83,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _audience(user: object) -> str:
-    return {"referrer": "referrer", "worker": "worker", "manager": "manager"}.get(
-        str(getattr(user, "role", "")), ""
-    )
+    role = str(getattr(user, "role", ""))
+    return role if role in ("referrer", "worker", "manager", "commissioner") else ""
 
 
 @login_required

@@ -29,6 +29,7 @@ from pathways.notifications.tests.helpers import book, committed, concern, conse
 from pathways.referrals import services as referrals
 from pathways.referrals.models import DeclineReason, EndReason, Referral
 from pathways.referrals.tests.factories import NOW, STARTED, make_referral
+from pathways.reports.models import BoardReport
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,24 @@ def test_no_template_carries_anything_personal(
         service = first.service
         service.capacity = 1
         service.save(update_fields=["capacity"])
+        report = BoardReport.objects.create(
+            service=first.service,
+            period_start=datetime.date(2026, 4, 1),
+            period_end=datetime.date(2026, 9, 30),
+            requested_by=manager,
+            requested_at=NOW,
+        )
+        committed(
+            run,
+            lambda: audit(
+                actor=None,
+                kind=AuditKind.CHANGE,
+                action="report.ready",
+                obj=report,
+                subject_id=None,
+                detail={"service_id": report.service_id, "period": "April to September 2026"},
+            ),
+        )
         third = committed(run, lambda: _canary(referrer))
         committed(run, lambda: referrals.referral_accept(actor=manager, referral=third))
         committed(

@@ -215,3 +215,40 @@ def test_a_rolled_back_change_tells_nobody(
             raise Undo
     assert notify.sent == []
     assert not Message.objects.exists()
+
+
+def test_a_board_report_ready_tells_the_services_commissioners(
+    notify: FakeNotify,
+    emails: dict[str, User],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.utils import timezone
+
+    from pathways.reports.models import BoardReport
+
+    report = BoardReport.objects.create(
+        service=emails["manager"].service,
+        period_start=datetime.date(2026, 4, 1),
+        period_end=datetime.date(2026, 9, 30),
+        requested_by=emails["manager"],
+        requested_at=timezone.now(),
+    )
+    # The event the reports app is to record when a report is generated.
+    committed(
+        django_capture_on_commit_callbacks,
+        lambda: audit(
+            actor=None,
+            kind=AuditKind.CHANGE,
+            action="report.ready",
+            obj=report,
+            subject_id=None,
+            detail={"service_id": report.service_id, "period": "April to September 2026"},
+        ),
+    )
+    assert sent_as(notify) == [
+        (
+            "board_report_ready",
+            "commissioner@example.gov.uk",
+            {"period": "April to September 2026", "link": f"{BASE}/reports/board/{report.pk}/"},
+        )
+    ]
