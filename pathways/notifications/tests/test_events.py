@@ -226,8 +226,10 @@ def test_a_board_report_ready_tells_the_services_commissioners(
 
     from pathways.reports.models import BoardReport
 
+    service = emails["manager"].service
+    assert service is not None
     report = BoardReport.objects.create(
-        service=emails["manager"].service,
+        service=service,
         period_start=datetime.date(2026, 4, 1),
         period_end=datetime.date(2026, 9, 30),
         requested_by=emails["manager"],
