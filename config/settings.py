@@ -305,8 +305,15 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every page it lays out; only its warnings are worth keeping.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint narrates every page it lays out; only its warnings are worth keeping.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # Django's own handlers (its console when DEBUG, mail to ADMINS) would write an
+        # exception's message: its records go through the console above instead.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 # Notifications (pathways/notifications; docs/notifications.md). With NOTIFY_API_KEY set they

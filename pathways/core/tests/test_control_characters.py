@@ -166,6 +166,22 @@ def test_every_log_handler_withholds_exception_messages() -> None:
         "withhold_exception_text" in handler.get("filters", []) for handler in handlers.values()
     )
     assert config["filters"]["withhold_exception_text"]["()"].endswith("WithholdExceptionText")
+    # And as configured: no logger keeps a handler that writes without it (Django's defaults
+    # included), pytest's capturing handlers aside.
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    unfiltered = {
+        f"{logger.name}: {type(handler).__name__}"
+        for logger in loggers
+        for handler in logger.handlers
+        if not type(handler).__module__.startswith("_pytest")
+        and not isinstance(handler, logging.NullHandler)  # writes nothing
+        and not any(isinstance(f, WithholdExceptionText) for f in handler.filters)
+    }
+    assert unfiltered == set()
 
 
 def test_a_logged_exception_keeps_its_type_and_frames_but_not_its_message(
