@@ -30,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from pathways.accounts.models import Service
 from pathways.core.periods import Period
@@ -140,6 +141,27 @@ def _people(qs: QuerySet[Any]) -> Figure:
     return Figure(qs.aggregate(n=Count("participant", distinct=True))["n"])
 
 
+def as_at_moment(as_of: datetime.date) -> datetime.datetime:
+    """The moment figures "as at" a day are counted at: local midnight at its end."""
+    return timezone.make_aware(
+        datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time())
+    )
+
+
+def _in(period: Period, as_of: datetime.date, field: str) -> Q:
+    """``field`` falls in the period and had happened, and was recorded, by the end of
+    ``as_of``: a figure as at a day counts only what was known that day (a date-time field
+    here is stamped when the fact is recorded)."""
+    if field.endswith("_at"):
+        return period.q(field) & Q(**{f"{field}__lt": as_at_moment(as_of)})
+    return period.q(field) & Q(**{f"{field}__lte": as_of})
+
+
+def _recorded_by(as_of: datetime.date, field: str = "recorded_at") -> Q:
+    """An order or offence entered (by hand or from an extract) by the end of ``as_of``."""
+    return Q(**{f"{field}__lt": as_at_moment(as_of)})
+
+
 PERSON = (Column("Person", "participant.full_name"), Column("CRN", "participant.crn"))
 REFERRAL_COLUMNS = (
     *PERSON,
@@ -168,10 +190,10 @@ OPPORTUNITY_COLUMNS = (
 
 
 def _opportunities(kinds: tuple[str, ...]) -> Callable[..., QuerySet[Opportunity]]:
-    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Opportunity]:
+    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Opportunity]:
         return (
             Opportunity.objects.filter(employer__service=service, kind__in=kinds)
-            .filter(period.q("created_at"))
+            .filter(_in(period, as_of, "created_at"))
             .select_related("employer")
             .order_by("created_at", "id")
         )
@@ -187,10 +209,10 @@ _employment = _opportunities((OpportunityKind.WORK, OpportunityKind.JOB))
 
 
 def _placements_by(date_field: str, **filters: Any) -> Callable[..., QuerySet[Placement]]:
-    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Placement]:
+    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Placement]:
         return (
             _placements(service)
-            .filter(period.q(date_field), **filters)
+            .filter(_in(period, as_of, date_field), **filters)
             .select_related("participant", "opportunity__employer")
             .order_by(date_field, "id")
         )
@@ -207,11 +229,12 @@ _job_starts = _placements_by("started_on", opportunity__kind=OpportunityKind.JOB
 # ---------------------------------------------------------------- 4: distance travelled
 
 
-def _distance(service: Service, period: Period, _as_of: datetime.date) -> Figure:
+def _distance(service: Service, period: Period, as_of: datetime.date) -> Figure:
     instrument = default_instrument()
     if instrument is None:
         return Figure(None, note="No distance-travelled tool is in use.")
-    figures = distance_travelled(service, period.start, period.end, instrument)
+    # Readings taken by the end of the period, or of ``as_of`` if earlier.
+    figures = distance_travelled(service, period.start, min(period.end, as_of), instrument)
     return Figure(
         figures.moved_up,
         numerator=figures.moved_up,
@@ -220,12 +243,12 @@ def _distance(service: Service, period: Period, _as_of: datetime.date) -> Figure
     )
 
 
-def _distance_records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Any]:
+def _distance_records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
     instrument = default_instrument()
     if instrument is None:
         return Referral.objects.none()
     return (
-        counted_episodes(service, instrument, period.start, period.end)
+        counted_episodes(service, instrument, period.start, min(period.end, as_of))
         .select_related("participant")
         .order_by("participant__last_name", "id")
     )
@@ -245,23 +268,23 @@ def _supported(service: Service) -> Exists:
     )
 
 
-def _orders_ended(service: Service, period: Period) -> QuerySet[Order]:
+def _orders_ended(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Order]:
     return Order.objects.filter(
         _supported(service), order_type__in=COMMUNITY_ORDERS, actual_end_date__isnull=False
-    ).filter(period.q("actual_end_date"))
+    ).filter(_in(period, as_of, "actual_end_date"), _recorded_by(as_of))
 
 
-def _orders(service: Service, period: Period, _as_of: datetime.date) -> Figure:
-    counts = _orders_ended(service, period).aggregate(
+def _orders(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    counts = _orders_ended(service, period, as_of).aggregate(
         ended=Count("participant", distinct=True),
         completed=Count("participant", distinct=True, filter=Q(termination=Termination.COMPLETED)),
     )
     return Figure(counts["completed"], numerator=counts["completed"], denominator=counts["ended"])
 
 
-def _orders_records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Order]:
+def _orders_records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Order]:
     return (
-        _orders_ended(service, period)
+        _orders_ended(service, period, as_of)
         .select_related("participant")
         .order_by("actual_end_date", "id")
     )
@@ -270,10 +293,10 @@ def _orders_records(service: Service, period: Period, _as_of: datetime.date) -> 
 # ---------------------------------------------------------------- 8: not reoffending
 
 
-def _first_starts(service: Service, period: Period) -> QuerySet[Referral]:
+def _first_starts(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
     """Each person once: the first episode of theirs that started in the period (a person
     re-referred in the same period has one follow-up, from their first start)."""
-    started = _referrals(service).filter(period.q("started_at"))
+    started = _referrals(service).filter(_in(period, as_of, "started_at"))
     earlier = started.filter(participant=OuterRef("participant")).filter(
         Q(started_at__lt=OuterRef("started_at"))
         | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id"))
@@ -291,10 +314,11 @@ def _in_window(index_day: Any, committed_before: Any, proven_before: Any) -> Q:
     )
 
 
-def _custody_at_start() -> QuerySet[Order]:
+def _custody_at_start(as_of: datetime.date) -> QuerySet[Order]:
     """The custodial sentence the person was serving when support started (on ROTL): one
-    started on or before that day and not ended by it."""
+    started on or before that day and not ended by it, as recorded by ``as_of``."""
     return Order.objects.filter(
+        _recorded_by(as_of),
         participant=OuterRef("participant"),
         order_type=OrderType.CUSTODIAL,
         start_date__lte=OuterRef("support_day"),
@@ -309,17 +333,18 @@ def _reoffending_cohort(service: Service, period: Period, as_of: datetime.date) 
     that counts: they are shown apart."""
     in_window = ProvenOffence.objects.filter(
         _in_window(OuterRef("index_day"), OuterRef("committed_before"), OuterRef("proven_before")),
+        _recorded_by(as_of),
         participant=OuterRef("participant"),
     )
     released = Subquery(
-        _custody_at_start().order_by("-start_date", "-id").values("actual_end_date")[:1],
+        _custody_at_start(as_of).order_by("-start_date", "-id").values("actual_end_date")[:1],
         output_field=DateField(),
     )
     bounds = follow_up_bounds(F("index_day"))
     return (
-        _first_starts(service, period)
+        _first_starts(service, period, as_of)
         .annotate(support_day=TruncDate("started_at"))
-        .annotate(in_custody_at_start=Exists(_custody_at_start()), released_on=released)
+        .annotate(in_custody_at_start=Exists(_custody_at_start(as_of)), released_on=released)
         .annotate(
             index_day=Case(
                 When(in_custody_at_start=True, then=F("released_on")),
@@ -358,13 +383,14 @@ def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> 
     counts = {key.removeprefix("n_"): value for key, value in counts.items()}
     # Frequency: proven re-offences in the windows that have closed.
     counts["offences"] = ProvenOffence.objects.filter(
+        _recorded_by(as_of),
         Exists(
             cohort.filter(closed, participant=OuterRef("participant")).filter(
                 index_day__lte=OuterRef("committed_on"),
                 committed_before__gt=OuterRef("committed_on"),
                 proven_before__gt=OuterRef("proven_on"),
             )
-        )
+        ),
     ).count()
     not_reoffending = counts["closed"] - counts["reoffended"]
     notes = []
@@ -414,10 +440,10 @@ def _reoffending_records(service: Service, period: Period, as_of: datetime.date)
 
 
 def _by_date(date_field: str) -> Callable[..., QuerySet[Referral]]:
-    def records(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Referral]:
+    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
         return (
             _referrals(service)
-            .filter(period.q(date_field))
+            .filter(_in(period, as_of, date_field))
             .select_related("participant")
             .order_by(date_field, "id")
         )
@@ -425,8 +451,10 @@ def _by_date(date_field: str) -> Callable[..., QuerySet[Referral]]:
     return records
 
 
-def _active_at_end(service: Service, period: Period, _as_of: datetime.date) -> QuerySet[Referral]:
-    end_of_day = period.after_end
+def _active_at_end(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
+    """Receiving support at the end of the period's last day, or of ``as_of`` if earlier
+    (the end of a period still open is not known yet)."""
+    end_of_day = min(period.after_end, as_at_moment(as_of))
     return (
         _referrals(service)
         .filter(started_at__lt=end_of_day)
@@ -441,8 +469,10 @@ def _caseload(service: Service, period: Period, as_of: datetime.date) -> Figure:
     return Figure(active, numerator=active, denominator=service.capacity)
 
 
-def _waiting(service: Service, period: Period, _as_of: datetime.date) -> Figure:
-    started = _referrals(service).filter(period.q("started_at"), accepted_at__isnull=False)
+def _waiting(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    started = _referrals(service).filter(
+        _in(period, as_of, "started_at"), accepted_at__isnull=False
+    )
     result = started.aggregate(
         n=Count("id"),
         wait=Avg(
@@ -454,8 +484,8 @@ def _waiting(service: Service, period: Period, _as_of: datetime.date) -> Figure:
     return Figure(days, denominator=result["n"])
 
 
-def _attrition(service: Service, period: Period, _as_of: datetime.date) -> Figure:
-    ended = _referrals(service).filter(period.q("ended_at"), started_at__isnull=False)
+def _attrition(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    ended = _referrals(service).filter(_in(period, as_of, "ended_at"), started_at__isnull=False)
     by_group = dict(ended.order_by().values_list("end_reason__group").annotate(n=Count("id")))
     total = sum(by_group.values())
     groups = list(EndReason.objects.order_by("group").values_list("group", flat=True).distinct())
@@ -472,11 +502,11 @@ ATTRITION_GROUP = "Disengaged"
 
 
 def _attrition_records(
-    service: Service, period: Period, _as_of: datetime.date
+    service: Service, period: Period, as_of: datetime.date
 ) -> QuerySet[Referral]:
     return (
         _referrals(service)
-        .filter(period.q("ended_at"), started_at__isnull=False)
+        .filter(_in(period, as_of, "ended_at"), started_at__isnull=False)
         .select_related("participant", "end_reason")
         .order_by("ended_at", "id")
     )

@@ -14,7 +14,7 @@ from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can
 from pathways.core.periods import Period
 from pathways.outcomes.figures import CHOICES, referral_counts
-from pathways.outcomes.measures import MEASURES, Figure, Measure
+from pathways.outcomes.measures import COMMUNITY_ORDERS, MEASURES, Figure, Measure
 from pathways.outcomes.models import (
     Order,
     PeriodSnapshot,
@@ -24,7 +24,10 @@ from pathways.outcomes.models import (
     TargetTolerance,
 )
 from pathways.participants.models import Participant
+from pathways.placements.models import SustainmentCheck
+from pathways.plans.models import Reading
 from pathways.referrals.access import participants_for
+from pathways.referrals.models import Referral
 
 DEFAULT_TOLERANCE = 10
 
@@ -279,3 +282,33 @@ def referrals_by(service: Service, period: Period, field: str) -> list[tuple[str
     query)."""
     counts = referral_counts(service, period, field)
     return [(label, counts[value]) for value, label in CHOICES[field]]
+
+
+def facts_recorded_after(service: Service, period: Period) -> dict[str, int]:
+    """Facts about the period recorded after its last day, which figures as at that day
+    do not count (an updated edition does): orders that ended in the period, sustainment
+    checks due in it, distance-travelled readings taken in it, and proven offences of the
+    people who started support in it. One query per kind."""
+    after = period.after_end
+    starters = Referral.objects.filter(service=service).filter(period.q("started_at"))
+    return {
+        "orders": Order.objects.filter(
+            order_type__in=COMMUNITY_ORDERS,
+            participant__referrals__service=service,
+            recorded_at__gte=after,
+        )
+        .filter(period.q("actual_end_date"))
+        .distinct()
+        .count(),
+        "sustainment_checks": SustainmentCheck.objects.filter(
+            placement__referral__service=service, checked_on__gt=period.end
+        )
+        .filter(period.q("due_on"))
+        .count(),
+        "readings": Reading.objects.filter(referral__service=service, created_at__gte=after)
+        .filter(period.q("taken_on"))
+        .count(),
+        "offences": ProvenOffence.objects.filter(
+            participant__in=starters.values("participant"), recorded_at__gte=after
+        ).count(),
+    }

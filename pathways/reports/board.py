@@ -28,7 +28,12 @@ from pathways.employers.models import OpportunityKind
 from pathways.outcomes.figures import CHOICES, frozen_record_figures, record_figures
 from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import PeriodSnapshot
-from pathways.outcomes.selectors import MeasureResult, measures_for_period, snapshot_for
+from pathways.outcomes.selectors import (
+    MeasureResult,
+    facts_recorded_after,
+    measures_for_period,
+    snapshot_for,
+)
 from pathways.plans.selectors import MOVEMENTS
 from pathways.reports.board_sections import contract_section, equality_section
 
@@ -228,14 +233,22 @@ def build(
     *,
     commentary: str,
     on_progress: Progress | None = None,
+    as_of: datetime.date | None = None,
 ) -> dict[str, Any]:
     """Every figure of the report, as plain data (JSON-ready). A period whose figures were
     frozen gives them from its snapshot (refused if it is kept in an older shape:
-    ``outcomes.figures.FrozenFiguresUnreadable``)."""
+    ``outcomes.figures.FrozenFiguresUnreadable``).
+
+    The first edition is as at the half-year's last day (``as_of`` None): it counts only
+    the facts recorded by then, so it gives the same figures whenever it is generated, and
+    says how many facts about the half-year were recorded after it ended. An updated
+    edition (``as_of`` a later day) counts them, and says it is one."""
     progress = on_progress or (lambda _percent, _note: None)
-    as_of = period.end
+    updated = as_of is not None and as_of > period.end
+    as_of = as_of if updated and as_of is not None else period.end
     progress(10, "Computing the measures")
     snapshot = snapshot_for(service, period)
+    late = sum(facts_recorded_after(service, period).values())
     results = measures_for_period(service, period, as_of=as_of)
     progress(40, "Activity, distance travelled, placements and equality monitoring")
     counted = frozen_record_figures(snapshot) if snapshot else record_figures(service, period)
@@ -251,10 +264,33 @@ def build(
         "as_of": as_of.isoformat(),
         "as_of_text": f"{as_of:%-d %B %Y}",
         "frozen_text": frozen_text(snapshot) if snapshot else "",
+        "edition_text": edition_text(period, as_of) if updated else "",
+        "late_text": "" if updated else late_text(late),
         "generated_at": timezone.now().isoformat(),
         "generated_text": f"{timezone.localtime():%-d %B %Y, %H:%M}",
         "sections": report_sections,
     }
+
+
+def edition_text(period: Period, as_of: datetime.date) -> str:
+    """What an updated edition says of itself."""
+    return (
+        f"Updated edition: figures as at {as_of:%-d %B %Y}, counting facts about "
+        f"{period} recorded after it ended. The first edition's figures are as at "
+        f"{period.end:%-d %B %Y}."
+    )
+
+
+def late_text(late: int) -> str:
+    """What the first edition says of the facts recorded after the half-year ended."""
+    if not late:
+        return "No facts about this half-year have been recorded since it ended."
+    facts = "fact" if late == 1 else "facts"
+    return (
+        f"{late} {facts} about this half-year (orders ended, sustainment checks due, readings "
+        "taken, proven offences of people who started in it) were recorded after it ended and "
+        "are not in these figures; an updated edition counts them."
+    )
 
 
 def frozen_text(snapshot: PeriodSnapshot) -> str:

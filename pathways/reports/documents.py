@@ -39,8 +39,9 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
         sheet.append([safe_cell(section["title"])])
         sheet["A1"].font = bold
         sheet.append([safe_cell(f"{figures['service']}: {figures['period']['label']}")])
-        if figures.get("frozen_text"):
-            sheet.append([safe_cell(figures["frozen_text"])])
+        for note in ("edition_text", "late_text", "frozen_text"):
+            if figures.get(note):
+                sheet.append([safe_cell(figures[note])])
         for paragraph in section.get("paragraphs", []):
             sheet.append([safe_cell(paragraph)])
         for table in section.get("tables", []):

@@ -74,6 +74,12 @@ class BoardReport(models.Model):
     progress_note = models.CharField(
         max_length=120, blank=True, help_text="What the generation is doing now."
     )
+    as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="An updated edition: the day its figures are as at, counting facts recorded "
+        "after the half-year ended (blank: the first edition, as at the half-year's last day).",
+    )
     finished_at = models.DateTimeField(null=True, blank=True, help_text="When it finished.")
     figures = models.JSONField(
         default=dict, blank=True, help_text="Every figure in the report, as computed."

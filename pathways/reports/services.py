@@ -8,7 +8,7 @@ from django.utils import timezone
 from pathways.accounts.models import Service, User
 from pathways.core.access import Action, require
 from pathways.core.audit import AuditKind, audit
-from pathways.core.errors import NotPermitted
+from pathways.core.errors import DomainError, NotPermitted
 from pathways.core.periods import Period
 from pathways.reports.models import BoardReport, Commentary
 from pathways.reports.tasks import generate_board_report
@@ -41,15 +41,24 @@ def commentary_save(*, actor: User, service: Service, period: Period, text: str)
 
 
 @transaction.atomic
-def board_report_request(*, actor: User, service: Service, period: Period) -> BoardReport:
-    """Ask for a report; it is generated in the background once this commits."""
+def board_report_request(
+    *, actor: User, service: Service, period: Period, updated: bool = False
+) -> BoardReport:
+    """Ask for a report; it is generated in the background once this commits. The first
+    edition's figures are as at the half-year's last day, so asking again gives the same
+    figures; an ``updated`` edition's are as at today, counting the facts recorded since,
+    and says so. Only a half-year that has ended has an updated edition."""
     _own(actor, service)
+    today = timezone.localdate()
+    if updated and not period.closed(today):
+        raise DomainError("Only a half-year that has ended has an updated edition.")
     report = BoardReport.objects.create(
         service=service,
         period_start=period.start,
         period_end=period.end,
         requested_by=actor,
         requested_at=timezone.now(),
+        as_of=today if updated else None,
     )
     audit(
         actor=actor,
@@ -57,7 +66,7 @@ def board_report_request(*, actor: User, service: Service, period: Period) -> Bo
         action="report.requested",
         obj=report,
         subject_id=None,
-        summary=f"RR Board report asked for: {period}",
+        summary=f"RR Board report asked for: {period}" + (" (updated edition)" if updated else ""),
     )
     transaction.on_commit(lambda: generate_board_report.enqueue(report.pk))
     return report

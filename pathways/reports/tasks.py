@@ -43,7 +43,13 @@ def generate_board_report(report_id: int) -> None:
             .first()
             or ""
         )
-        figures = board.build(report.service, period, commentary=commentary, on_progress=progress)
+        figures = board.build(
+            report.service,
+            period,
+            commentary=commentary,
+            on_progress=progress,
+            as_of=report.as_of,
+        )
         progress(75, "Writing the PDF")
         pdf = documents.render_pdf(figures)
         progress(90, "Writing the spreadsheet")

@@ -63,7 +63,12 @@ def board_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def board_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = service_of(request.user)
     period = _half_year(request.POST.get("period", ""))
-    report = services.board_report_request(actor=request.user, service=service, period=period)
+    report = services.board_report_request(
+        actor=request.user,
+        service=service,
+        period=period,
+        updated=request.POST.get("edition") == "updated" and period.closed(),
+    )
     return redirect("reports:board_detail", pk=report.pk)
 
 
@@ -116,7 +121,12 @@ def board_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/board_detail.html",
-        {"report": report, "figures": report.figures, "running": report.status != "done"},
+        {
+            "report": report,
+            "figures": report.figures,
+            "running": report.status != "done",
+            "can_write": can(request.user, Action.WRITE_REPORTS),
+        },
     )
 
 

@@ -255,7 +255,9 @@ class _Builder:
         proven: datetime.date,
         by: str = ProvenBy.CONVICTION,
     ) -> None:
-        with at(AS_OF):
+        # Recorded on the day it was proven (figures as at a day count only what was
+        # recorded by then).
+        with at(proven):
             self.w.offences[key] = outcomes.offence_record(
                 actor=self.w.manager,
                 participant=self.w.person(name),
