@@ -22,27 +22,47 @@ from pathways.core.forms import DateField, Form, radios, text_area, text_field
 from pathways.placements.models import Placement
 
 EXAMPLE_DATE = "For example, 27 3 2027"
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+# Hours, then minutes after ":" or "." (optional with am or pm), then am or pm (optional).
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE)
+TIME_HINT = "For example, 9:30am, 2pm or 14:00"
+TIME_ERROR = "Enter a time like 9:30am, 2pm or 14:00"
+
+
+def parse_time(text: str) -> datetime.time | None:
+    """A time as people type it: 9:30, 09:30, 9.30, 9:30am, 2pm, 2 p.m., 14:00. None when it
+    is not a time (25:00, 13pm, 9:75, or hours alone without am or pm)."""
+    match = _TIME.match(text.strip())
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    half = (match[3] or "").lower()
+    if minute > 59:
+        return None
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    elif match[2] is None or hour > 23:
+        return None
+    return datetime.time(hour, minute)
 
 
 class TimeField(forms.CharField):
-    """A time of day typed as 24-hour hours and minutes (14:30)."""
+    """A time of day as people type it (``parse_time``)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 5)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-5"}))
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> datetime.time | None:
         text = super().clean(value)
         if not text:
             return None
-        match = _TIME.match(text.strip())
-        if match is None:
-            raise forms.ValidationError(
-                "Enter the time as hours and minutes on the 24-hour clock, like 14:30"
-            )
-        return datetime.time(int(match[1]), int(match[2]))
+        time = parse_time(text)
+        if time is None:
+            raise forms.ValidationError(TIME_ERROR)
+        return time
 
 
 def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
@@ -55,7 +75,7 @@ class WhenForm(Form):
     )
     time = TimeField(
         label="Time",
-        help_text="On the 24-hour clock, for example 14:30",
+        help_text=TIME_HINT,
         error_messages={"required": "Enter the time"},
     )
     mode = radios("How is it held?", Mode.choices, "Select how it is held")
@@ -194,7 +214,7 @@ class RescheduleForm(Form):
     )
     time = TimeField(
         label="New time",
-        help_text="On the 24-hour clock, for example 14:30",
+        help_text=TIME_HINT,
         error_messages={"required": "Enter the new time"},
     )
     reason = text_area("Why is it being moved?", rows=3)

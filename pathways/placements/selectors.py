@@ -96,7 +96,7 @@ def sustainment_checks_due_for(
 
 
 def end_reasons() -> list[PlacementEndReason]:
-    return list(PlacementEndReason.objects.filter(in_use()).order_by("group", "order", "label"))
+    return list(PlacementEndReason.objects.filter(in_use()).in_list_order())
 
 
 # Opportunities with their status (places taken, so placements read them)

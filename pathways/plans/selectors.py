@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -23,6 +24,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
@@ -100,6 +102,16 @@ def overdue_q(today: datetime.date) -> Q:
     )
 
 
+def review_due_expression() -> Coalesce:
+    """On a queryset annotated by ``with_review_due``: the date the review is (or was) due,
+    the initial one ``INITIAL_REVIEW_DAYS`` after the start's local day, to order by."""
+    initial = ExpressionWrapper(
+        TruncDate("started_at") + datetime.timedelta(days=INITIAL_REVIEW_DAYS),
+        output_field=DateField(),
+    )
+    return Coalesce("next_review_due", initial, output_field=DateField())
+
+
 def review_due(referral: Referral) -> datetime.date | None:
     """When the referral's next plan review is due."""
     latest = (
@@ -110,7 +122,7 @@ def review_due(referral: Referral) -> datetime.date | None:
 
 def overdue_reviews_for(user: User) -> ReferralQuerySet:
     """People receiving support whose plan review is overdue: a worker's own cases, or the
-    whole service for the manager."""
+    whole service for the manager; the longest overdue first."""
     qs = referrals_for(user).active()
     if user.role == Role.WORKER:
         qs = qs.filter(worker=user)
@@ -118,7 +130,7 @@ def overdue_reviews_for(user: User) -> ReferralQuerySet:
         with_review_due(qs)
         .filter(overdue_q(timezone.localdate()))
         .select_related("participant", "worker")
-        .order_by("next_review_due", "started_at", "id")
+        .order_by(review_due_expression(), "id")
     )
 
 

@@ -5,8 +5,11 @@ Status is never stored: it follows from the dated facts on the row (see status.p
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, When
 from django.utils import timezone
 
 from pathways.referrals.status import ReferralQuerySet, ReferralStatus, status_of
@@ -48,8 +51,26 @@ class HoldResolution(models.TextChoices):
     SEPARATE = "separate", "Kept as a separate person"
 
 
+# The reason (or group of reasons) that every reason list shows last.
+OTHER = "Other"
+
+
+class ReasonQuerySet(models.QuerySet[Any]):
+    def in_list_order(self) -> ReasonQuerySet:
+        """The one order of every reason list: by group, the "Other" group last; within a
+        group by its order, a reason called "Other" last."""
+        return self.order_by(
+            Case(When(group__iexact=OTHER, then=1), default=0),
+            "group",
+            Case(When(label__iexact=OTHER, then=1), default=0),
+            "order",
+            "label",
+        )
+
+
 class Reason(models.Model):
-    """Reference data: a reason in a group. Retired, never deleted."""
+    """Reference data: a reason in a group. Retired, never deleted. Listed through
+    ``objects.in_list_order()`` ("Other" last)."""
 
     group = models.CharField(max_length=80, help_text="The group the reason is reported in.")
     label = models.CharField(max_length=120, help_text="The reason as a user reads it.")
@@ -61,6 +82,8 @@ class Reason(models.Model):
     retired_at = models.DateField(
         null=True, blank=True, help_text="From this date the reason is no longer offered."
     )
+
+    objects = ReasonQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -119,8 +119,8 @@ def workers_for(referral: Referral) -> list[User]:
 
 
 def reasons(model: type[DeclineReason] | type[EndReason]) -> list[Any]:
-    """Reasons still in use, in group order."""
-    return list(model.objects.filter(in_use()).order_by("group", "order", "label"))
+    """Reasons still in use, in the list order ("Other" last)."""
+    return list(model.objects.filter(in_use()).in_list_order())
 
 
 @dataclass(frozen=True)

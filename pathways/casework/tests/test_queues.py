@@ -324,3 +324,42 @@ def test_the_estimate_is_the_past_rate_explained_in_words() -> None:
     assert rate.days_until_place(1) == 7
     assert rate.days_until_place(3) == 21
     assert "13 people in the last 13 weeks" in rate.explanation
+
+
+def test_plan_reviews_are_listed_longest_overdue_first(
+    clock: time_machine.Traveller, client: Client, personas: dict[str, User], north: Patch
+) -> None:
+    """An initial review (due INITIAL_REVIEW_DAYS after the start) and a later review's
+    date are ordered together by when each was due."""
+    from pathways.plans import services as plans
+    from pathways.plans.models import INITIAL_REVIEW_DAYS, ReviewReason
+
+    referrer, manager, worker = personas["referrer"], personas["manager"], personas["worker_north"]
+    clock.move_to(STARTED)
+    reviewed = make_active(referrer, manager)
+    referrals.referral_allocate(actor=manager, referral=reviewed, worker=worker)
+    plans.review_record(
+        actor=worker,
+        referral=reviewed,
+        reviewed_on=STARTED.date(),
+        reason=ReviewReason.INITIAL,
+        what_changed="Set goals.",
+        next_review_due=STARTED.date() + datetime.timedelta(days=2),
+    )
+    clock.move_to(STARTED + datetime.timedelta(days=5))
+    initial = make_active(referrer, manager)  # its first review due 5 + 14 days after STARTED
+    referrals.referral_allocate(actor=manager, referral=initial, worker=worker)
+    clock.move_to(NOW)
+    queue = {q.key: q for q in _queue_items(client, worker)}["reviews-overdue"]
+    assert [row.pk for row in queue.rows] == [reviewed.pk, initial.pk]
+    due = STARTED.date() + datetime.timedelta(days=5 + INITIAL_REVIEW_DAYS)
+    assert [row.days for row in queue.rows] == [
+        (NOW.date() - STARTED.date()).days - 2,
+        (NOW.date() - due).days,
+    ]
+    assert queue.oldest_days == queue.rows[0].days
+
+
+def _queue_items(client: Client, user: User) -> list[Any]:
+    client.force_login(user)
+    return list(client.get(TODO).context["queues"])
