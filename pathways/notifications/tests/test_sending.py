@@ -222,3 +222,18 @@ def test_without_a_key_emails_go_through_django_and_texts_are_logged_without_the
     assert "your appointment with Sam at 2pm on Friday 2 October at Hanley Library" in logged
     assert "07700" not in logged and "900123" not in logged
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
+
+
+def test_a_backend_that_can_defer_gets_the_retry_enqueued_for_later(
+    notify: FakeNotify, emails: dict[str, User], settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    pk = _message(emails["worker_north"])
+    notify.respond(503)
+    send_messages.call([pk])
+    retry = DBTaskResult.objects.get()
+    message = Message.objects.get(pk=pk)
+    assert retry.args_kwargs["args"] == [[pk]]
+    assert retry.run_after == message.next_attempt_at
