@@ -306,7 +306,14 @@ def main() -> int:
     }
     project = str(PROJECT_PYTHON)
     subprocess.run([project, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
-    subprocess.run([project, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    # The smoke run needs the demo's accounts only (their pages may be empty); the load, the
+    # whole demo world.
+    load = (
+        ["shell", "-c", "from pathways.demo import accounts; accounts.load()"]
+        if args.smoke
+        else ["load_demo"]
+    )
+    subprocess.run([project, "manage.py", *load], cwd=ROOT, env=env, check=True)  # noqa: S603
     stack = subprocess.Popen(  # noqa: S603 - fixed command
         [project, "scripts/serve.py"], cwd=ROOT, env=env, start_new_session=True
     )
