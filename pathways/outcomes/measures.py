@@ -38,6 +38,7 @@ from pathways.employers.models import Opportunity, OpportunityKind
 from pathways.outcomes.follow_up import follow_up_bounds
 from pathways.outcomes.models import Order, ProvenOffence, Termination
 from pathways.placements.models import SUSTAINMENT_WEEKS, Placement, SustainmentCheck
+from pathways.plans.models import Goal
 from pathways.plans.selectors import counted_episodes, default_instrument, distance_travelled
 from pathways.referrals.models import EndReason, OrderType, Referral
 
@@ -226,7 +227,38 @@ _completed = _placements_by("completed_on")
 _job_starts = _placements_by("started_on", opportunity__kind=OpportunityKind.JOB)
 
 
-# ---------------------------------------------------------------- 4: distance travelled
+# ---------------------------------------------------------------- 4: plan goals achieved
+
+
+def _goals(service: Service) -> QuerySet[Goal]:
+    return Goal.objects.filter(plan__referral__service=service)
+
+
+def _goals_achieved(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Goal]:
+    return (
+        _goals(service)
+        .filter(_in(period, as_of, "achieved_on"))
+        .select_related("plan__referral__participant")
+        .order_by("achieved_on", "id")
+    )
+
+
+def _goals_figure(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    achieved = _goals_achieved(service, period, as_of).aggregate(
+        people=Count("plan__referral__participant", distinct=True), goals=Count("id")
+    )
+    goals_set = _goals(service).filter(_in(period, as_of, "created_at")).count()
+    return Figure(
+        achieved["people"],
+        breakdown=[
+            ("Goals achieved in the period", achieved["goals"]),
+            ("Goals set in the period", goals_set),
+        ],
+        note=f"{achieved['goals']} goals achieved and {goals_set} set in the period.",
+    )
+
+
+# ---------------------------------------------------------------- distance travelled
 
 
 def _distance(service: Service, period: Period, as_of: datetime.date) -> Figure:
@@ -621,15 +653,20 @@ MEASURES: tuple[Measure, ...] = (
         columns=PLACEMENT_COLUMNS,
     ),
     Measure(
-        key="distance_travelled",
+        key="goals_achieved",
         number=4,
-        name="Progress towards pathway-plan goals (distance travelled)",
-        definition="Episodes of support whose total distance-travelled score rose from their "
-        "first reading to their latest, among those with at least two readings by the end of "
-        "the period and the latest in it (the default tool).",
-        compute=_distance,
-        records=_distance_records,
-        columns=(*PERSON, Column("Started", "started_at")),
+        name="Clients achieving realistic goals within their ETE pathway plans",
+        definition="People who achieved at least one goal of their pathway plan in the period "
+        "(a goal recorded as achieved, dated in the period), each counted once; the goals "
+        "achieved and the goals set in the period are shown beside it.",
+        compute=_goals_figure,
+        records=_goals_achieved,
+        columns=(
+            Column("Person", "plan.referral.participant.full_name"),
+            Column("CRN", "plan.referral.participant.crn"),
+            Column("Goal", "get_area_display"),
+            Column("Achieved", "achieved_on"),
+        ),
     ),
     Measure(
         key="placement_starts",
@@ -695,6 +732,16 @@ MEASURES: tuple[Measure, ...] = (
             Column("18 months passed", "window_closed"),
             Column("Reoffended", "reoffended"),
         ),
+    ),
+    Measure(
+        key="distance_travelled",
+        name="Progress towards pathway-plan goals (distance travelled)",
+        definition="Episodes of support whose total distance-travelled score rose from their "
+        "first reading to their latest, among those with at least two readings by the end of "
+        "the period and the latest in it (the default tool).",
+        compute=_distance,
+        records=_distance_records,
+        columns=(*PERSON, Column("Started", "started_at")),
     ),
     Measure(
         key="referrals_received",

@@ -71,6 +71,7 @@ class Command(BaseCommand):
                 )
         else:
             self.stdout.write(f"{service.name}: {period}")
+            width = max(62, *(len(row["name"]) for row in rows))
             for row in rows:
                 shown = "\N{EN DASH}" if row["value"] is None else row["value"]
                 share = (
@@ -79,7 +80,7 @@ class Command(BaseCommand):
                     else ""
                 )
                 status = f"  [{row['status']}]" if row["status"] else ""
-                self.stdout.write(f"  {row['name']:<62} {shown!s:>8}{share}{status}")
+                self.stdout.write(f"  {row['name']:<{width}} {shown!s:>8}{share}{status}")
 
     @staticmethod
     def _service(slug: str | None) -> Service:
