@@ -22,6 +22,9 @@ from pathways.contracts.models import (
 from pathways.placements.selectors import start_counts
 
 PENNY = Decimal("0.01")
+# A contract that ends within this many days is flagged (the contract page, the outcomes
+# dashboard, the RR Board report), as is one that has ended.
+ENDING_WARNING_DAYS = 90
 
 
 def contract_of(service: Service) -> Contract | None:
@@ -53,7 +56,7 @@ class ContractSummary:
     co_funders: list[CoFunder]
     milestones: list[Milestone]
     shares: list[YearShare]
-    value: Decimal
+    value: Decimal | None  # None: no contract year with a value covers any day of the period
     payments: Decimal
     payments_count: int
     participants_started: int
@@ -65,8 +68,26 @@ class ContractSummary:
         """The value of every contract year recorded."""
         return sum((v.amount for v in self.annual_values), Decimal(0))
 
+    @property
+    def value_recorded(self) -> bool:
+        """A contract year with a value covers at least one day of the period (else the
+        value is "no contract value recorded" and every cost "not available", never
+        GBP 0.00)."""
+        return self.value is not None
+
+    @property
+    def days_without_value(self) -> int:
+        """Days of the period that no contract year with a value (within the term)
+        covers."""
+        return _days(self.start, self.end) - sum(share.days_counted for share in self.shares)
+
     def _per(self, count: int) -> Decimal | None:
-        return (self.value / count).quantize(PENNY, ROUND_HALF_UP) if count else None
+        if self.value is None or not count:
+            return None
+        return (self.value / count).quantize(PENNY, ROUND_HALF_UP)
+
+    def alert(self, today: datetime.date) -> str:
+        return contract_alert(self.term_end, today)
 
     @property
     def cost_per_participant(self) -> Decimal | None:
@@ -79,6 +100,29 @@ class ContractSummary:
     @property
     def cost_per_job(self) -> Decimal | None:
         return self._per(self.job_starts)
+
+
+def contract_alert(last_day: datetime.date, today: datetime.date) -> str:
+    """What the pages and the RR Board report say of a contract that has ended, or that ends
+    within ``ENDING_WARNING_DAYS`` of ``today``; "" otherwise."""
+    if last_day < today:
+        return (
+            f"The contract ended on {last_day:%-d %B %Y}: no contract covers the service "
+            "after that day."
+        )
+    left = (last_day - today).days
+    if left <= ENDING_WARNING_DAYS:
+        days = "day" if left == 1 else "days"
+        return f"The contract ends on {last_day:%-d %B %Y}, in {left} {days}."
+    return ""
+
+
+def alert_for(service: Service, today: datetime.date) -> str:
+    """The ending flag of the service's contract (two queries), "" if none or not due."""
+    contract = contract_of(service)
+    if contract is None:
+        return ""
+    return contract_alert(term_end(contract, list(contract.extensions.all())), today)
 
 
 def term_end(contract: Contract, extensions: list[Extension]) -> datetime.date:
@@ -112,7 +156,11 @@ def contract_summary(
         in_year = _days(year.year_start, year.year_end)
         if counted:
             shares.append(YearShare(year, counted, in_year, year.amount * counted / in_year))
-    value = sum((s.value for s in shares), Decimal(0)).quantize(PENNY, ROUND_HALF_UP)
+    value = (
+        sum((s.value for s in shares), Decimal(0)).quantize(PENNY, ROUND_HALF_UP)
+        if shares
+        else None
+    )
     paid = Payment.objects.filter(
         contract=contract, paid_on__gte=start, paid_on__lte=end
     ).aggregate(total=Sum("amount"), n=Count("id"))

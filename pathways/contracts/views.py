@@ -54,6 +54,7 @@ def contract(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": form,
             "contract": summary,
+            "contract_alert": summary.alert(today) if summary else "",
             "payments": selectors.payments_of(summary.contract) if summary else [],
             "can_manage": can(request.user, Action.MANAGE_CONTRACT),
         },

@@ -7,6 +7,12 @@ manager would. Called once by load_demo, inside its transaction.
 
 The decision gives a range, not a price, and no payment dates: the demo takes £77,500 a
 year and pays it quarterly in arrears, and says so in the notes.
+
+The term ran to 30 April 2026, before the demo's own dates (from April 2026), so the demo
+adds the follow-on contract that covers them: two further years from 1 May 2026 to 30
+April 2028 at the same price, recorded as a further period of the contract taken (the
+service has one contract record), paid quarterly in arrears as before. Every cost figure
+of the demo is then real, and the contract is not flagged as ending.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from pathways.contracts.models import (
 
 D = datetime.date
 ANNUAL = Decimal("77500.00")
+FOLLOW_ON_START = D(2026, 5, 1)
+# The follow-on contract's payments so far (quarters to July and October 2026).
+LAST_PAYMENT = D(2026, 11, 15)
 
 # (name, planned date, how precise) from the decision's procurement timeline.
 MILESTONES = [
@@ -55,7 +64,9 @@ def load(service: Service, users: dict[str, User]) -> None:
         pilot_end_date=D(2024, 4, 30),
         notes="Pilot of two years from 1 May 2022, with the option to extend for two further "
         "periods of 12 months subject to satisfactory performance. Estimated £75,000 to "
-        "£80,000 a year; £300,000 to £320,000 over the full term to 30 April 2026.",
+        "£80,000 a year; £300,000 to £320,000 over the full term to 30 April 2026. "
+        "Follow-on contract from 1 May 2026 to 30 April 2028 at the same price (recorded "
+        "here as a further period taken).",
     )
 
     def save(part: models.Model, **fields: object) -> None:
@@ -69,7 +80,15 @@ def load(service: Service, users: dict[str, User]) -> None:
             status=ExtensionStatus.TAKEN,
             decided_on=None,
         )
-    for year in range(2022, 2026):
+    # The follow-on contract covering the demo's dates.
+    save(
+        Extension(),
+        start_date=FOLLOW_ON_START,
+        end_date=D(2028, 4, 30),
+        status=ExtensionStatus.TAKEN,
+        decided_on=D(2026, 2, 27),
+    )
+    for year in range(2022, 2028):
         save(
             AnnualValue(),
             year_start=D(year, 5, 1),
@@ -85,9 +104,11 @@ def load(service: Service, users: dict[str, User]) -> None:
         note="Co-funding with partners to be explored from the first extension",
     )
     quarter = (ANNUAL / 4).quantize(Decimal("0.01"))
-    for year in range(2022, 2026):
+    for year in range(2022, 2027):
         for month_end, paid in ((7, 8), (10, 11), (1, 2), (4, 5)):
             calendar_year = year if month_end >= 5 else year + 1
+            if D(calendar_year, paid, 15) > LAST_PAYMENT:
+                continue
             save(
                 Payment(),
                 paid_on=D(calendar_year, paid, 15),

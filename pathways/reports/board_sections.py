@@ -73,22 +73,42 @@ def contract_section(
         f"{contract.start_date:%-d %B %Y}; the pilot ends {contract.pilot_end_date:%-d %B %Y} "
         f"and the contract, with the extensions taken, {summary.term_end:%-d %B %Y}.",
     ]
+    # As at the half-year's last day, so the report says the same whenever it is made.
+    alert = summary.alert(period.end)
+    if alert:
+        section["paragraphs"].insert(0, f"Warning: {alert}")
+    if not summary.value_recorded:
+        section["paragraphs"].append(
+            "No contract value is recorded for any day of the half-year, so no cost per "
+            "participant, placement or job start is available."
+        )
+
+    def cost(amount: Decimal | None) -> str:
+        if not summary.value_recorded:
+            return "Not available"
+        return "None started" if amount is None else _money(amount)
+
     section["tables"] = [
         {
             "caption": "Value and spend in the half-year",
             "header": ["Item", "Amount"],
             "rows": [
-                ["Contract value for the half-year (by days)", _money(summary.value)],
+                [
+                    "Contract value for the half-year (by days)",
+                    _money(summary.value)
+                    if summary.value_recorded
+                    else "No contract value recorded",
+                ],
                 [f"Payments made ({summary.payments_count})", _money(summary.payments)],
                 [
                     f"Cost per participant started ({summary.participants_started})",
-                    _money(summary.cost_per_participant),
+                    cost(summary.cost_per_participant),
                 ],
                 [
                     f"Cost per placement started ({summary.placements_started})",
-                    _money(summary.cost_per_placement),
+                    cost(summary.cost_per_placement),
                 ],
-                [f"Cost per job start ({summary.job_starts})", _money(summary.cost_per_job)],
+                [f"Cost per job start ({summary.job_starts})", cost(summary.cost_per_job)],
             ],
         },
         {
