@@ -15,4 +15,7 @@ from pathways.core.text import printable
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # imported here: it loads system libraries
 
-    return bytes(HTML(string=printable(render_to_string(template, context))).write_pdf())
+    html = HTML(string=printable(render_to_string(template, context)))
+    # Tagged PDF (PDF/UA-1): a structure tree, the document's language and title, so that
+    # screen readers can read it (every template sets <html lang> and <title>).
+    return bytes(html.write_pdf(pdf_variant="pdf/ua-1"))

@@ -5,8 +5,10 @@ updated edition counts them and is marked as such."""
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
 
+import pypdf
 import pytest
 import time_machine
 from django.test import Client
@@ -120,3 +122,20 @@ def test_a_half_year_still_open_has_no_updated_edition(manager: User, service: S
         services.board_report_request(
             actor=manager, service=service, period=MAY_TO_OCTOBER, updated=True
         )
+
+
+def test_the_pdf_is_tagged_with_its_language_and_title(
+    late_order: Order, manager: User, service: Service, django_capture_on_commit_callbacks: Any
+) -> None:
+    """PDF/UA-1 through WeasyPrint's pdf_variant: a structure tree, marked content, the
+    document's language and its title shown as the window title."""
+    report = _request(manager, service, django_capture_on_commit_callbacks, updated=False)
+    assert report.pdf is not None
+    reader = pypdf.PdfReader(io.BytesIO(bytes(report.pdf)))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata is not None
+    assert reader.metadata.title == "RR Board report: May to October 2025"
