@@ -223,7 +223,10 @@ def _placements_by(date_field: str, **filters: Any) -> Callable[..., QuerySet[Pl
 
 _put_forward = _placements_by("put_forward_at")
 _started = _placements_by("started_on")
-_completed = _placements_by("completed_on")
+# A job is never a completed placement: jobs are judged by sustainment.
+_completed = _placements_by(
+    "completed_on", opportunity__kind__in=(OpportunityKind.TRAINING, OpportunityKind.WORK)
+)
 _job_starts = _placements_by("started_on", opportunity__kind=OpportunityKind.JOB)
 
 
@@ -621,6 +624,37 @@ def _counter(records: Callable[..., QuerySet[Any]], people: bool = False) -> Cal
     return compute
 
 
+def _by_kind(
+    records: Callable[..., QuerySet[Any]],
+    kinds: tuple[str, ...],
+    *,
+    people: bool,
+) -> Callable[..., Figure]:
+    """A count of opportunities (or of people, each once) with its split by kind (training
+    placement, work placement, job) beside it, in one aggregate query. A person with
+    placements of two kinds is in both lines of the split and once in the total."""
+
+    def compute(service: Service, period: Period, as_of: datetime.date) -> Figure:
+        kind_field = "opportunity__kind" if people else "kind"
+        counted = "participant" if people else "id"
+        counts = records(service, period, as_of).aggregate(
+            total=Count(counted, distinct=True),
+            **{
+                kind: Count(counted, distinct=True, filter=Q(**{kind_field: kind}))
+                for kind in kinds
+            },
+        )
+        return Figure(
+            counts["total"],
+            breakdown=[(OpportunityKind(kind).label, counts[kind]) for kind in kinds],
+        )
+
+    return compute
+
+
+ALL_KINDS = (OpportunityKind.TRAINING, OpportunityKind.WORK, OpportunityKind.JOB)
+
+
 MEASURES: tuple[Measure, ...] = (
     Measure(
         key="training_placements_created",
@@ -638,7 +672,7 @@ MEASURES: tuple[Measure, ...] = (
         name="Employment placements created",
         definition="Opportunities of the kinds 'work placement' and 'job vacancy' recorded "
         "with employers of the service in the period.",
-        compute=_counter(_employment),
+        compute=_by_kind(_employment, (OpportunityKind.WORK, OpportunityKind.JOB), people=False),
         records=_employment,
         columns=OPPORTUNITY_COLUMNS,
     ),
@@ -648,7 +682,7 @@ MEASURES: tuple[Measure, ...] = (
         name="Participants referred or selected for placements",
         definition="People put forward for a training or work placement or a job in the "
         "period, each counted once however many times they were put forward.",
-        compute=_counter(_put_forward, people=True),
+        compute=_by_kind(_put_forward, ALL_KINDS, people=True),
         records=_put_forward,
         columns=PLACEMENT_COLUMNS,
     ),
@@ -674,7 +708,7 @@ MEASURES: tuple[Measure, ...] = (
         name="Participants starting placements",
         definition="People who started a training or work placement or a job in the period, "
         "each counted once.",
-        compute=_counter(_started, people=True),
+        compute=_by_kind(_started, ALL_KINDS, people=True),
         records=_started,
         columns=PLACEMENT_COLUMNS,
     ),
@@ -682,9 +716,10 @@ MEASURES: tuple[Measure, ...] = (
         key="placement_completions",
         number=6,
         name="Participants completing placements",
-        definition="People who completed a training or work placement or a job in the period, "
-        "each counted once.",
-        compute=_counter(_completed, people=True),
+        definition="People who completed a training or work placement in the period, each "
+        "counted once; a job is never a completed placement (jobs are judged by "
+        "sustainment).",
+        compute=_by_kind(_completed, (OpportunityKind.TRAINING, OpportunityKind.WORK), people=True),
         records=_completed,
         columns=PLACEMENT_COLUMNS,
     ),

@@ -123,7 +123,8 @@ EXPECTED_AFTER: dict[str, Expected] = {
     "participants_put_forward": (1, None, None, ["p6"]),
     "distance_travelled": (1, 1, 1, ["Jo"]),
     "placement_starts": (1, None, None, ["p6"]),
-    "placement_completions": (1, None, None, ["p4"]),
+    # p4 (Bea's job) ended on 1 November: a job is never a completed placement.
+    "placement_completions": (0, None, None, []),
     "orders_completed": (1, 1, 1, ["eve"]),
     "not_reoffending": (0, 0, 0, ["Cal"]),
     "referrals_received": (1, None, None, ["Dan"]),
@@ -264,6 +265,33 @@ def test_the_breakdowns_of_distance_attrition_and_reoffending(world: World) -> N
         ("Other", 0),
         ("Positive", 1),
     ]
+
+
+def test_placements_and_jobs_are_split_by_kind(world: World) -> None:
+    """Measures 1, 2, 3, 5 and 6 with their split by kind; a person in two kinds counts in
+    each line and once in the total."""
+    service = world.service
+
+    def split(key: str) -> tuple[object, list[tuple[str, int]]]:
+        figure = BY_KEY[key].compute(service, HALF, AS_OF)
+        return figure.value, figure.breakdown
+
+    assert split("employment_placements_created") == (
+        2,
+        [("Work placement", 1), ("Job vacancy", 1)],
+    )
+    assert split("participants_put_forward") == (
+        4,
+        [("Training placement", 1), ("Work placement", 1), ("Job vacancy", 2)],
+    )
+    assert split("placement_starts") == (
+        3,
+        [("Training placement", 1), ("Work placement", 0), ("Job vacancy", 2)],
+    )
+    assert split("placement_completions") == (
+        1,
+        [("Training placement", 1), ("Work placement", 0)],
+    )
 
 
 def test_distance_travelled_has_no_value_without_the_default_tool(world: World) -> None:
