@@ -54,6 +54,7 @@ def _build(case: str, directory: Path) -> Path:
 
 def _child(case: str, limit_mb: int | None) -> None:
     directory = Path(tempfile.mkdtemp(prefix="pathways-hostile-"))
+    os.environ.pop("DATABASE_URL", None)  # always a SQLite file of its own
     os.environ["SQLITE_PATH"] = str(directory / "db.sqlite3")
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"

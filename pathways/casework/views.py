@@ -64,6 +64,7 @@ def participant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "can_see_access_log": can(request.user, Action.SEE_ACCESS_LOG),
             "can_restrict": can(request.user, Action.RESTRICT_PROCESSING),
             "can_export": can(request.user, Action.SUBJECT_ACCESS),
+            "can_record_support": can(request.user, Action.RECORD_SUPPORT),
             **placement_selectors.participant_section(request.user, participant),
             "orders": orders,
             "offences": offences,

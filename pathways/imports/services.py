@@ -496,7 +496,8 @@ def batch_run(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
         _finish(batch, BatchStatus.REJECTED, report, None)
     except Exception as error:
         logger.exception("Import %s failed", batch.pk)
-        batch.report = {**report.as_json(), "failure": f"{type(error).__name__}: {error}"}
+        # The type alone: a message can quote a cell (a name, a CRN), as a log line could.
+        batch.report = {**report.as_json(), "failure": type(error).__name__}
         _finish(batch, BatchStatus.FAILED, None, None)
     return batch
 

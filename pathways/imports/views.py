@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pathways.core.access import Action, can
-from pathways.core.audit import AuditKind, audit, audit_refusal
+from pathways.core.audit import AuditKind, audit, audit_list, audit_refusal
 from pathways.core.exports import safe_cell
 from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pagination import paginate
@@ -154,11 +154,16 @@ def batch_errors_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @requires(Action.IMPORT_PROBATION_DATA)
 def conflicts(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "imports/conflicts.html",
-        {"conflicts": selectors.outcome_conflicts_for(request.user)},
+    found = selectors.outcome_conflicts_for(request.user)
+    # The page names people: one view event naming them and both records of each difference.
+    audit_list(
+        request.user,
+        "imports.conflicts",
+        [conflict.participant for conflict in found],
+        [conflict.hand for conflict in found],
+        [conflict.imported for conflict in found],
     )
+    return render(request, "imports/conflicts.html", {"conflicts": found})
 
 
 @requires(Action.EXPORT_JDL)

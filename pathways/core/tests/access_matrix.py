@@ -129,15 +129,15 @@ RULES: dict[str, Rule] = {
     "referrals:allocate": Rule(frozenset({"manager"}), pk="case"),
     "referrals:end": Rule(STAFF, pk="case"),
     "referrals:amend": Rule(frozenset({"referrer", "manager"}), pk="case"),
+    # The manager resolves a possible duplicate and decides proposed changes; neither
+    # fixture referral is held or proposes changes, so the manager is sent back (302).
+    "referrals:resolve_duplicate": Rule(frozenset({"manager"}), pk="received", status=302),
+    "referrals:proposed_changes": Rule(frozenset({"manager"}), pk="case", status=302),
     "referrals:caseload": Rule(frozenset({"worker_north", "worker_south"})),
     "referrals:waiting_list": Rule(OWN_SERVICE_STAFF),
     "referrals:overview": Rule(frozenset({"manager", "commissioner", "outsider"})),
     # Pathway plans and progress
     "plans:plan": Rule(STAFF | {"referrer"}, pk="case"),
-    # The manager resolves a possible duplicate and decides proposed changes; neither
-    # fixture referral is held or proposes changes, so the manager is sent back (302).
-    "referrals:resolve_duplicate": Rule(frozenset({"manager"}), pk="received", status=302),
-    "referrals:proposed_changes": Rule(frozenset({"manager"}), pk="case", status=302),
     "plans:goal_add": Rule(STAFF, pk="case"),
     "plans:goal_close": Rule(STAFF, pk="case"),
     "plans:step_add": Rule(STAFF, pk="case"),
@@ -317,12 +317,9 @@ SHOWS_PERSONAL_DATA = frozenset(
         "convictions:summary_pdf",
         "imports:jdl_download",
         "imports:batch_report",  # the CRNs of rows in error or skipped
+        "imports:conflicts",  # names the people whose records differ
     }
 )
-# Pages that show personal data but are not audited yet: move each into
-# SHOWS_PERSONAL_DATA when it audits. The conflicts between imported and hand-entered
-# orders name the people.
-PERSONAL_DATA_NOT_YET_AUDITED = frozenset({"imports:conflicts"})
 NO_PERSONAL_DATA = frozenset(
     {
         "home",

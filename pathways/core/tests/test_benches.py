@@ -20,11 +20,14 @@ BENCH = ROOT / "bench"
 
 # Each bench, with the arguments that make it tiny.
 SMOKE = {
+    # One bomb (built at run time, about 1 MB on disk), imported on a SQLite file of its own.
+    "hostile_imports.py": ["--cases", "bomb"],
     "imports_at_scale.py": ["--rows", "2000", "--people", "300"],
     # Without locust (not in the project's .venv): each role reads its pages a few times.
     "load.py": ["--smoke"],
     "measures_at_scale.py": ["--participants", "300", "--runs", "1"],
     "referrals_at_scale.py": ["--small", "1", "--large", "2", "--runs", "1"],
+    "spent_dates_at_scale.py": ["--people", "200", "--runs", "1"],
 }
 
 

@@ -460,3 +460,13 @@ def test_with_redis_the_move_of_waiting_tasks_is_a_periodic_job(
     scheduler.JOBS.clear()
     core_jobs.register()  # the test settings: no Redis, no such job
     assert "move_waiting_to_redis" not in scheduler.JOBS
+
+
+def test_every_registered_job_is_in_the_operations_guide() -> None:
+    """Each app's periodic jobs (digests and reminders among them) are registered at start
+    and written in docs/operations.md, so a deployer knows what the scheduler runs."""
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "operations.md").read_text()
+    names = set(scheduler.JOBS)
+    assert {"purge_expired", "worker_digests", "appointment_reminders"} <= names
+    assert {"send_due_notifications", "reap_abandoned_tasks"} <= names
+    assert [name for name in sorted(names) if f"`{name}`" not in guide] == []

@@ -26,6 +26,7 @@ TAG = '<strong class="govuk-tag govuk-tag--{}">{}</strong>'
 COLOURS: dict[type[models.TextChoices], dict[str, str]] = {
     ReferralStatus: {
         "received": "blue",
+        "held": "orange",
         "declined": "red",
         "waiting": "yellow",
         "active": "green",

@@ -366,3 +366,19 @@ def test_hand_entered_order_is_not_overwritten(
     hand.refresh_from_db()
     assert hand.actual_end_date is None and hand.source == Source.HAND
     assert Order.objects.filter(participant=people[0]).count() == 2
+
+
+def test_an_unexpected_failure_keeps_its_type_but_not_its_message(
+    tmp_path: Path, service: Service, manager: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure's message can quote a cell (a name, a CRN): the report keeps the type only,
+    as a failed RR Board report does, and nothing is changed."""
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ValueError("Canary Smith A000001")
+
+    monkeypatch.setattr("pathways.imports.services._apply_chunk", fails)
+    batch = run(service, manager, csv_file(tmp_path, GOOD_ORDERS))
+    assert batch.status == BatchStatus.FAILED
+    assert batch.report["failure"] == "ValueError"
+    assert "Canary" not in str(batch.report) and not Order.objects.exists()
