@@ -295,8 +295,7 @@ RECORDS: dict[str, Record] = {
         SUPPORT,
         tags(
             none="id conviction",
-            criminal="type length length_unit schedule_18 endorsement ends_on "
-            "until_further_order",
+            criminal="type length length_unit schedule_18 endorsement ends_on until_further_order",
         ),
     ),
     "imports.eteneedassessment": Record(

@@ -11,8 +11,8 @@ import time_machine
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pathways.accounts.models import User
 from pathways.accounts.mfa import WRONG_CODE, refusal
+from pathways.accounts.models import User
 from pathways.accounts.tests.test_mfa import _code, _enrol, _password
 
 pytestmark = pytest.mark.django_db

@@ -74,7 +74,7 @@ def _text_choices() -> list[type[models.TextChoices]]:
 
 
 def test_every_list_of_choices_puts_other_last() -> None:
-    """"Other" is the last answer, followed at most by "Prefer not to say" (the GOV.UK
+    """ "Other" is the last answer, followed at most by "Prefer not to say" (the GOV.UK
     equality questions' order)."""
     checked = 0
     for choices in _text_choices():
