@@ -12,6 +12,28 @@ from openpyxl.styles import Font
 
 from pathways.core import pdf
 from pathways.core.exports import safe_cell
+from pathways.outcomes.selectors import STATUS_WORDS
+
+MONEY = re.compile(r"^£(-?[\d,]+\.\d{2})$")
+PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
+MONEY_FORMAT = '"£"#,##0.00'
+PERCENT_FORMAT = "0%"
+
+
+def _xlsx_cell(value: Any) -> tuple[Any, str | None]:
+    """A report cell as spreadsheet data: money and rates as numbers with a number format
+    (never text like "£0.00" or "78%"), a status in the page's words, other text made
+    safe (``safe_cell``)."""
+    if isinstance(value, str):
+        money = MONEY.match(value)
+        if money:
+            return float(money.group(1).replace(",", "")), MONEY_FORMAT
+        percent = PERCENT.match(value)
+        if percent:
+            return float(percent.group(1)) / 100, PERCENT_FORMAT
+        if value in STATUS_WORDS:
+            return STATUS_WORDS[value], None
+    return safe_cell(value), None
 
 
 def render_pdf(figures: dict[str, Any]) -> bytes:
@@ -52,7 +74,11 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
             for column in range(1, len(table["header"]) + 1):
                 sheet.cell(row=sheet.max_row, column=column).font = bold
             for row in table["rows"]:
-                sheet.append([safe_cell(cell) for cell in row])
+                cells = [_xlsx_cell(cell) for cell in row]
+                sheet.append([value for value, _format in cells])
+                for column, (_value, number_format) in enumerate(cells, start=1):
+                    if number_format:
+                        sheet.cell(row=sheet.max_row, column=column).number_format = number_format
         sheet.column_dimensions["A"].width = 60
     out = io.BytesIO()
     book.save(out)
