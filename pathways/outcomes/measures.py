@@ -525,15 +525,28 @@ def _attrition(service: Service, period: Period, as_of: datetime.date) -> Figure
     total = sum(by_group.values())
     groups = list(EndReason.objects.order_by("group").values_list("group", flat=True).distinct())
     disengaged = by_group.get(ATTRITION_GROUP, 0)
+    # People who left the waiting list before support started: not attrition, shown apart.
+    left_waiting = (
+        _referrals(service)
+        .filter(_in(period, as_of, "ended_at"), started_at__isnull=True, accepted_at__isnull=False)
+        .count()
+    )
     return Figure(
         disengaged,
         numerator=disengaged,
         denominator=total,
-        breakdown=[(group, by_group.get(group, 0)) for group in groups],
+        breakdown=[
+            *((group, by_group.get(group, 0)) for group in groups),
+            (WAITING_LIST_LEFT, left_waiting),
+        ],
+        note=f"{left_waiting} left the waiting list before support started (not counted)."
+        if left_waiting
+        else "",
     )
 
 
 ATTRITION_GROUP = "Disengaged"
+WAITING_LIST_LEFT = "Left the waiting list before support started (not counted)"
 
 
 def _attrition_records(
@@ -829,7 +842,9 @@ MEASURES: tuple[Measure, ...] = (
         key="attrition",
         name="Attrition",
         definition="Episodes of support that ended in the period with a reason in the "
-        "'Disengaged' group, out of all that ended in the period; every group is shown.",
+        "'Disengaged' group, out of all that ended in the period; every group is shown. "
+        "People who left the waiting list before support started are not attrition: they "
+        "are shown apart.",
         compute=_attrition,
         records=_attrition_records,
         columns=(*PERSON, Column("Ended", "ended_at"), Column("Reason", "end_reason.label")),

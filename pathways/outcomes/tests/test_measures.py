@@ -264,6 +264,7 @@ def test_the_breakdowns_of_distance_attrition_and_reoffending(world: World) -> N
         ("Disengaged", 1),
         ("Other", 0),
         ("Positive", 1),
+        ("Left the waiting list before support started (not counted)", 0),
     ]
 
 
@@ -521,3 +522,30 @@ def test_measures_are_per_service(world: World, outsider: Any) -> None:
     assert [o.title for o in BY_KEY["training_placements_created"].records(other, HALF, AS_OF)] == [
         "Elsewhere training"
     ]
+
+
+def test_attrition_shows_people_leaving_the_waiting_list_apart(world: World) -> None:
+    """Lea is accepted onto the waiting list on 1 August 2024 (the service full) and leaves
+    it on 20 August, before support started: not attrition, a line of its own."""
+    from pathways.accounts.models import Service as ServiceModel
+    from pathways.outcomes.tests.world import _Builder
+    from pathways.referrals import services as referrals
+    from pathways.referrals.models import EndReason
+
+    builder = _Builder(world)
+    builder.refer("Lea", local(2024, 8, 1, 10))
+    active = Referral.objects.filter(service=world.service).active().count()
+    ServiceModel.objects.filter(pk=world.service.pk).update(capacity=active)
+    builder.accept("Lea", local(2024, 8, 1, 11))
+    assert world.referrals["Lea"].started_at is None
+    with at(local(2024, 8, 20, 10)):
+        referrals.referral_end(
+            actor=world.manager,
+            referral=world.referrals["Lea"],
+            reason=EndReason.objects.get(code="disengaged"),
+            closing_summary="",
+        )
+    figure = BY_KEY["attrition"].compute(world.service, HALF, AS_OF)
+    assert (figure.value, figure.numerator, figure.denominator) == (1, 1, 2)
+    assert dict(figure.breakdown)["Left the waiting list before support started (not counted)"] == 1
+    assert figure.note == "1 left the waiting list before support started (not counted)."
