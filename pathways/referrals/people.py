@@ -217,6 +217,9 @@ def held_matches_for(user: User, referral: Referral) -> list[HeldMatch]:
         rows = []
         for name in names:
             mine, theirs = _shown(held, name), _shown(person, name)
+            if name == "crn" and entries[person.pk].get("same_crn") and not held.crn:
+                # Typed the same: kept off the new person while the record holds it.
+                mine = theirs
             rows.append((FIELD_LABELS[name], mine, theirs, mine.upper() != theirs.upper()))
         audit(
             actor=user,
