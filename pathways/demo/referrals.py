@@ -15,6 +15,7 @@ from pathways.demo.clock import clock_at
 from pathways.demo.support import support_history
 from pathways.referrals import services
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, OrderType, Referral, Source
+from pathways.referrals.people import likely_duplicates
 from pathways.referrals.status import ReferralStatus
 
 FIRST = [
@@ -119,6 +120,22 @@ def load(service: Service, users: dict[str, User]) -> None:
     for referral in list(active)[:-2]:  # two are left for the manager to allocate
         worker = _allocate(referral, manager, workers, end)
         support_history(referral, worker, index[referral.pk], end)
+    # A known person's CRN under another first name: held for the manager to resolve.
+    typed = {**_person(1, areas), "first_name": "Jon", "phone": "07700 900999"}
+    with clock_at(end - datetime.timedelta(days=1)):
+        services.referral_create(
+            actor=referrer,
+            service=service,
+            person=typed,
+            details=_details(total, end.date() - datetime.timedelta(days=1)),
+            hold_for=likely_duplicates(
+                referrer,
+                crn=typed["crn"],
+                first_name=typed["first_name"],
+                last_name=typed["last_name"],
+                date_of_birth=typed["date_of_birth"],
+            ),
+        )
 
 
 def _allocate(

@@ -14,7 +14,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from pathways.demo import accounts, contracts, equality, imports, outcomes, placements, referrals
+from pathways.demo import (
+    accounts,
+    contracts,
+    convictions,
+    equality,
+    imports,
+    outcomes,
+    placements,
+    referrals,
+)
 from pathways.demo.accounts import DEMO_PASSWORD, USERS
 
 
@@ -40,5 +49,6 @@ class Command(BaseCommand):
         placements.load(service, users, end=now)
         imports.load(service, users)
         equality.load(service, users)
+        convictions.load(service, users, today=now.date())
         contracts.load(service, users)
         outcomes.load(service, users, end=now)  # last: it generates a board report
