@@ -338,7 +338,7 @@ RECORDS: dict[str, Record] = {
         # The report itself is counts only, disclosure-controlled: no person is named.
         tags(
             none="id service period_start period_end status progress progress_note "
-            "finished_at figures pdf xlsx error",
+            "as_of finished_at figures pdf xlsx error",
             ordinary="requested_by requested_at",
         ),
     ),
@@ -380,6 +380,8 @@ NOT_PERSONAL: dict[str, str] = {
     "employers.offencecategory": "reference data: offence categories (no person)",
     "placements.placementendreason": "reference data: reasons a placement ends",
     "outcomes.targettolerance": "a service's amber tolerance for its targets",
+    "outcomes.ordermeasuresetting": "which order types measure 7's headline counts, per "
+    "service (no person)",
     "outcomes.periodsnapshot": "a service's figures for a closed period, frozen before a "
     "purge: counts, shares and averages (equality figures disclosure-controlled); no person",
     "contracts.contract": "the service's contract with its commissioner (organisations)",

@@ -36,18 +36,31 @@ from pathways.accounts.models import Service
 from pathways.core.periods import Period
 from pathways.employers.models import Opportunity, OpportunityKind
 from pathways.outcomes.follow_up import follow_up_bounds
-from pathways.outcomes.models import Order, ProvenOffence, Termination
+from pathways.outcomes.models import (
+    Order,
+    OrderMeasureSetting,
+    ProvenOffence,
+    Termination,
+    default_headline_orders,
+)
 from pathways.placements.models import SUSTAINMENT_WEEKS, Placement, SustainmentCheck
 from pathways.plans.models import Goal
 from pathways.plans.selectors import counted_episodes, default_instrument, distance_travelled
 from pathways.referrals.models import EndReason, OrderType, Referral
 
-# Community sentences, for measure 7.
+# Community sentences, for measure 7: the headline counts the service's setting
+# (``OrderMeasureSetting``: community orders unless set), the others are shown by type.
 COMMUNITY_ORDERS = (
     OrderType.COMMUNITY_ORDER,
     OrderType.SUSPENDED_SENTENCE,
     OrderType.YOUTH_REHABILITATION,
 )
+
+
+def headline_orders(service: Service) -> list[str]:
+    """The order types measure 7's headline counts for the service."""
+    setting = OrderMeasureSetting.objects.filter(service=service).first()
+    return list(setting.headline_order_types) if setting else default_headline_orders()
 
 
 @dataclass(frozen=True)
@@ -303,18 +316,54 @@ def _supported(service: Service) -> Exists:
     )
 
 
-def _orders_ended(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Order]:
+def _orders_ended(
+    service: Service,
+    period: Period,
+    as_of: datetime.date,
+    types: tuple[str, ...] | list[str] | None = None,
+) -> QuerySet[Order]:
+    """Orders of ``types`` (the headline's, unless given) that ended in the period."""
     return Order.objects.filter(
-        _supported(service), order_type__in=COMMUNITY_ORDERS, actual_end_date__isnull=False
+        _supported(service),
+        order_type__in=headline_orders(service) if types is None else types,
+        actual_end_date__isnull=False,
     ).filter(_in(period, as_of, "actual_end_date"), _recorded_by(as_of))
 
 
 def _orders(service: Service, period: Period, as_of: datetime.date) -> Figure:
-    counts = _orders_ended(service, period, as_of).aggregate(
+    headline_types = headline_orders(service)
+    counts = _orders_ended(service, period, as_of, headline_types).aggregate(
         ended=Count("participant", distinct=True),
         completed=Count("participant", distinct=True, filter=Q(termination=Termination.COMPLETED)),
     )
-    return Figure(counts["completed"], numerator=counts["completed"], denominator=counts["ended"])
+    # Every community sentence by type, people completing of people whose order ended.
+    by_type = _orders_ended(service, period, as_of, COMMUNITY_ORDERS).aggregate(
+        **{
+            f"{kind}__ended": Count("participant", distinct=True, filter=Q(order_type=kind))
+            for kind in COMMUNITY_ORDERS
+        },
+        **{
+            f"{kind}__completed": Count(
+                "participant",
+                distinct=True,
+                filter=Q(order_type=kind, termination=Termination.COMPLETED),
+            )
+            for kind in COMMUNITY_ORDERS
+        },
+    )
+    breakdown = []
+    for kind in COMMUNITY_ORDERS:
+        label = OrderType(kind).label
+        breakdown.append((f"{label}: completed", by_type[f"{kind}__completed"]))
+        breakdown.append((f"{label}: ended", by_type[f"{kind}__ended"]))
+    headline = ", ".join(OrderType(kind).label.lower() for kind in headline_types)
+    return Figure(
+        counts["completed"],
+        numerator=counts["completed"],
+        denominator=counts["ended"],
+        breakdown=breakdown,
+        note=f"The headline counts: {headline}.",
+    )
 
 
 def _orders_records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Order]:
@@ -740,11 +789,12 @@ MEASURES: tuple[Measure, ...] = (
         key="orders_completed",
         number=7,
         name="Participants successfully completing their community order",
-        definition="People whose community order, suspended sentence order or youth "
-        "rehabilitation order ended in the period as completed successfully, among people "
-        "who had started support with the service by then; out of all such people whose "
-        "order ended in the period. Orders entered by hand and from probation extracts both "
-        "count.",
+        definition="People whose community order ended in the period as completed "
+        "successfully, among people who had started support with the service by then; out "
+        "of all such people whose community order ended in the period. Suspended sentence "
+        "orders and youth rehabilitation orders are shown by type beside it; which order "
+        "types the headline counts is a setting of the service (community orders unless "
+        "set). Orders entered by hand and from probation extracts both count.",
         compute=_orders,
         records=_orders_records,
         columns=(

@@ -234,6 +234,30 @@ class TargetTolerance(models.Model):
         return f"{self.percent}% for {self.service_id}"
 
 
+def default_headline_orders() -> list[str]:
+    return [OrderType.COMMUNITY_ORDER]
+
+
+class OrderMeasureSetting(models.Model):
+    """Which order types measure 7's headline counts, per service (the decision: community
+    orders). No row: community orders alone. The other community sentences are shown by
+    type beside the headline either way."""
+
+    service = models.OneToOneField(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        related_name="order_measure_setting",
+        help_text="The service.",
+    )
+    headline_order_types = models.JSONField(
+        default=default_headline_orders,
+        help_text="The order types (codes of OrderType) measure 7's headline counts.",
+    )
+
+    def __str__(self) -> str:
+        return f"Measure 7 headline for {self.service_id}: {self.headline_order_types}"
+
+
 class PeriodSnapshot(models.Model):
     """A service's figures for one named period (contract year, half-year or quarter),
     kept as they stood before records were deleted under the retention schedule, so that

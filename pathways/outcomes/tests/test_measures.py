@@ -66,10 +66,11 @@ EXPECTED_HALF: dict[str, Expected] = {
     "placement_starts": (3, None, None, ["p1", "p4", "p7", "p2"]),
     # p1 completed on 31 October; p4 on 1 November; p7 ended early.
     "placement_completions": (1, None, None, ["p1"]),
-    # Ada (one completed, one breached: counted once, as completed), Gus (imported), Jo
-    # (breach). Not: Gus's licence, Dan (never started), Bea (started after her order
-    # ended), Eve (ended 1 November), Hal (running).
-    "orders_completed": (2, 2, 3, ["ada_done", "gus", "ada_breach", "jo"]),
+    # Community orders (the headline): Ada (one completed, one breached: counted once, as
+    # completed), Gus (imported). Not: Jo's youth rehabilitation order (shown by type),
+    # Gus's licence, Dan (never started), Bea (started after her order ended), Eve (ended
+    # 1 November), Hal (running).
+    "orders_completed": (2, 2, 2, ["ada_done", "gus", "ada_breach"]),
     # Cohort: Bea, Eve, Gus, Hal, Ivy; reoffended: Bea, Hal, Ivy.
     "not_reoffending": (2, 2, 5, ["Bea", "Eve", "Gus", "Hal", "Ivy"]),
     # Kit at midnight BST on 1 May in, Cal at 23:30 GMT on 31 October in, Bea (23:30 BST
@@ -249,7 +250,8 @@ def test_a_custom_period_of_one_day_on_each_boundary(world: World) -> None:
     assert last["employment_placements_created"] == (1, None, None, ["w1"])
     assert last["participants_put_forward"] == (1, None, None, ["p5"])
     assert last["placement_completions"] == (1, None, None, ["p1"])
-    assert last["orders_completed"] == (0, 0, 1, ["jo"])
+    # Jo's youth rehabilitation order is shown by type, not in the headline.
+    assert last["orders_completed"] == (0, 0, 0, [])
 
 
 def test_the_breakdowns_of_distance_attrition_and_reoffending(world: World) -> None:
@@ -309,6 +311,30 @@ def test_distance_travelled_has_no_value_without_the_default_tool(world: World) 
 # Measure 7: orders
 
 
+def test_measure_7_headline_is_community_orders_with_the_others_by_type(world: World) -> None:
+    from pathways.outcomes.models import OrderMeasureSetting
+
+    figure = BY_KEY["orders_completed"].compute(world.service, HALF, AS_OF)
+    assert (figure.value, figure.numerator, figure.denominator) == (2, 2, 2)
+    assert figure.breakdown == [
+        ("Community order: completed", 2),
+        ("Community order: ended", 2),
+        ("Suspended sentence order: completed", 0),
+        ("Suspended sentence order: ended", 0),
+        ("Youth rehabilitation order: completed", 0),
+        ("Youth rehabilitation order: ended", 1),
+    ]
+    assert figure.note == "The headline counts: community order."
+    # The service may count youth rehabilitation orders in its headline too.
+    OrderMeasureSetting.objects.create(
+        service=world.service,
+        headline_order_types=["community_order", "youth_rehabilitation"],
+    )
+    figure = BY_KEY["orders_completed"].compute(world.service, HALF, AS_OF)
+    assert (figure.value, figure.numerator, figure.denominator) == (2, 2, 3)
+    assert figure.note == ("The headline counts: community order, youth rehabilitation order.")
+
+
 def test_orders_from_an_extract_and_by_hand_both_count_each_person_once(world: World) -> None:
     orders = list(BY_KEY["orders_completed"].records(world.service, HALF, AS_OF))
     assert {order.source for order in orders} == {Source.HAND, Source.IMPORT}
@@ -333,7 +359,7 @@ def test_an_order_counts_once_support_started_by_the_day_it_ended(world: World) 
     builder.order("dan_after", "Dan", "community_order", D(2024, 1, 1), D(2024, 11, 1), "completed")
     figure = BY_KEY["orders_completed"].compute(world.service, AFTER, AS_OF)
     assert (figure.value, figure.numerator, figure.denominator) == (2, 2, 2)
-    assert BY_KEY["orders_completed"].compute(world.service, HALF, AS_OF).denominator == 3
+    assert BY_KEY["orders_completed"].compute(world.service, HALF, AS_OF).denominator == 2
 
 
 # Measure 8: proven reoffending
