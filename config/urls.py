@@ -29,6 +29,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("security/refusals/", core_views.refusal_flags, name="refusal_flags"),
+    path("more/", core_views.more, name="more"),
     path("accounts/login/", accounts_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("pathways.outcomes.urls")),

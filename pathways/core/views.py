@@ -82,3 +82,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
     503 when the database cannot be used."""
     ready, report = health.readiness()
     return JsonResponse(report, status=200 if ready else 503)
+
+
+@login_required
+def more(request: HttpRequest) -> HttpResponse:
+    """The navigation's "More": the user's other sections, when they have more than the
+    navigation holds (``core.context_processors.MAX_ITEMS``)."""
+    return render(request, "core/more.html")

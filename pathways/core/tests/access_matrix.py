@@ -108,6 +108,7 @@ RULES: dict[str, Rule] = {
     # notifications/tests), and each user's choice of the emails they get.
     "notifications:callback": Rule(NOBODY, other=405, anon=405),
     "notifications:preferences": Rule(SIGNED_IN),
+    "more": Rule(SIGNED_IN),  # the navigation's other sections, for any role
     "notifications:text_consent": Rule(STAFF, pk="person"),
     # One sign-in page for everyone; a signed-in user who is not an administrator is refused.
     "admin_sign_in": Rule(frozenset({"admin"}), status=302),
@@ -336,6 +337,7 @@ NO_PERSONAL_DATA = frozenset(
         "refusal_flags",  # staff accounts, not the people supported
         "notifications:callback",
         "notifications:preferences",
+        "more",
         "admin_sign_in",
         # The search form; the results are posted, and audited
         # (pathways/casework/tests/test_list_audit.py::test_search_results_are_audited).

@@ -80,6 +80,7 @@ def _pages() -> dict[str, list[str]]:
     quarter_key = named_choices(timezone.localdate())[1].key
     batch = ImportBatch.objects.order_by("pk").first()
     assert batch is not None
+    held = Referral.objects.in_status(ReferralStatus.HELD).get()  # the demo holds one
     return {
         "referrer": [
             "/referrals/",
@@ -132,6 +133,12 @@ def _pages() -> dict[str, list[str]]:
             f"/participants/{own.participant_id}/equality/",
         ],
         "manager": [
+            "/more/",
+            "/notifications/preferences/",
+            f"/referrals/{held.pk}/",
+            f"/referrals/{held.pk}/possible-duplicate/",
+            f"/participants/{active.participant_id}/convictions/new/",
+            f"/notifications/people/{active.participant_id}/texts/",
             "/referrals/?status=waiting",
             "/waiting-list/",
             "/service/",
