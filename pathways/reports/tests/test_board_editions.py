@@ -132,7 +132,7 @@ def test_the_pdf_is_tagged_with_its_language_and_title(
     report = _request(manager, service, django_capture_on_commit_callbacks, updated=False)
     assert report.pdf is not None
     reader = pypdf.PdfReader(io.BytesIO(bytes(report.pdf)))
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
