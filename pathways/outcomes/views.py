@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from pathways.contracts.selectors import alert_for
 from pathways.core import periods
 from pathways.core.access import Action, can
 from pathways.core.audit import AuditKind, audit
@@ -93,6 +94,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
             "measures": list(BY_KEY.values()),
             "figures": service_figures(service),
+            "contract_alert": alert_for(service, timezone.localdate()),
             "by_source": selectors.referrals_by(service, period, "source"),
             "by_cohort": selectors.referrals_by(service, period, "cohort"),
             "can_drill_down": can(request.user, Action.SEE_DRILLDOWN),
