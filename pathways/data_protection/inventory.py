@@ -120,7 +120,7 @@ RECORDS: dict[str, Record] = {
             "ended_by end_note closing_summary held_at held_matches hold_resolved_at "
             "hold_resolved_by hold_resolution hold_reason proposed_changes",
             special="accessibility_needs",
-            criminal="source cohort order_type order_end_date prison_name "
+            criminal="source cohort order_type order_end_date order_ended_reason prison_name "
             "expected_release_date risk_information risk_flags",
         ),
     ),

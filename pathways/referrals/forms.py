@@ -16,7 +16,7 @@ from pathways.core.forms import text_field as _text
 from pathways.core.reference import in_use
 from pathways.participants import identifiers
 from pathways.participants.models import Gender, Location
-from pathways.referrals.eligibility import MINIMUM_AGE, age_on
+from pathways.referrals.eligibility import MINIMUM_AGE, age_on, order_ended
 from pathways.referrals.models import Cohort, OrderType, Reason, RiskFlag, Source
 from pathways.referrals.services import DETAIL_FIELDS, PERSON_FIELDS
 
@@ -76,6 +76,13 @@ class ReferralForm(Form):
     order_end_date = DateField(
         label="Order or licence end date", required=False, help_text="For example, 31 8 2027"
     )
+    order_ended_reason = _area(
+        "Why should the person still be referred?",
+        required=False,
+        hint="The order or licence end date has passed, so the person is no longer on "
+        "probation. The service manager will see this.",
+        rows=3,
+    )
     prison_name = _text("Prison", required=False, hint="For ROTL referrals", max_length=120)
     prison_number = _text(
         "Prison number", required=False, hint="For ROTL referrals. For example, A1234BC", width="10"
@@ -126,7 +133,10 @@ class ReferralForm(Form):
         ("About the person", ("first_name", "last_name", "date_of_birth", "gender")),
         ("Identifiers", ("crn", "pnc_id")),
         ("Contact details", ("phone", "email", "address", "area", "location")),
-        ("Referral", ("source", "cohort", "order_type", "order_end_date")),
+        (
+            "Referral",
+            ("source", "cohort", "order_type", "order_end_date", "order_ended_reason"),
+        ),
         (
             "Release on temporary licence (ROTL)",
             ("prison_name", "prison_number", "expected_release_date"),
@@ -145,8 +155,14 @@ class ReferralForm(Form):
         ("Consent", ("consent_given", "consent_date")),
     )
 
-    def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, service: Service, on: datetime.date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The day the referral is made (a sent referral's, when amending it).
+        self.on = on or timezone.localdate()
+        # The question why a person whose order ended is referred is asked only then.
+        self.asks_why_order_ended = bool(self.initial.get("order_ended_reason"))
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
         area_field.queryset = (
@@ -156,7 +172,13 @@ class ReferralForm(Form):
         )
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+        return [
+            (title, [self[name] for name in names if self._asked(name)])
+            for title, names in self.SECTIONS
+        ]
+
+    def _asked(self, name: str) -> bool:
+        return name != "order_ended_reason" or self.asks_why_order_ended
 
     def _identifier(self, name: str, check: Any, message: str) -> str:
         value = identifiers.normalise(self.cleaned_data.get(name, ""))
@@ -222,6 +244,17 @@ class ReferralForm(Form):
             and "crn" not in self.errors
         ):
             self.add_error("crn", "Enter the CRN for a Probation referral")
+        if order_ended(data.get("order_end_date"), self.on):
+            self.asks_why_order_ended = True
+            self.fields["order_ended_reason"].required = True  # shown without "(optional)"
+            if not data.get("order_ended_reason", "").strip():
+                self.add_error(
+                    "order_ended_reason",
+                    "The order or licence end date has passed. Enter why the person should "
+                    "still be referred, or correct the end date",
+                )
+        elif "order_ended_reason" in data and not self.asks_why_order_ended:
+            data["order_ended_reason"] = ""  # not asked: nothing kept
         return data
 
 

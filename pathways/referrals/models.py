@@ -140,6 +140,10 @@ class Referral(models.Model):
     order_end_date = models.DateField(
         null=True, blank=True, help_text="When the order or licence is due to end."
     )
+    order_ended_reason = models.TextField(
+        blank=True,
+        help_text="Why a person whose order or licence had ended was still referred.",
+    )
     prison_name = models.CharField(
         max_length=120, blank=True, help_text="For ROTL: the prison the person is held in."
     )

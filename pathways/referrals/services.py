@@ -68,6 +68,7 @@ DETAIL_FIELDS = (
     "cohort",
     "order_type",
     "order_end_date",
+    "order_ended_reason",
     "prison_name",
     "expected_release_date",
     "reason",
@@ -79,6 +80,9 @@ DETAIL_FIELDS = (
     "consent_given",
     "consent_date",
 )
+
+# Detail fields a caller may leave out: asked only in some cases.
+DETAIL_DEFAULTS: dict[str, Any] = {"order_ended_reason": ""}
 
 
 def _lock_service(service_id: int) -> Service:
@@ -94,6 +98,8 @@ def _check_eligible(person: dict[str, Any], details: dict[str, Any], on: datetim
         prison_name=details.get("prison_name", ""),
         prison_number=person.get("prison_number", ""),
         expected_release_date=details.get("expected_release_date"),
+        order_end_date=details.get("order_end_date"),
+        order_ended_reason=details.get("order_ended_reason", ""),
     )
     if not details.get("consent_given"):
         problems.append("The person must consent to the referral")
@@ -186,6 +192,7 @@ def referral_create(
         raise NotPermitted("You can only refer to your own service.")
     if existing_participant is not None and hold_for:
         raise RuleBroken("A referral held for the manager is not joined to anyone yet.")
+    details = {**DETAIL_DEFAULTS, **details}
     now = timezone.now()
     _check_eligible(person, details, timezone.localdate(now))
     area = person["area"]
@@ -394,6 +401,7 @@ def referral_amend(
         raise RuleBroken("A referral that is closed cannot be amended.")
     if not reason.strip():
         raise RuleBroken("Enter why you are amending the referral.")
+    details = {**DETAIL_DEFAULTS, **details}
     _check_eligible(person, details, timezone.localdate(locked.received_at))
     _check_area(locked.service, person["area"])
     participant = Participant.objects.select_for_update().get(pk=locked.participant_id)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from pathways.accounts.models import Area
@@ -22,6 +23,11 @@ from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.participants.models import Location
 from pathways.referrals import selectors, services
+from pathways.referrals.eligibility import (
+    EXPECTED_SUPPORT_DAYS,
+    order_ended,
+    order_ends_within_support,
+)
 from pathways.referrals.forms import (
     HOLD_CHOICE,
     SEPARATE_CHOICE,
@@ -257,6 +263,13 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         make_form=make_form,
         perform=perform,
         done="Referral accepted",
+        context=lambda r: {
+            "order_ends_within_support": order_ends_within_support(
+                r.order_end_date, timezone.localdate()
+            ),
+            "order_ended": order_ended(r.order_end_date, timezone.localdate()),
+            "expected_support_weeks": EXPECTED_SUPPORT_DAYS // 7,
+        },
     )
 
 
@@ -395,7 +408,12 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @requires(Action.AMEND_REFERRAL)
 def referral_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def make_form(data: Any, referral: Referral) -> AmendReferralForm:
-        return AmendReferralForm(data, initial=referral_initial(referral), service=referral.service)
+        return AmendReferralForm(
+            data,
+            initial=referral_initial(referral),
+            service=referral.service,
+            on=timezone.localdate(referral.received_at),
+        )
 
     def perform(referral: Referral, data: dict[str, Any]) -> None:
         person, details = split_referral_data(data)
