@@ -1,7 +1,8 @@
 """The measure registry: what the commissioner pays for, each with its definition, one
 function computing it with database aggregates, and a drill-down of the records counted.
 
-Every measure is computed for one service and one period. Definitions are written here
+Every measure is computed for one service, or several together (``Services``: a
+commissioner's region, each person counted once), and one period. Definitions are written here
 (shown on screen) and in docs/measures.md; a test keeps the two in step.
 """
 
@@ -57,8 +58,34 @@ COMMUNITY_ORDERS = (
 )
 
 
-def headline_orders(service: Service) -> list[str]:
-    """The order types measure 7's headline counts for the service."""
+@dataclass(frozen=True)
+class Services:
+    """Several services counted together (a region, a national view): a total counts each
+    person once, however many of the services they were in. Its capacity is the sum."""
+
+    members: tuple[Service, ...]
+
+    @property
+    def capacity(self) -> int:
+        return sum(service.capacity for service in self.members)
+
+
+Scope = Service | Services
+
+
+def of_scope(scope: Scope, path: str) -> Q:
+    """Records of the service, or of any of several services (``path`` names the service)."""
+    if isinstance(scope, Services):
+        return Q(**{f"{path}__in": scope.members})
+    return Q(**{path: scope})
+
+
+def headline_orders(service: Scope) -> list[str]:
+    """The order types measure 7's headline counts for the service (for several services,
+    every type any of them counts)."""
+    if isinstance(service, Services):
+        types = {kind for member in service.members for kind in headline_orders(member)}
+        return [kind for kind in COMMUNITY_ORDERS if kind in types]
     setting = OrderMeasureSetting.objects.filter(service=service).first()
     return list(setting.headline_order_types) if setting else default_headline_orders()
 
@@ -121,8 +148,8 @@ class Measure:
     key: str
     name: str
     definition: str
-    compute: Callable[[Service, Period, datetime.date], Figure]
-    records: Callable[[Service, Period, datetime.date], QuerySet[Any]]
+    compute: Callable[[Scope, Period, datetime.date], Figure]
+    records: Callable[[Scope, Period, datetime.date], QuerySet[Any]]
     columns: tuple[Column, ...]
     number: int | None = None  # the commissioning decision's numbering (1-8)
     unit: str = "count"  # count, days, percent
@@ -139,12 +166,12 @@ class Measure:
 # ---------------------------------------------------------------- helpers
 
 
-def _referrals(service: Service) -> QuerySet[Referral]:
-    return Referral.objects.filter(service=service)
+def _referrals(service: Scope) -> QuerySet[Referral]:
+    return Referral.objects.filter(of_scope(service, "service"))
 
 
-def _placements(service: Service) -> QuerySet[Placement]:
-    return Placement.objects.filter(referral__service=service)
+def _placements(service: Scope) -> QuerySet[Placement]:
+    return Placement.objects.filter(of_scope(service, "referral__service"))
 
 
 def _count(qs: QuerySet[Any]) -> Figure:
@@ -204,9 +231,9 @@ OPPORTUNITY_COLUMNS = (
 
 
 def _opportunities(kinds: tuple[str, ...]) -> Callable[..., QuerySet[Opportunity]]:
-    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Opportunity]:
+    def records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Opportunity]:
         return (
-            Opportunity.objects.filter(employer__service=service, kind__in=kinds)
+            Opportunity.objects.filter(of_scope(service, "employer__service"), kind__in=kinds)
             .filter(_in(period, as_of, "created_at"))
             .select_related("employer")
             .order_by("created_at", "id")
@@ -223,7 +250,7 @@ _employment = _opportunities((OpportunityKind.WORK, OpportunityKind.JOB))
 
 
 def _placements_by(date_field: str, **filters: Any) -> Callable[..., QuerySet[Placement]]:
-    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Placement]:
+    def records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Placement]:
         return (
             _placements(service)
             .filter(_in(period, as_of, date_field), **filters)
@@ -246,11 +273,11 @@ _job_starts = _placements_by("started_on", opportunity__kind=OpportunityKind.JOB
 # ---------------------------------------------------------------- 4: plan goals achieved
 
 
-def _goals(service: Service) -> QuerySet[Goal]:
-    return Goal.objects.filter(plan__referral__service=service)
+def _goals(service: Scope) -> QuerySet[Goal]:
+    return Goal.objects.filter(of_scope(service, "plan__referral__service"))
 
 
-def _goals_achieved(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Goal]:
+def _goals_achieved(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Goal]:
     return (
         _goals(service)
         .filter(_in(period, as_of, "achieved_on"))
@@ -259,7 +286,7 @@ def _goals_achieved(service: Service, period: Period, as_of: datetime.date) -> Q
     )
 
 
-def _goals_figure(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _goals_figure(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     achieved = _goals_achieved(service, period, as_of).aggregate(
         people=Count("plan__referral__participant", distinct=True), goals=Count("id")
     )
@@ -277,7 +304,9 @@ def _goals_figure(service: Service, period: Period, as_of: datetime.date) -> Fig
 # ---------------------------------------------------------------- distance travelled
 
 
-def _distance(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _distance(service: Scope, period: Period, as_of: datetime.date) -> Figure:
+    if isinstance(service, Services):
+        return Figure(None, note="Not counted for several services together.")
     instrument = default_instrument()
     if instrument is None:
         return Figure(None, note="No distance-travelled tool is in use.")
@@ -291,9 +320,9 @@ def _distance(service: Service, period: Period, as_of: datetime.date) -> Figure:
     )
 
 
-def _distance_records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
+def _distance_records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Any]:
     instrument = default_instrument()
-    if instrument is None:
+    if instrument is None or isinstance(service, Services):
         return Referral.objects.none()
     return (
         counted_episodes(service, instrument, period.start, min(period.end, as_of))
@@ -305,7 +334,7 @@ def _distance_records(service: Service, period: Period, as_of: datetime.date) ->
 # ---------------------------------------------------------------- 7: orders completed
 
 
-def _supported(service: Service) -> Exists:
+def _supported(service: Scope) -> Exists:
     """The order's person started support with the service on or before the order ended."""
     return Exists(
         _referrals(service).filter(
@@ -317,7 +346,7 @@ def _supported(service: Service) -> Exists:
 
 
 def _orders_ended(
-    service: Service,
+    service: Scope,
     period: Period,
     as_of: datetime.date,
     types: tuple[str, ...] | list[str] | None = None,
@@ -330,7 +359,7 @@ def _orders_ended(
     ).filter(_in(period, as_of, "actual_end_date"), _recorded_by(as_of))
 
 
-def _orders(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _orders(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     headline_types = headline_orders(service)
     counts = _orders_ended(service, period, as_of, headline_types).aggregate(
         ended=Count("participant", distinct=True),
@@ -366,7 +395,7 @@ def _orders(service: Service, period: Period, as_of: datetime.date) -> Figure:
     )
 
 
-def _orders_records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Order]:
+def _orders_records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Order]:
     return (
         _orders_ended(service, period, as_of)
         .select_related("participant")
@@ -377,7 +406,7 @@ def _orders_records(service: Service, period: Period, as_of: datetime.date) -> Q
 # ---------------------------------------------------------------- 8: not reoffending
 
 
-def _first_starts(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
+def _first_starts(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
     """Each person once: the first episode of theirs that started in the period (a person
     re-referred in the same period has one follow-up, from their first start)."""
     started = _referrals(service).filter(_in(period, as_of, "started_at"))
@@ -409,7 +438,7 @@ def _custody_at_start(as_of: datetime.date) -> QuerySet[Order]:
     ).filter(Q(actual_end_date__isnull=True) | Q(actual_end_date__gt=OuterRef("support_day")))
 
 
-def _reoffending_cohort(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
+def _reoffending_cohort(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Any]:
     """Episodes started in the period, with their index date (the start of support, or the
     release date where the person was in custody when support started, whichever is
     later), follow-up window, and whether the person has a proven offence in it. A person
@@ -451,7 +480,7 @@ def _reoffending_cohort(service: Service, period: Period, as_of: datetime.date) 
     )
 
 
-def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _not_reoffending(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     custody = Q(in_custody_at_end=True)
     closed = ~custody & Q(proven_before__lte=as_of)
     still_open = ~custody & Q(proven_before__gt=as_of)
@@ -512,7 +541,7 @@ def _not_reoffending(service: Service, period: Period, as_of: datetime.date) -> 
     )
 
 
-def _reoffending_records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
+def _reoffending_records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Any]:
     return (
         _reoffending_cohort(service, period, as_of)
         .select_related("participant")
@@ -524,7 +553,7 @@ def _reoffending_records(service: Service, period: Period, as_of: datetime.date)
 
 
 def _by_date(date_field: str) -> Callable[..., QuerySet[Referral]]:
-    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
+    def records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
         return (
             _referrals(service)
             .filter(_in(period, as_of, date_field))
@@ -535,7 +564,7 @@ def _by_date(date_field: str) -> Callable[..., QuerySet[Referral]]:
     return records
 
 
-def _active_at_end(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
+def _active_at_end(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
     """Receiving support at the end of the period's last day, or of ``as_of`` if earlier
     (the end of a period still open is not known yet)."""
     end_of_day = min(period.after_end, as_at_moment(as_of))
@@ -548,12 +577,12 @@ def _active_at_end(service: Service, period: Period, as_of: datetime.date) -> Qu
     )
 
 
-def _caseload(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _caseload(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     active = _active_at_end(service, period, as_of).count()
     return Figure(active, numerator=active, denominator=service.capacity)
 
 
-def _waiting(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _waiting(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     started = _referrals(service).filter(
         _in(period, as_of, "started_at"), accepted_at__isnull=False
     )
@@ -568,7 +597,7 @@ def _waiting(service: Service, period: Period, as_of: datetime.date) -> Figure:
     return Figure(days, denominator=result["n"])
 
 
-def _attrition(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _attrition(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     ended = _referrals(service).filter(_in(period, as_of, "ended_at"), started_at__isnull=False)
     by_group = dict(ended.order_by().values_list("end_reason__group").annotate(n=Count("id")))
     total = sum(by_group.values())
@@ -598,9 +627,7 @@ ATTRITION_GROUP = "Disengaged"
 WAITING_LIST_LEFT = "Left the waiting list before support started (not counted)"
 
 
-def _attrition_records(
-    service: Service, period: Period, as_of: datetime.date
-) -> QuerySet[Referral]:
+def _attrition_records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Referral]:
     return (
         _referrals(service)
         .filter(_in(period, as_of, "ended_at"), started_at__isnull=False)
@@ -617,11 +644,11 @@ def _checks(weeks: int) -> Callable[..., QuerySet[SustainmentCheck]]:
     no figure yet), recorded or not, annotated with what was known by ``as_of``:
     ``outcome`` "in_work", "not_in_work" or "not_known" (due, not recorded by then)."""
 
-    def records(service: Service, period: Period, as_of: datetime.date) -> QuerySet[Any]:
+    def records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Any]:
         known = Q(checked_on__isnull=False, checked_on__lte=as_of)
         return (
             SustainmentCheck.objects.filter(
-                placement__referral__service=service, weeks=weeks, due_on__lte=as_of
+                of_scope(service, "placement__referral__service"), weeks=weeks, due_on__lte=as_of
             )
             .filter(period.q("due_on"))
             .annotate(
@@ -646,8 +673,8 @@ OUTCOME_LABELS = {
 }
 
 
-def _sustained(weeks: int) -> Callable[[Service, Period, datetime.date], Figure]:
-    def compute(service: Service, period: Period, as_of: datetime.date) -> Figure:
+def _sustained(weeks: int) -> Callable[[Scope, Period, datetime.date], Figure]:
+    def compute(service: Scope, period: Period, as_of: datetime.date) -> Figure:
         counts = _checks(weeks)(service, period, as_of).aggregate(
             due=Count("id"),
             **{key: Count("id", filter=Q(outcome=key)) for key in OUTCOME_LABELS},
@@ -679,7 +706,7 @@ CHECK_COLUMNS = (
 
 
 def _counter(records: Callable[..., QuerySet[Any]], people: bool = False) -> Callable[..., Figure]:
-    def compute(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    def compute(service: Scope, period: Period, as_of: datetime.date) -> Figure:
         qs = records(service, period, as_of)
         return _people(qs) if people else _count(qs)
 
@@ -696,7 +723,7 @@ def _by_kind(
     placement, work placement, job) beside it, in one aggregate query. A person with
     placements of two kinds is in both lines of the split and once in the total."""
 
-    def compute(service: Service, period: Period, as_of: datetime.date) -> Figure:
+    def compute(service: Scope, period: Period, as_of: datetime.date) -> Figure:
         kind_field = "opportunity__kind" if people else "kind"
         counted = "participant" if people else "id"
         counts = records(service, period, as_of).aggregate(

@@ -14,7 +14,7 @@ from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can
 from pathways.core.periods import Period
 from pathways.outcomes.figures import CHOICES, referral_counts
-from pathways.outcomes.measures import COMMUNITY_ORDERS, MEASURES, Figure, Measure
+from pathways.outcomes.measures import COMMUNITY_ORDERS, MEASURES, Figure, Measure, Services
 from pathways.outcomes.models import (
     Order,
     PeriodSnapshot,
@@ -234,6 +234,22 @@ def measures_for_period(
             )
         )
     return results
+
+
+def measures_for_services(
+    services: list[Service], period: Period, *, as_of: datetime.date | None = None
+) -> tuple[list[tuple[Service, list[MeasureResult]]], list[MeasureResult]]:
+    """Every measure for each service (with its targets), and the total of them all: the
+    total is counted afresh over the services together (``measures.Services``), so a person
+    in two services counts once in it. A total has no target (targets are set per service)."""
+    day = as_of or timezone.localdate()
+    each = [(service, measures_for_period(service, period, as_of=day)) for service in services]
+    together = Services(tuple(services))
+    total = [
+        MeasureResult(measure=measure, figure=measure.compute(together, period, day), targets=[])
+        for measure in MEASURES
+    ]
+    return each, total
 
 
 def trend(

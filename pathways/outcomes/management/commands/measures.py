@@ -3,6 +3,8 @@
     python manage.py measures --period 2022-05-01:2022-10-31 [--service SLUG]
         [--format table|csv|json]
 
+Without ``--service``: every service, then the total of them all, counted afresh over
+the services together so that a person in two services counts once in it.
 Figures only: no person is named. The CSV neutralises cells a spreadsheet would run.
 """
 
@@ -16,8 +18,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pathways.accounts.models import Service
 from pathways.core import periods
-from pathways.outcomes.selectors import MeasureResult, measures_for_period
+from pathways.outcomes.selectors import MeasureResult, measures_for_period, measures_for_services
 
+TOTAL = "total"
+TOTAL_NAME = "All services (each person counted once)"
 FIELDS = ["key", "number", "name", "value", "numerator", "denominator", "target", "status"]
 
 
@@ -52,44 +56,58 @@ class Command(BaseCommand):
             period = periods.parse(options["period"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        service = self._service(options.get("service"))
-        rows = [_row(result) for result in measures_for_period(service, period)]
-        if options["format"] == "json":
-            self.stdout.write(
-                json.dumps(
-                    {"service": service.slug, "period": period.key, "measures": rows}, indent=2
-                )
-            )
-        elif options["format"] == "csv":
-            writer = csv.writer(self.stdout)
-            writer.writerow(FIELDS)
-            for row in rows:
-                first = row["targets"][0] if row["targets"] else {}
-                writer.writerow(
-                    [row[name] for name in FIELDS[:6]]
-                    + [first.get("value", ""), row["status"] or ""]
-                )
-        else:
-            self.stdout.write(f"{service.name}: {period}")
-            width = max(62, *(len(row["name"]) for row in rows))
-            for row in rows:
-                shown = "\N{EN DASH}" if row["value"] is None else row["value"]
-                share = (
-                    f" ({row['numerator']} of {row['denominator']})"
-                    if row["denominator"] is not None and row["numerator"] is not None
-                    else ""
-                )
-                status = f"  [{row['status']}]" if row["status"] else ""
-                self.stdout.write(f"  {row['name']:<{width}} {shown!s:>8}{share}{status}")
-
-    @staticmethod
-    def _service(slug: str | None) -> Service:
+        slug = options.get("service")
         if slug:
-            found = Service.objects.filter(slug=slug).first()
-            if found is None:
+            service = Service.objects.filter(slug=slug).first()
+            if service is None:
                 raise CommandError(f"No service has the slug {slug!r}.")
-            return found
-        services = list(Service.objects.order_by("slug")[:2])
-        if len(services) != 1:
-            raise CommandError("Give --service SLUG: there is not exactly one service.")
-        return services[0]
+            blocks = [(service.slug, service.name, measures_for_period(service, period))]
+        else:
+            services = list(Service.objects.order_by("slug"))
+            if not services:
+                raise CommandError("There is no service.")
+            each, total = measures_for_services(services, period)
+            blocks = [(service.slug, service.name, results) for service, results in each]
+            if len(services) > 1:
+                blocks.append((TOTAL, TOTAL_NAME, total))
+        self._write(options["format"], period, blocks)
+
+    def _write(
+        self, form: str, period: Any, blocks: list[tuple[str, str, list[MeasureResult]]]
+    ) -> None:
+        if form == "json":
+            data = [
+                {"service": slug, "measures": [_row(result) for result in results]}
+                for slug, _name, results in blocks
+            ]
+            if len(data) == 1:
+                self.stdout.write(json.dumps({**data[0], "period": period.key}, indent=2))
+            else:
+                self.stdout.write(json.dumps({"period": period.key, "services": data}, indent=2))
+        elif form == "csv":
+            # A service column only when there are several (the total's slug is "total").
+            several = len(blocks) > 1
+            writer = csv.writer(self.stdout)
+            writer.writerow((["service"] if several else []) + FIELDS)
+            for slug, _name, results in blocks:
+                for row in map(_row, results):
+                    first = row["targets"][0] if row["targets"] else {}
+                    writer.writerow(
+                        ([slug] if several else [])
+                        + [row[name] for name in FIELDS[:6]]
+                        + [first.get("value", ""), row["status"] or ""]
+                    )
+        else:
+            for _slug, name, results in blocks:
+                self.stdout.write(f"{name}: {period}")
+                rows = [_row(result) for result in results]
+                width = max(62, *(len(row["name"]) for row in rows))
+                for row in rows:
+                    shown = "\N{EN DASH}" if row["value"] is None else row["value"]
+                    share = (
+                        f" ({row['numerator']} of {row['denominator']})"
+                        if row["denominator"] is not None and row["numerator"] is not None
+                        else ""
+                    )
+                    status = f"  [{row['status']}]" if row["status"] else ""
+                    self.stdout.write(f"  {row['name']:<{width}} {shown!s:>8}{share}{status}")
