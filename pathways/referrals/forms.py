@@ -177,6 +177,26 @@ class ReferralForm(Form):
             for title, names in self.SECTIONS
         ]
 
+    def answers(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """A valid form's answers as the check-your-answers page lists them: each section's
+        (question, answer as shown, the id of the question's input)."""
+        rotl = self.cleaned_data.get("cohort") == Cohort.ROTL
+        return [
+            (
+                title,
+                [
+                    (
+                        str(field.label),
+                        _shown(field.field, self.cleaned_data.get(field.name)),
+                        str(field.id_for_label or field.auto_id),
+                    )
+                    for field in fields
+                ],
+            )
+            for title, fields in self.sections()
+            if fields and (rotl or "expected_release_date" not in {f.name for f in fields})
+        ]
+
     def _asked(self, name: str) -> bool:
         return name != "order_ended_reason" or self.asks_why_order_ended
 
@@ -256,6 +276,24 @@ class ReferralForm(Form):
         elif "order_ended_reason" in data and not self.asks_why_order_ended:
             data["order_ended_reason"] = ""  # not asked: nothing kept
         return data
+
+
+def _shown(field: forms.Field, value: Any) -> str:
+    """An answer as words: a choice by its label, a date in full, a blank as "Not given"."""
+    if value is None or value == "" or value == []:
+        return "Not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.date):
+        return value.strftime("%-d %B %Y")
+    if isinstance(field, forms.ModelChoiceField):
+        return str(value)
+    if isinstance(field, forms.ChoiceField):
+        labels = {str(key): str(label) for key, label in list(field.choices)}  # type: ignore[arg-type]
+        if isinstance(value, list):
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), str(value))
+    return str(value)
 
 
 def split_referral_data(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

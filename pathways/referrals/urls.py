@@ -8,6 +8,7 @@ app_name = "referrals"
 urlpatterns = [
     path("referrals/", views.referral_list, name="list"),
     path("referrals/new/", views.referral_create, name="create"),
+    path("referrals/new/check/", views.referral_check, name="check"),
     path("referrals/<int:pk>/", views.referral_detail, name="detail"),
     path("referrals/<int:pk>/accept/", views.referral_accept, name="accept"),
     path("referrals/<int:pk>/decline/", views.referral_decline, name="decline"),

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -98,44 +98,116 @@ def _duplicate_choices(matches: list[PossibleDuplicate]) -> list[tuple[str, str]
     return choices
 
 
+# The answers of a referral not yet sent, kept in the (server-side) session between the
+# form and the check-your-answers page: never in a URL. Cleared when the referral is sent,
+# when the user cancels it, and when they start a new one.
+DRAFT_KEY = "referral_draft"
+
+
+def _draft(request: AuthenticatedHttpRequest) -> QueryDict | None:
+    raw = request.session.get(DRAFT_KEY)
+    if raw is None:
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in raw.items():
+        data.setlist(name, values)
+    return data
+
+
+def _keep_draft(request: AuthenticatedHttpRequest, data: QueryDict) -> None:
+    request.session[DRAFT_KEY] = {
+        name: data.getlist(name) for name in data if name != "csrfmiddlewaretoken"
+    }
+
+
+def _drop_draft(request: AuthenticatedHttpRequest) -> None:
+    request.session.pop(DRAFT_KEY, None)
+
+
+def _known_person(
+    request: AuthenticatedHttpRequest, person: dict[str, Any], data: QueryDict
+) -> tuple[dict[str, Any], Any, list[PossibleDuplicate], bool]:
+    """Whether the typed person may be one already known, and the user's answer: (what the
+    page shows, the person to join, the matches to hold for the manager, answered)."""
+    matches = likely_duplicates(
+        request.user,
+        crn=person["crn"],
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        date_of_birth=person["date_of_birth"],
+    )
+    if not matches:
+        return {}, None, [], True
+    choice_form = DuplicateChoiceForm(
+        data if "duplicate_choice" in data else None, choices=_duplicate_choices(matches)
+    )
+    # Only the matches the user may see reach the page.
+    shown = {
+        "visible_matches": [m for m in matches if m.visible],
+        "held": needs_manager(matches),
+        "choice_form": choice_form,
+    }
+    if not choice_form.is_bound or not choice_form.is_valid():
+        return shown, None, [], False
+    choice = choice_form.cleaned_data["duplicate_choice"]
+    shown["duplicate_answer"] = dict(_duplicate_choices(matches))[choice]
+    if choice == HOLD_CHOICE:
+        return shown, None, matches, True
+    existing = next(
+        (m.participant for m in matches if f"person-{m.participant.pk}" == choice), None
+    )
+    return shown, existing, [], True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @requires(Action.REFER)
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The referral's questions. Answered, they are kept in the session and the user checks
+    them before sending (``referral_check``); ``?change=1`` comes back to them."""
     service = service_of(request.user)
-    form = ReferralForm(request.POST or None, service=service)
+    draft = _draft(request) if "change" in request.GET else None
+    if request.method == "POST":
+        form = ReferralForm(request.POST, service=service)
+    elif draft is not None:
+        form = ReferralForm(draft, service=service)
+    else:
+        _drop_draft(request)  # a new referral: answers never sent are not kept
+        form = ReferralForm(service=service)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        person, details = split_referral_data(form.cleaned_data)
-        matches = likely_duplicates(
-            request.user,
-            crn=person["crn"],
-            first_name=person["first_name"],
-            last_name=person["last_name"],
-            date_of_birth=person["date_of_birth"],
-        )
-        existing = None
-        hold_for: list[PossibleDuplicate] = []
-        if matches:
-            choice_form = DuplicateChoiceForm(
-                request.POST if "duplicate_choice" in request.POST else None,
-                choices=_duplicate_choices(matches),
-            )
-            # Only the matches the user may see reach the page.
-            context.update(
-                visible_matches=[m for m in matches if m.visible],
-                held=needs_manager(matches),
-                choice_form=choice_form,
-            )
-            if not choice_form.is_bound or not choice_form.is_valid():
-                return render(request, "referrals/create.html", context)
-            choice = choice_form.cleaned_data["duplicate_choice"]
-            if choice == HOLD_CHOICE:
-                hold_for = matches
-            elif choice != "new":
-                existing = next(
-                    m.participant for m in matches if f"person-{m.participant.pk}" == choice
-                )
+        person, _details = split_referral_data(form.cleaned_data)
+        shown, _existing, _hold_for, answered = _known_person(request, person, request.POST)
+        context.update(shown)
+        if answered:
+            _keep_draft(request, request.POST)
+            return redirect("referrals:check")
+    return render(request, "referrals/create.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@requires(Action.REFER)
+def referral_check(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Check your answers, then send the referral (or cancel it: the answers are deleted)."""
+    service = service_of(request.user)
+    data = _draft(request)
+    if request.method == "POST" and "cancel" in request.POST:
+        _drop_draft(request)
+        messages.info(request, "The referral was not sent. Its answers have been deleted.")
+        return redirect("referrals:list" if can(request.user, Action.SEE_REFERRALS) else "home")
+    if data is None:
+        return redirect("referrals:create")
+    change = reverse("referrals:create") + "?change=1"
+    form = ReferralForm(data, service=service)
+    if not form.is_valid():
+        return redirect(change)
+    person, details = split_referral_data(form.cleaned_data)
+    shown, existing, hold_for, answered = _known_person(request, person, data)
+    if not answered:
+        return redirect(change)
+    errors: list[str] = []
+    if request.method == "POST":
         try:
             referral = services.referral_create(
                 actor=request.user,
@@ -146,8 +218,9 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 hold_for=hold_for,
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            errors.append(error.message)
         else:
+            _drop_draft(request)
             messages.success(
                 request,
                 "Referral sent. The service manager will check it before it is decided"
@@ -155,7 +228,16 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 else "Referral sent",
             )
             return redirect("referrals:detail", pk=referral.pk)
-    return render(request, "referrals/create.html", context)
+    return render(
+        request,
+        "referrals/check.html",
+        {
+            "answers": form.answers(),
+            "change": change,
+            "duplicate_answer": shown.get("duplicate_answer", ""),
+            "errors": errors,
+        },
+    )
 
 
 def _forms_allowed(request: AuthenticatedHttpRequest, referral: Referral) -> dict[str, bool]:

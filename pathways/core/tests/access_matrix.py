@@ -94,6 +94,11 @@ RULES: dict[str, Rule] = {
     "login": Rule(NOBODY, other=302, anon=200),  # signed in: sent on
     "logout": Rule(NOBODY, other=405, anon=405),  # POST only
     "accounts:keep_alive": Rule(NOBODY, other=405),  # POST only ("Stay signed in")
+    "accounts:session_status": Rule(SIGNED_IN, anon=200),  # seconds left, 0 when signed out
+    # The footer's pages: open to everyone.
+    "accessibility": Rule(SIGNED_IN, anon=200),
+    "privacy": Rule(SIGNED_IN, anon=200),
+    "cookies": Rule(SIGNED_IN, anon=200),
     # Multi-factor sign-in (off in these tests: test_mfa.py switches it on). Set-up is open
     # to anyone signed in without an app; verifying and the codes page send others on.
     "accounts:mfa_setup": Rule(SIGNED_IN),
@@ -124,6 +129,10 @@ RULES: dict[str, Rule] = {
     # Referrals
     "referrals:list": Rule(CASEWORK),
     "referrals:create": Rule(frozenset({"referrer", "other_referrer", "manager", "outsider"})),
+    # Without answers in the session, back to the form.
+    "referrals:check": Rule(
+        frozenset({"referrer", "other_referrer", "manager", "outsider"}), status=302
+    ),
     "referrals:detail": Rule(STAFF | {"referrer"}, pk="case"),
     "referrals:accept": Rule(frozenset({"manager"}), pk="received"),
     "referrals:decline": Rule(frozenset({"manager"}), pk="received"),
@@ -329,6 +338,10 @@ NO_PERSONAL_DATA = frozenset(
         "login",
         "logout",
         "accounts:keep_alive",
+        "accounts:session_status",
+        "accessibility",
+        "privacy",
+        "cookies",
         "accounts:mfa_setup",
         "accounts:mfa_verify",
         "accounts:mfa_recovery_codes",
@@ -343,6 +356,7 @@ NO_PERSONAL_DATA = frozenset(
         # (pathways/casework/tests/test_list_audit.py::test_search_results_are_audited).
         "participants:find",
         "referrals:create",  # an empty form
+        "referrals:check",  # the user's own answers, not yet a record
         "referrals:overview",  # figures
         "plans:step_move",  # POST only
         "plans:figures",

@@ -18,7 +18,7 @@ from pathways.referrals.models import DeclineReason, HoldResolution, Referral
 from pathways.referrals.people import likely_duplicates
 from pathways.referrals.status import ReferralStatus
 from pathways.referrals.tests.factories import details_data, make_referral, person_data
-from pathways.referrals.tests.test_views import form_data
+from pathways.referrals.tests.test_views import form_data, send_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +71,7 @@ def _leaks(body: str, person: Participant) -> list[str]:
 
 def _held(client: Client, referrer: User, north: Patch, **typed: str) -> Referral:
     client.force_login(referrer)
-    response = client.post(
-        "/referrals/new/", {**form_data(north, **typed), "duplicate_choice": "manager"}
-    )
+    response = send_referral(client, {**form_data(north, **typed), "duplicate_choice": "manager"})
     assert response.status_code == 302, response.content.decode()
     return Referral.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
 
@@ -355,8 +353,8 @@ def test_joining_a_known_person_does_not_overwrite_their_details(
     _decline(first, manager)
     person = first.participant
     client.force_login(referrer)
-    response = client.post(
-        "/referrals/new/",
+    response = send_referral(
+        client,
         {
             **form_data(north, phone="07700 900999", address="2 New Road", email="r@example.com"),
             "duplicate_choice": f"person-{person.pk}",

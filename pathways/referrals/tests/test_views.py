@@ -62,9 +62,17 @@ def form_data(north: Patch, **overrides: str) -> dict[str, str]:
     return data
 
 
+def send_referral(client: Client, data: dict[str, str]) -> Any:
+    """Answer the referral's questions, then send it from the check-your-answers page."""
+    answered = client.post("/referrals/new/", data)
+    assert answered.status_code == 302, answered.content.decode()
+    assert answered["Location"] == "/referrals/new/check/"
+    return client.post("/referrals/new/check/")
+
+
 def test_referrer_sends_a_referral(client: Client, referrer: User, north: Patch) -> None:
     client.force_login(referrer)
-    response = client.post("/referrals/new/", form_data(north))
+    response = send_referral(client, form_data(north))
     referral = Referral.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/referrals/{referral.pk}/"
@@ -162,9 +170,8 @@ def test_same_crn_is_shown_and_joined_to_the_known_person(
     assert f'href="/participants/{known.participant_id}/"' in body
     assert "No, this is a different person" not in body  # a CRN is one person
     assert Referral.objects.count() == 1
-    second = client.post(
-        "/referrals/new/",
-        {**form_data(north), "duplicate_choice": f"person-{known.participant_id}"},
+    second = send_referral(
+        client, {**form_data(north), "duplicate_choice": f"person-{known.participant_id}"}
     )
     assert second.status_code == 302
     assert Participant.objects.count() == 1
@@ -187,7 +194,7 @@ def test_same_name_and_birth_date_can_be_a_different_person(
     body = first.content.decode()
     assert f'href="/participants/{mine.participant_id}/"' in body  # in this referrer's scope
     assert "No, this is a different person" in body
-    second = client.post("/referrals/new/", {**form_data(north), "duplicate_choice": "new"})
+    second = send_referral(client, {**form_data(north), "duplicate_choice": "new"})
     assert second.status_code == 302
     assert Participant.objects.count() == 2
 
@@ -261,7 +268,7 @@ def test_amend_through_the_page_keeps_a_change_log(
     client: Client, referrer: User, north: Patch
 ) -> None:
     client.force_login(referrer)
-    client.post("/referrals/new/", form_data(north))
+    send_referral(client, form_data(north))
     referral = Referral.objects.get()
     page = client.get(f"/referrals/{referral.pk}/amend/").content.decode()
     assert 'value="Robyn"' in page
@@ -279,7 +286,7 @@ def test_amend_through_the_page_keeps_a_change_log(
 
 def test_amend_without_a_reason_is_refused(client: Client, referrer: User, north: Patch) -> None:
     client.force_login(referrer)
-    client.post("/referrals/new/", form_data(north))
+    send_referral(client, form_data(north))
     referral = Referral.objects.get()
     response = client.post(f"/referrals/{referral.pk}/amend/", form_data(north, phone="1"))
     assert "Enter why you are amending the referral" in response.content.decode()
