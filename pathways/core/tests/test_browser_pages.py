@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
-from pathways.accounts.models import User
+from pathways.accounts.models import Area, User
 from pathways.contacts.models import Contact
 from pathways.contracts.models import Payment
 from pathways.core.periods import named_choices
@@ -22,6 +24,7 @@ from pathways.plans.models import Goal, Instrument, ReadingKind, Step
 from pathways.plans.reference import DEFAULT_INSTRUMENT
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
+from pathways.referrals.views import DRAFT_KEY
 from pathways.reports.models import BoardReport
 
 pytest_plugins = ["pathways.core.tests.browser"]
@@ -85,6 +88,7 @@ def _pages() -> dict[str, list[str]]:
         "referrer": [
             "/referrals/",
             "/referrals/new/",
+            CHECK_ANSWERS,
             f"/referrals/{received.pk}/amend/",
             "/participants/find/",
             f"/referrals/{referred.pk}/plan/",
@@ -213,6 +217,46 @@ def _pages() -> dict[str, list[str]]:
     }
 
 
+# Reached with a referral's answers in the session: the tour puts them there first.
+CHECK_ANSWERS = "/referrals/new/check/"
+
+
+def _answer_a_referral(page: Page, username: str) -> None:
+    """Keep a referral's answers in the browser's session, as the form does when answered."""
+    user = User.objects.get(username=username)
+    area = Area.objects.filter(patch__service=user.service).order_by("pk").first()
+    assert area is not None
+    cookie = next(
+        c for c in page.context.cookies() if c["name"] == django_settings.SESSION_COOKIE_NAME
+    )
+    today = timezone.localdate()
+    answers = {
+        "first_name": "Robyn",
+        "last_name": "Hale",
+        "date_of_birth-day": "3",
+        "date_of_birth-month": "4",
+        "date_of_birth-year": str(today.year - 25),
+        "gender": "woman",
+        "crn": "X765432",
+        "phone": "07700 900123",
+        "area": str(area.pk),
+        "location": "community",
+        "source": "probation",
+        "cohort": "iom",
+        "order_type": "community_order",
+        "reason": "Wants to work.",
+        "ete_needs": "No qualifications.",
+        "risk_flags": "",
+        "consent_given": "on",
+        "consent_date-day": str(today.day),
+        "consent_date-month": str(today.month),
+        "consent_date-year": str(today.year),
+    }
+    session = SessionStore(session_key=cookie["value"])
+    session[DRAFT_KEY] = {name: [value] for name, value in answers.items() if value}
+    session.save()
+
+
 def test_every_page_of_every_role_is_accessible(
     browser_page: Page, live_server: LiveServer, settings: object
 ) -> None:
@@ -220,7 +264,11 @@ def test_every_page_of_every_role_is_accessible(
     for username, paths in _pages().items():
         sign_in(browser_page, live_server.url, username, DEMO_PASSWORD)
         for path in paths:
+            if path == CHECK_ANSWERS:
+                _answer_a_referral(browser_page, username)
             browser_page.goto(live_server.url + path)
+            if path == CHECK_ANSWERS:
+                assert browser_page.title().startswith("Check your answers")
             assert_accessible(browser_page)
         if username == "admin":
             browser_page.context.clear_cookies()

@@ -53,12 +53,12 @@ def _make_referral(page: Page) -> None:
     page.get_by_label("Last name", exact=True).fill(LAST_NAME)
     _fill_date(page, "Date of birth", _years_before(today, 30))
     _choose(page, "Gender", "Man")
-    page.get_by_label("CRN").fill("X123456")
     page.get_by_label("Local authority area where the person lives").select_option(
         label="Stoke-on-Trent"
     )
     _choose(page, "Where is the person now?", "In the community")
     _choose(page, "Who is referring?", "Probation")
+    page.get_by_label("CRN").fill("X123456")
     _choose(page, "Which group is the person in?", "Integrated Offender Management (IOM) cohort")
     page.get_by_label("Order or licence type").select_option(label="Community order")
     page.get_by_label("Reason for referral").fill("Wants help finding warehouse work.")
@@ -89,7 +89,7 @@ def test_referral_journey_from_referrer_to_support_worker(
     expect(page.get_by_role("heading", level=1)).to_have_text("Make a referral")
     assert_accessible(page)
 
-    page.get_by_role("button", name="Send referral").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title(re.compile(r"^Error: Make a referral"))
     summary = page.locator(".govuk-error-summary")
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
@@ -101,6 +101,16 @@ def test_referral_journey_from_referrer_to_support_worker(
     expect(page.get_by_label("First name", exact=True)).to_be_focused()
 
     _make_referral(page)
+    page.get_by_role("button", name="Continue").click()
+    # Nothing is sent until the referrer has checked every answer.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending the referral"
+    )
+    expect(page.get_by_text("Forklift licence lapsed; no CV.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Change first name").click()
+    expect(page.get_by_label("First name", exact=True)).to_have_value(FIRST_NAME)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Send referral").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(FULL_NAME)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Awaiting decision")
