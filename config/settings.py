@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "pathways.core.middleware.SessionTimeoutMiddleware",
     "pathways.accounts.mfa.MfaRequiredMiddleware",
     "pathways.core.middleware.PrivateCacheMiddleware",
+    # Each data table in its own focusable scroll region (reflow at 320 px, WCAG 1.4.10).
+    "pathways.core.middleware.TableScrollMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -229,6 +231,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Who users write to about the service, named on the accessibility statement and privacy
+# notice (pathways/core/views.py). Empty: the pages name the role to ask for, no address.
+SERVICE_CONTACT_EMAIL = env_str("SERVICE_CONTACT_EMAIL", "")
+SERVICE_CONTACT_NAME = env_str("SERVICE_CONTACT_NAME", "the Pathways service manager")
 
 # Sessions and cookies (docs/security.md): a session ends after SESSION_IDLE_TIMEOUT
 # without a request and SESSION_COOKIE_AGE after sign-in whatever happens (both enforced by

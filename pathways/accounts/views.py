@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pathways.accounts import mfa, oidc
 from pathways.core.forms import Form
@@ -43,6 +43,16 @@ def keep_alive(request: HttpRequest) -> JsonResponse:
     session now has (the 12 hours from sign-in still apply)."""
     request.session[LAST_SEEN] = int(time.time())
     return JsonResponse({"seconds_left": idle_seconds_left(request.session)})
+
+
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """The seconds left before the server ends this session for want of activity, without
+    renewing it (SessionTimeoutMiddleware leaves this path's requests uncounted): a tab whose
+    warning has run out asks before leaving the page, in case another tab kept the session
+    alive. Signed out (or ended just now by the middleware's redirect): nothing left."""
+    left = idle_seconds_left(request.session) if request.user.is_authenticated else 0
+    return JsonResponse({"seconds_left": left})
 
 
 class CodeForm(Form):

@@ -12,14 +12,43 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from pathways.core.tables import wrap_tables
+
 # Session keys: when the user signed in, and when they were last seen (Unix seconds).
 SIGNED_IN_AT = "pathways_signed_in_at"
 LAST_SEEN = "pathways_last_seen"
 # The last-seen time is written at most this often (seconds), to spare a session write on
 # every request; pages are told the exact time left (context_processors.navigation).
 LAST_SEEN_RESOLUTION = 60
+# The page that says the seconds left (accounts.views.session_status): asking is not
+# activity, so its requests never renew the idle time.
+SESSION_STATUS_PATH = "/accounts/session/"
 # Ask the browser not to use features no page of Pathways needs.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+class TableScrollMiddleware:
+    """Each data table of an HTML page in its own scroll region (pathways/core/tables.py), so
+    no page is wider than a 320 px screen (WCAG 1.4.10)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            not getattr(response, "streaming", False)
+            and response.get("Content-Type", "").startswith("text/html")
+            and not response.get("Content-Encoding")
+        ):
+            charset = response.charset or "utf-8"
+            page = response.content.decode(charset)
+            wrapped = wrap_tables(page)
+            if wrapped is not page:
+                response.content = wrapped.encode(charset)
+                if response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))
+        return response
 
 
 class PrivateCacheMiddleware:
@@ -78,7 +107,9 @@ class SessionTimeoutMiddleware:
             idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
             if idle or now - signed_in_at > settings.SESSION_COOKIE_AGE:
                 return self._expire(request, idle=idle)
-            if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
+            if request.path == SESSION_STATUS_PATH:
+                pass  # asking how long is left is not activity
+            elif now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
                 session[LAST_SEEN] = now
         return self.get_response(request)
 

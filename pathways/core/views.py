@@ -56,6 +56,38 @@ def admin_sign_in(request: HttpRequest) -> HttpResponse:
     return redirect("/accounts/login/?next=/admin/")
 
 
+def _public_page(request: HttpRequest, template: str) -> HttpResponse:
+    """The footer's pages: open to everyone, signed in or not."""
+    return render(
+        request,
+        template,
+        {
+            "contact_email": settings.SERVICE_CONTACT_EMAIL,
+            "contact_name": settings.SERVICE_CONTACT_NAME,
+            "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        },
+    )
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement, in the form of GOV.UK's sample statement."""
+    return _public_page(request, "core/accessibility.html")
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: what the service holds about whom, why, and the lawful basis."""
+    return _public_page(request, "core/privacy.html")
+
+
+@require_GET
+def cookies(request: HttpRequest) -> HttpResponse:
+    """The cookies page: the two strictly necessary cookies, and nothing else set."""
+    return _public_page(request, "core/cookies.html")
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     try:
