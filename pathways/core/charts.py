@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import matplotlib
 from django.utils.html import escape
@@ -22,6 +23,25 @@ BLUE = "#1d70b8"  # GOV.UK blue
 TEXT = "#0b0c0c"
 
 
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How one series is told apart without colour (WCAG 1.4.1): its own marker shape, its
+    own fill pattern, and its values written beside it, as well as its colour."""
+
+    colour: str
+    marker: str  # matplotlib marker: "o" circle, "D" diamond, "s" square, "^" triangle
+    hatch: str  # matplotlib hatch pattern; "" is solid
+
+
+# The series of a chart take these in order: every one differs in marker and pattern.
+SERIES: tuple[SeriesStyle, ...] = (
+    SeriesStyle(colour=GREY, marker="o", hatch="///"),
+    SeriesStyle(colour=BLUE, marker="D", hatch=""),
+    SeriesStyle(colour="#00703c", marker="s", hatch="..."),
+    SeriesStyle(colour="#d4351c", marker="^", hatch="xx"),
+)
+
+
 @contextmanager
 def chart(width: float, height: float) -> Iterator[Figure]:
     """A figure in the house style."""
@@ -30,7 +50,7 @@ def chart(width: float, height: float) -> Iterator[Figure]:
             "svg.fonttype": "none",  # text stays text: smaller, and readable by assistive tools
             "svg.hashsalt": "pathways",  # the same chart gives the same SVG
             "font.family": "sans-serif",
-            "font.size": 11,
+            "font.size": 12,
             "text.color": TEXT,
             "axes.labelcolor": TEXT,
             "xtick.color": TEXT,

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.utils.safestring import SafeString
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from pathways.core.charts import BLUE, GREY, chart, to_svg
+from pathways.core.charts import SERIES, chart, to_svg
 from pathways.plans.selectors import Progress
 
 CACHE_SECONDS = 24 * 60 * 60
@@ -21,7 +24,7 @@ CACHE_SECONDS = 24 * 60 * 60
 
 def cache_key(progress: Progress) -> str:
     return (
-        f"plans:progress-chart:v1:{progress.instrument.pk}:{progress.first.pk}:"
+        f"plans:progress-chart:v2:{progress.instrument.pk}:{progress.first.pk}:"
         f"{progress.latest.pk}:{progress.count}"
     )
 
@@ -43,31 +46,82 @@ def progress_chart(progress: Progress | None) -> SafeString:
 def _render(progress: Progress) -> SafeString:
     instrument = progress.instrument
     rows = progress.rows
-    height = 1.2 + 0.5 * len(rows)
+    height = 1.6 + 0.5 * len(rows)
     with chart(8, height) as figure:
         axes = figure.add_subplot()
         positions = list(range(len(rows)))[::-1]
         bar = 0.38
-        axes.barh(
-            [p + bar / 2 for p in positions],
-            [r.first for r in rows],
-            height=bar,
-            color=GREY,
-            label=f"First reading, {progress.first.taken_on:%-d %b %Y}",
+        series = (
+            (f"First reading, {progress.first.taken_on:%-d %b %Y}", [r.first for r in rows], +1),
+            (f"Latest reading, {progress.latest.taken_on:%-d %b %Y}", [r.latest for r in rows], -1),
         )
-        axes.barh(
-            [p - bar / 2 for p in positions],
-            [r.latest for r in rows],
-            height=bar,
-            color=BLUE,
-            label=f"Latest reading, {progress.latest.taken_on:%-d %b %Y}",
-        )
+        # Each series by its colour, its fill pattern and the marker at the end of its bars,
+        # in the legend too; each bar's score is written beside it (no colour needed).
+        handles: list[tuple[Patch, Line2D]] = []
+        labels: list[str] = []
+        for style, (label, values, side) in zip(SERIES, series, strict=False):
+            ys = [p + side * bar / 2 for p in positions]
+            axes.barh(
+                ys,
+                values,
+                height=bar,
+                color=style.colour,
+                hatch=style.hatch,
+                edgecolor="white" if style.hatch else style.colour,
+                linewidth=0,
+            )
+            axes.plot(
+                values,
+                ys,
+                linestyle="none",
+                marker=style.marker,
+                markersize=8,
+                color=style.colour,
+                markeredgecolor="white",
+                markeredgewidth=1,
+            )
+            for value, y in zip(values, ys, strict=True):
+                axes.annotate(
+                    f"{value:g}",
+                    (value, y),
+                    xytext=(7, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=11,
+                )
+            handles.append(
+                (
+                    Patch(
+                        facecolor=style.colour,
+                        hatch=style.hatch,
+                        edgecolor="white" if style.hatch else style.colour,
+                    ),
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="none",
+                        marker=style.marker,
+                        markersize=8,
+                        color=style.colour,
+                        markeredgecolor="white",
+                    ),
+                )
+            )
+            labels.append(label)
         axes.set_yticks(positions, [r.area for r in rows])
         axes.set_xlim(min(instrument.scale_min, 0), instrument.scale_max)
         axes.set_xticks(range(instrument.scale_min, instrument.scale_max + 1))
         axes.set_xlabel(f"Score ({instrument.scale_min} to {instrument.scale_max})")
         axes.spines[["top", "right"]].set_visible(False)
-        axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False)
+        axes.legend(
+            handles,
+            labels,
+            handler_map={tuple: HandlerTuple(ndivide=None)},
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncols=1,
+            frameon=False,
+        )
         return to_svg(
             figure,
             f"Bar chart of first against latest {instrument.name} scores per area. "

@@ -238,7 +238,7 @@ def test_the_chart_is_cached_until_a_new_reading(
         progress = selectors.progress_of(selectors.readings_of(case))
         assert progress is not None
         key = charts.cache_key(progress)
-        assert key == f"plans:progress-chart:v1:{_instrument().pk}:" + ":".join(
+        assert key == f"plans:progress-chart:v2:{_instrument().pk}:" + ":".join(
             str(n) for n in (progress.first.pk, progress.latest.pk, 2)
         )  # ids and a count: nothing personal
         _read(worker_north, case, ReadingKind.REVIEW, D(2026, 9, 25), 6)
