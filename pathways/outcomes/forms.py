@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from pathways.core.forms import DateField, Form, radios, text_area, text_field
-from pathways.outcomes.measures import MEASURES
+from pathways.outcomes.measures import MEASURES, TargetUnit
 from pathways.outcomes.models import OffenceGroup, ProvenBy, Termination
 from pathways.referrals.models import OrderType
 
@@ -84,7 +84,8 @@ class TargetsForm(Form):
             for kind, label in (("intermediate", "intermediate"), ("long_term", "long-term")):
                 name = f"{measure.key}__{kind}"
                 self.fields[name] = forms.DecimalField(
-                    label=f"{measure.title}: {label} target",
+                    label=f"{measure.title}: {label} target"
+                    + (" (per cent)" if measure.target_unit == TargetUnit.RATE else ""),
                     required=False,
                     min_value=Decimal(0),
                     max_digits=10,

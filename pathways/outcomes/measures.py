@@ -143,6 +143,14 @@ class Column:
         return dict(self.labels).get(value, value) if self.labels else value
 
 
+class TargetUnit:
+    """Whether a measure's target is a count or a rate: its status compares like with like
+    (``outcomes.selectors.judged_value``)."""
+
+    COUNT = "count"
+    RATE = "rate"  # per cent of the figure's denominator
+
+
 @dataclass(frozen=True)
 class Measure:
     key: str
@@ -153,6 +161,9 @@ class Measure:
     columns: tuple[Column, ...]
     number: int | None = None  # the commissioning decision's numbering (1-8)
     unit: str = "count"  # count, days, percent
+    # What the target is: a count (or days), compared with the figure's value, or a rate
+    # in per cent, compared with the figure's share (numerator of denominator).
+    target_unit: str = "count"  # TargetUnit
     higher_is_better: bool = True
     # The figure builds up over the period (a count of events), so an open period is judged
     # against the pro-rata target; a caseload or an average does not.
@@ -814,6 +825,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         key="orders_completed",
+        target_unit=TargetUnit.RATE,
         number=7,
         name="Participants successfully completing their community order",
         definition="People whose community order ended in the period as completed "
@@ -834,6 +846,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         key="not_reoffending",
+        target_unit=TargetUnit.RATE,
         number=8,
         name="Participants not proven to reoffend within a year of support or release",
         definition="Of the people who started support in the period (each once, from their "
@@ -860,6 +873,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         key="distance_travelled",
+        target_unit=TargetUnit.RATE,
         name="Progress towards pathway-plan goals (distance travelled)",
         definition="Episodes of support whose total distance-travelled score rose from their "
         "first reading to their latest, among those with at least two readings by the end of "
@@ -917,6 +931,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         key="attrition",
+        target_unit=TargetUnit.RATE,
         name="Attrition",
         definition="Episodes of support that ended in the period with a reason in the "
         "'Disengaged' group, out of all that ended in the period; every group is shown. "
@@ -939,6 +954,7 @@ MEASURES: tuple[Measure, ...] = (
     *(
         Measure(
             key=f"sustained_{weeks}_weeks",
+            target_unit=TargetUnit.RATE,
             name=f"Jobs sustained at {weeks} weeks",
             definition=f"Job starts whose {weeks}-week sustainment check fell due in the "
             "period and found the person in work, out of every such check that had fallen "

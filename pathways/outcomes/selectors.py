@@ -14,7 +14,14 @@ from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can
 from pathways.core.periods import Period
 from pathways.outcomes.figures import CHOICES, referral_counts
-from pathways.outcomes.measures import COMMUNITY_ORDERS, MEASURES, Figure, Measure, Services
+from pathways.outcomes.measures import (
+    COMMUNITY_ORDERS,
+    MEASURES,
+    Figure,
+    Measure,
+    Services,
+    TargetUnit,
+)
 from pathways.outcomes.models import (
     Order,
     PeriodSnapshot,
@@ -40,6 +47,8 @@ class Status:
     ON_TRACK = "on_track"
     NEAR_PRO_RATA = "near_pro_rata"
     BEHIND_PRO_RATA = "behind_pro_rata"
+    # A rate target where the figure has no rate (nothing in its denominator).
+    NO_RATE = "no_rate"
 
 
 # The words and GOV.UK tag colour of each status: the page, the RR Board report (page, PDF
@@ -51,6 +60,7 @@ STATUS_WORDS = {
     Status.ON_TRACK: "In progress: on track",
     Status.NEAR_PRO_RATA: "In progress: near the target so far",
     Status.BEHIND_PRO_RATA: "In progress: behind the target so far",
+    Status.NO_RATE: "No rate: none counted",
 }
 STATUS_COLOURS = {
     Status.GREEN: "green",
@@ -59,6 +69,7 @@ STATUS_COLOURS = {
     Status.ON_TRACK: "blue",
     Status.NEAR_PRO_RATA: "yellow",
     Status.BEHIND_PRO_RATA: "orange",
+    Status.NO_RATE: "grey",
 }
 IN_PROGRESS = {
     Status.GREEN: Status.ON_TRACK,
@@ -91,6 +102,16 @@ def pro_rata(target: Decimal, period: Period, as_of: datetime.date) -> Decimal:
     return share.quantize(Decimal("0.01"))
 
 
+def judged_value(measure: Measure, figure: Figure) -> float | None:
+    """What a target is compared with, like with like: for a rate target the figure's share
+    in per cent (numerator of denominator, to one place; none when nothing was due), for a
+    count target the figure's value."""
+    if measure.target_unit == TargetUnit.RATE:
+        rate = figure.rate
+        return None if rate is None else round(rate * 100, 1)
+    return figure.value
+
+
 def judge(
     measure: Measure,
     figure: Figure,
@@ -101,18 +122,22 @@ def judge(
     tolerance: int,
 ) -> tuple[str, Decimal | None]:
     """The status of a figure against a target set for the whole period, and the target it
-    was judged against when that was a pro-rata one. A period still open on ``as_of`` is
-    "in progress": a count that builds up over the period is judged against the pro-rata
-    target; a figure that does not build up (a caseload, an average) against the target
-    itself; either way never "Below target" before the period has ended."""
+    was judged against when that was a pro-rata one. Like with like (``judged_value``): a
+    rate target against the figure's rate, a count target against its count. A period still
+    open on ``as_of`` is "in progress": a count that builds up over the period is judged
+    against the pro-rata target; a rate, or a figure that does not build up (a caseload, an
+    average), against the target itself; either way never "Below target" before the period
+    has ended."""
+    value = judged_value(measure, figure)
+    if value is None and measure.target_unit == TargetUnit.RATE:
+        return Status.NO_RATE, None
     if as_of >= period.end:
-        status = rag(
-            figure.value, target, higher_is_better=measure.higher_is_better, tolerance=tolerance
-        )
+        status = rag(value, target, higher_is_better=measure.higher_is_better, tolerance=tolerance)
         return status, None
-    goal = pro_rata(target, period, as_of) if measure.builds_up else None
+    builds_up = measure.builds_up and measure.target_unit == TargetUnit.COUNT
+    goal = pro_rata(target, period, as_of) if builds_up else None
     status = rag(
-        figure.value,
+        value,
         target if goal is None else goal,
         higher_is_better=measure.higher_is_better,
         tolerance=tolerance,
@@ -126,6 +151,13 @@ class TargetResult:
     value: Decimal
     status: str
     pro_rata: Decimal | None = None  # the share of the target due so far, in an open period
+    unit: str = TargetUnit.COUNT  # the measure's ``target_unit``
+
+    @property
+    def shown(self) -> str:
+        """The target as people read it: "60%" for a rate, "12" for a count."""
+        number = f"{self.value.normalize():f}"
+        return f"{number}%" if self.unit == TargetUnit.RATE else number
 
     @property
     def kind_label(self) -> str:
@@ -225,7 +257,7 @@ def measures_for_period(
                 measure=measure,
                 figure=figure,
                 targets=[
-                    TargetResult(target.kind, target.value, *judged)
+                    TargetResult(target.kind, target.value, *judged, unit=measure.target_unit)
                     for target in targets.get(measure.key, [])
                     for judged in [
                         judge(measure, figure, target.value, period, day, tolerance=tolerance)

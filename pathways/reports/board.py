@@ -112,7 +112,7 @@ def _measures(results: list[MeasureResult]) -> Section:
     rows = []
     for result in results:
         figure = result.figure
-        targets = "; ".join(f"{t.kind_label} {t.value:g}" for t in result.targets)
+        targets = "; ".join(f"{t.kind_label} {t.shown}" for t in result.targets)
         rows.append(
             [
                 result.measure.title,

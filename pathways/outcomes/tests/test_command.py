@@ -96,7 +96,7 @@ def test_csv_has_a_header_and_a_row_per_measure(world: World, commissioner: User
             measure_key="attrition",
             period=HALF,
             kind=TargetKind.LONG_TERM,
-            value=Decimal(1),
+            value=Decimal(60),  # a rate: 1 of 2 leavers disengaged is 50%,
         )
         rows = list(
             csv.reader(
@@ -117,7 +117,7 @@ def test_csv_has_a_header_and_a_row_per_measure(world: World, commissioner: User
     ]
     assert len(rows) == 1 + len(MEASURES)
     by_key = {row[0]: row for row in rows[1:]}
-    assert by_key["attrition"] == ["attrition", "", "Attrition", "1", "1", "2", "1.0", "green"]
+    assert by_key["attrition"] == ["attrition", "", "Attrition", "1", "1", "2", "60.0", "green"]
     assert by_key["training_placements_created"][:6] == [
         "training_placements_created",
         "1",

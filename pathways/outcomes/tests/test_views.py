@@ -234,7 +234,9 @@ def test_targets_posted_show_as_status_on_the_dashboard(
     assert "Targets saved" in page
     # The half-year is open (day 154 of 184): judged in progress, against the pro-rata
     # target where the figure builds up (test_open_periods).
-    assert page.count("In progress: on track") == 2  # starts, attrition
+    assert page.count("In progress: on track") == 1  # starts
+    # Attrition's target is a rate and nobody's support ended: no rate (test_units).
+    assert page.count("No rate: none counted") == 1
     assert page.count("In progress: near the target so far") == 1  # caseload 1 of 1.1
     assert page.count("In progress: behind the target so far") == 1  # referrals 1 of 2.51
     assert "Below target" not in page
