@@ -131,3 +131,35 @@ def test_accept_warns_when_the_order_ends_within_the_expected_time_of_support(
     assert f"within the {EXPECTED_SUPPORT_DAYS // 7} weeks" in soon
     later = accept_page(today + (EXPECTED_SUPPORT_DAYS + 30) * DAY)
     assert "within the" not in later
+
+
+def test_amending_judges_the_end_date_on_the_day_the_referral_was_received(
+    service: Service, referrer: User, north: Patch
+) -> None:
+    area = north.areas.get()
+    referral = services.referral_create(
+        actor=referrer,
+        service=service,
+        person=person_data(area),
+        details=details_data(order_end_date=timezone.localdate() + 10 * DAY),
+    )
+    person = {name: getattr(referral.participant, name) for name in services.PERSON_FIELDS}
+    details = {name: getattr(referral, name) for name in services.DETAIL_FIELDS}
+    with pytest.raises(RuleBroken, match="no longer on probation"):
+        services.referral_amend(
+            actor=referrer,
+            referral=referral,
+            person=person,
+            details={**details, "order_end_date": timezone.localdate() - DAY},
+            reason="Typed the wrong year",
+        )
+    # Ending on the day it was received is still an order in force.
+    services.referral_amend(
+        actor=referrer,
+        referral=referral,
+        person=person,
+        details={**details, "order_end_date": timezone.localdate()},
+        reason="Typed the wrong day",
+    )
+    referral.refresh_from_db()
+    assert referral.order_end_date == timezone.localdate()
