@@ -26,10 +26,11 @@ from pathways.accounts.models import Service
 from pathways.core.periods import Period
 from pathways.employers.models import OpportunityKind
 from pathways.outcomes.figures import CHOICES, frozen_record_figures, record_figures
-from pathways.outcomes.measures import BY_KEY
-from pathways.outcomes.models import PeriodSnapshot
+from pathways.outcomes.measures import BY_KEY, TargetUnit
+from pathways.outcomes.models import PeriodSnapshot, TargetKind
 from pathways.outcomes.selectors import (
     MeasureResult,
+    TargetResult,
     facts_recorded_after,
     measures_for_period,
     snapshot_for,
@@ -108,18 +109,28 @@ def _activity(results: dict[str, MeasureResult], counted: dict[str, Any]) -> Sec
     }
 
 
+def _target_cell(target: TargetResult) -> str | int | float:
+    if target.unit == TargetUnit.RATE:
+        return target.shown
+    value = float(target.value)
+    return int(value) if value.is_integer() else value
+
+
 def _measures(results: list[MeasureResult]) -> Section:
     rows = []
     for result in results:
         figure = result.figure
-        targets = "; ".join(f"{t.kind_label} {t.shown}" for t in result.targets)
+        # Each kind of target in its own column: a count as a number, a rate as "60%"
+        # (a numeric cell with a percent format in the spreadsheet).
+        targets = {t.kind: _target_cell(t) for t in result.targets}
         rows.append(
             [
                 result.measure.title,
                 _value(result),
                 "" if figure.denominator is None else figure.denominator,
                 _share(figure.numerator, figure.denominator),
-                targets,
+                targets.get(TargetKind.INTERMEDIATE, ""),
+                targets.get(TargetKind.LONG_TERM, ""),
                 result.status,
             ]
         )
@@ -134,7 +145,15 @@ def _measures(results: list[MeasureResult]) -> Section:
         "tables": [
             _table(
                 "Every measure for the half-year",
-                ["Measure", "Figure", "Out of", "Share", "Target", "Status"],
+                [
+                    "Measure",
+                    "Figure",
+                    "Out of",
+                    "Share",
+                    "Intermediate target",
+                    "Long-term target",
+                    "Status",
+                ],
                 rows,
             )
         ],

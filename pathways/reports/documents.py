@@ -1,5 +1,9 @@
 """The RR Board report as PDF (WeasyPrint, from the page's own template) and as XLSX (one
-sheet per section), both from the report's kept figures."""
+sheet per section), both from the report's kept figures.
+
+In the spreadsheet each table of a section is an Excel table (a worksheet table with its
+one header row, so it sorts and filters), and each sheet's first table's header row is
+frozen (the rows above it stay in view)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pathways.core import pdf
 from pathways.core.exports import safe_cell
@@ -51,11 +57,25 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
+def _headers(header: list[Any]) -> list[str]:
+    """An Excel table's header: text, none blank, none repeated."""
+    names: list[str] = []
+    for position, heading in enumerate(header, start=1):
+        name = str(safe_cell(heading)).strip() or f"Column {position}"
+        base, n = name, 2
+        while name in names:
+            name = f"{base} {n}"
+            n += 1
+        names.append(name)
+    return names
+
+
 def render_xlsx(figures: dict[str, Any]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
     bold = Font(bold=True)
+    tables = 0
     for section in figures["sections"]:
         sheet = book.create_sheet(_sheet_title(section["title"], used))
         sheet.append([safe_cell(section["title"])])
@@ -70,15 +90,26 @@ def render_xlsx(figures: dict[str, Any]) -> bytes:
             sheet.append([])
             sheet.append([safe_cell(table["caption"])])
             sheet.cell(row=sheet.max_row, column=1).font = bold
-            sheet.append([safe_cell(cell) for cell in table["header"]])
+            sheet.append(_headers(table["header"]))
+            header_row = sheet.max_row
             for column in range(1, len(table["header"]) + 1):
-                sheet.cell(row=sheet.max_row, column=column).font = bold
+                sheet.cell(row=header_row, column=column).font = bold
+            if sheet.freeze_panes is None:
+                sheet.freeze_panes = f"A{header_row + 1}"
             for row in table["rows"]:
                 cells = [_xlsx_cell(cell) for cell in row]
                 sheet.append([value for value, _format in cells])
                 for column, (_value, number_format) in enumerate(cells, start=1):
                     if number_format:
                         sheet.cell(row=sheet.max_row, column=column).number_format = number_format
+            if table["header"]:
+                tables += 1
+                last = get_column_letter(len(table["header"]))
+                # An empty table still has one (blank) data row: Excel needs one.
+                end = max(sheet.max_row, header_row + 1)
+                excel = Table(displayName=f"Table{tables}", ref=f"A{header_row}:{last}{end}")
+                excel.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+                sheet.add_table(excel)
         sheet.column_dimensions["A"].width = 60
     out = io.BytesIO()
     book.save(out)
