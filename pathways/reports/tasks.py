@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from pathways.core import leases
+from pathways.core.audit import AuditKind, audit
 from pathways.core.periods import Period, parse
 from pathways.reports import board, documents
 from pathways.reports.models import BoardReport, Commentary, ReportStatus
@@ -62,15 +64,27 @@ def generate_board_report(report_id: int) -> None:
             status=ReportStatus.FAILED, error=type(error).__name__, finished_at=timezone.now()
         )
         raise
-    BoardReport.objects.filter(pk=report_id).update(
-        status=ReportStatus.DONE,
-        progress=100,
-        progress_note="Ready",
-        figures=figures,
-        pdf=pdf,
-        xlsx=xlsx,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        BoardReport.objects.filter(pk=report_id).update(
+            status=ReportStatus.DONE,
+            progress=100,
+            progress_note="Ready",
+            figures=figures,
+            pdf=pdf,
+            xlsx=xlsx,
+            finished_at=timezone.now(),
+        )
+        # Whoever is told a report is ready (the service's commissioners: notifications)
+        # reads it from this event: its service and period, never a figure.
+        audit(
+            actor=None,
+            kind=AuditKind.CHANGE,
+            action="report.ready",
+            obj=report,
+            subject_id=None,
+            summary=f"RR Board report ready: {period}",
+            detail={"service_id": report.service_id, "period": str(period)},
+        )
 
 
 @leases.on_abandoned(LEASE)
