@@ -88,10 +88,11 @@ def _people(count: int) -> None:
                prison_name, reason, ete_needs, risk_information, risk_flags,
                accessibility_needs, interpreter_language, consent_given, consent_date,
                received_at, accepted_at, started_at, override_reason, decline_note, end_note,
-               closing_summary)
+               closing_summary, order_ended_reason, held_matches, hold_resolution, hold_reason,
+               proposed_changes)
             SELECT %(service)s, id, %(patch)s, %(referrer)s, 'probation', 'iom',
                    'community_order', '', 'Bench', 'Bench', '', '[]', '', '', true,
-                   current_date, now(), now(), now(), '', '', '', ''
+                   current_date, now(), now(), now(), '', '', '', '', '', '[]', '', '', '{}'
             FROM people
             """,
             {

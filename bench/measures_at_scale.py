@@ -148,7 +148,8 @@ INSERT INTO referrals_referral
    prison_name, reason, ete_needs, risk_information, risk_flags, accessibility_needs,
    interpreter_language, consent_given, consent_date, received_at, accepted_at, accepted_by_id,
    declined_at, declined_by_id, started_at, worker_id, allocated_at, ended_at, ended_by_id,
-   end_reason_id, override_reason, decline_note, end_note, closing_summary)
+   end_reason_id, override_reason, decline_note, end_note, closing_summary, order_ended_reason,
+   held_matches, hold_resolution, hold_reason, proposed_changes)
 SELECT %(service)s, pid, patch, %(referrer)s,
        CASE WHEN u_type < 0.8 THEN 'probation' WHEN u_type < 0.9 THEN 'yos' ELSE 'prison' END,
        CASE WHEN u_type < 0.6 THEN 'iom' WHEN u_type < 0.9 THEN 'other' ELSE 'rotl' END,
@@ -168,7 +169,7 @@ SELECT %(service)s, pid, patch, %(referrer)s,
        ended, CASE WHEN ended IS NOT NULL THEN %(manager)s END,
        CASE WHEN ended IS NOT NULL
             THEN (SELECT id FROM referrals_endreason WHERE code = reason_code) END,
-       '', '', '', CASE WHEN ended IS NOT NULL THEN 'Bench' ELSE '' END
+       '', '', '', CASE WHEN ended IS NOT NULL THEN 'Bench' ELSE '' END, '', '[]', '', '', '{{}}'
 FROM k
 """
 

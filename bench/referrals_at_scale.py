@@ -104,7 +104,9 @@ def _grow_to(services: int) -> None:
                    prison_name, reason, ete_needs, risk_information, risk_flags,
                    accessibility_needs, interpreter_language, consent_given, consent_date,
                    received_at, accepted_at, declined_at, started_at, ended_at, end_reason_id,
-                   worker_id, override_reason, decline_note, end_note, closing_summary)
+                   worker_id, override_reason, decline_note, end_note, closing_summary,
+                   order_ended_reason, held_matches, hold_resolution, hold_reason,
+                   proposed_changes)
                 SELECT %(service)s, id, %(patch)s, %(referrer)s, 'probation', 'iom', 'community_order',
                        '', 'Bench', 'Bench', '', '[]', '', '', true, created_at::date,
                        created_at,
@@ -114,7 +116,7 @@ def _grow_to(services: int) -> None:
                        CASE WHEN k <= %(ended)s THEN created_at + interval '30 days' END,
                        CASE WHEN k <= %(ended)s THEN %(reason)s END,
                        CASE WHEN k <= %(ended)s + %(active)s THEN %(worker)s END,
-                       '', '', '', ''
+                       '', '', '', '', '', '[]', '', '', '{}'
                 FROM numbered
                 """,
                 {

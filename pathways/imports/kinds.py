@@ -47,10 +47,12 @@ class RowError:
     expected: str
 
     def as_dict(self) -> dict[str, Any]:
+        # What a file sent is shown with its control characters as codes (a header can hold
+        # a NUL, which PostgreSQL's JSON refuses): the report keeps only what it can hold.
         return {
             "row": self.row,
-            "column": self.column,
-            "value": self.value[:200],
+            "column": visible(self.column),
+            "value": visible(self.value)[:200],
             "expected": self.expected,
         }
 
