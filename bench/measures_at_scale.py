@@ -524,7 +524,8 @@ pl AS (
     count(DISTINCT p.participant_id) FILTER (
       WHERE p.started_on BETWEEN %(d0)s AND %(d1)s) AS placement_starts,
     count(DISTINCT p.participant_id) FILTER (
-      WHERE p.completed_on BETWEEN %(d0)s AND %(d1)s) AS completions,
+      WHERE p.completed_on BETWEEN %(d0)s AND %(d1)s
+        AND o.kind IN ('training', 'work')) AS completions,
     count(DISTINCT p.participant_id) FILTER (
       WHERE p.started_on BETWEEN %(d0)s AND %(d1)s AND o.kind = 'job') AS job_starts
   FROM placements_placement p
@@ -536,17 +537,29 @@ pl AS (
          OR p.completed_on BETWEEN %(d0)s AND %(d1)s)
 ),
 chk AS (
-  SELECT count(*) FILTER (WHERE s.weeks = 4) AS checked_4,
-         count(*) FILTER (WHERE s.weeks = 4 AND s.in_work) AS in_work_4,
-         count(*) FILTER (WHERE s.weeks = 13) AS checked_13,
-         count(*) FILTER (WHERE s.weeks = 13 AND s.in_work) AS in_work_13,
-         count(*) FILTER (WHERE s.weeks = 26) AS checked_26,
-         count(*) FILTER (WHERE s.weeks = 26 AND s.in_work) AS in_work_26
+  -- Every check due in the period by the as-at day; in work only if recorded by then.
+  SELECT count(*) FILTER (WHERE s.weeks = 4) AS due_4,
+         count(*) FILTER (WHERE s.weeks = 4 AND s.in_work AND s.checked_on <= %(as_of)s)
+           AS in_work_4,
+         count(*) FILTER (WHERE s.weeks = 13) AS due_13,
+         count(*) FILTER (WHERE s.weeks = 13 AND s.in_work AND s.checked_on <= %(as_of)s)
+           AS in_work_13,
+         count(*) FILTER (WHERE s.weeks = 26) AS due_26,
+         count(*) FILTER (WHERE s.weeks = 26 AND s.in_work AND s.checked_on <= %(as_of)s)
+           AS in_work_26
   FROM placements_sustainmentcheck s
   JOIN placements_placement p ON p.id = s.placement_id
   JOIN referrals_referral r ON r.id = p.referral_id
-  WHERE r.service_id = %(service)s AND s.checked_on IS NOT NULL
-    AND s.due_on BETWEEN %(d0)s AND %(d1)s
+  WHERE r.service_id = %(service)s
+    AND s.due_on BETWEEN %(d0)s AND %(d1)s AND s.due_on <= %(as_of)s
+),
+goals AS (
+  -- People who achieved a plan goal in the period (measure 4).
+  SELECT count(DISTINCT r.participant_id) AS goal_people
+  FROM plans_goal g JOIN plans_pathwayplan pp ON pp.id = g.plan_id
+  JOIN referrals_referral r ON r.id = pp.referral_id
+  WHERE r.service_id = %(service)s AND g.achieved_on BETWEEN %(d0)s AND %(d1)s
+    AND g.achieved_on <= %(as_of)s
 ),
 episodes AS (
   -- Counted episodes: two or more readings by the last day, the latest in the period.
@@ -578,33 +591,60 @@ ord AS (
          count(DISTINCT o.participant_id) FILTER (
            WHERE o.termination = 'completed') AS orders_completed
   FROM outcomes_order o
-  WHERE o.order_type IN ('community_order', 'suspended_sentence', 'youth_rehabilitation')
-    AND o.actual_end_date BETWEEN %(d0)s AND %(d1)s
+  WHERE o.order_type = 'community_order'
+    AND o.actual_end_date BETWEEN %(d0)s AND %(d1)s AND o.actual_end_date <= %(as_of)s
+    AND o.recorded_at < %(moment)s
     AND EXISTS (
       SELECT 1 FROM referrals_referral r
       WHERE r.service_id = %(service)s AND r.participant_id = o.participant_id
         AND r.started_at < ((o.actual_end_date + 1)::timestamp AT TIME ZONE %(tz)s))
 ),
 cohort AS (
-  -- People who started support in the period, from their (first) start in it.
-  SELECT r.participant_id, min((r.started_at AT TIME ZONE %(tz)s)::date) AS start_day
+  -- Each person once, from their first start in the period.
+  SELECT DISTINCT ON (r.participant_id) r.participant_id,
+         (r.started_at AT TIME ZONE %(tz)s)::date AS support_day
   FROM referrals_referral r
   WHERE r.service_id = %(service)s AND r.started_at >= %(t0)s AND r.started_at < %(t1)s
-  GROUP BY r.participant_id
+    AND r.started_at < %(moment)s
+  ORDER BY r.participant_id, r.started_at, r.id
+),
+idx AS (
+  -- The index date: the start of support, or the release from the custodial sentence the
+  -- person was serving then (its end date), whichever is later.
+  SELECT c.participant_id, cu.held IS NOT NULL AS in_custody_at_start, cu.released_on,
+         CASE WHEN cu.held IS NOT NULL THEN cu.released_on ELSE c.support_day END AS index_day
+  FROM cohort c
+  LEFT JOIN LATERAL (
+    SELECT true AS held, o.actual_end_date AS released_on
+    FROM outcomes_order o
+    WHERE o.participant_id = c.participant_id AND o.order_type = 'custodial'
+      AND o.recorded_at < %(moment)s AND o.start_date <= c.support_day
+      AND (o.actual_end_date IS NULL OR o.actual_end_date > c.support_day)
+    ORDER BY o.start_date DESC, o.id DESC LIMIT 1
+  ) cu ON true
+),
+win AS (
+  SELECT i.participant_id, i.index_day,
+         (i.index_day + interval '12 months')::date AS committed_before,
+         (i.index_day + interval '18 months')::date AS proven_before,
+         i.in_custody_at_start AND (i.released_on IS NULL OR i.released_on > %(d1)s)
+           AS in_custody_at_end
+  FROM idx i
 ),
 reo AS (
-  SELECT count(*) FILTER (WHERE c.start_day + %(waited)s < %(as_of)s) AS closed,
+  SELECT count(*) FILTER (WHERE NOT w.in_custody_at_end AND w.proven_before <= %(as_of)s)
+           AS closed,
          count(*) FILTER (
-           WHERE c.start_day + %(waited)s < %(as_of)s
+           WHERE NOT w.in_custody_at_end AND w.proven_before <= %(as_of)s
              AND EXISTS (
                SELECT 1 FROM outcomes_provenoffence po
-               WHERE po.participant_id = c.participant_id
-                 AND po.committed_on BETWEEN c.start_day AND c.start_day + %(follow_up)s
-                 AND po.proven_on <= c.start_day + %(waited)s)) AS reoffended
-  FROM cohort c
+               WHERE po.participant_id = w.participant_id AND po.recorded_at < %(moment)s
+                 AND po.committed_on >= w.index_day AND po.committed_on < w.committed_before
+                 AND po.proven_on < w.proven_before)) AS reoffended
+  FROM win w
 )
 SELECT *, (SELECT capacity FROM accounts_service WHERE id = %(service)s) AS capacity
-FROM ref, opp, pl, chk, dist, ord, reo
+FROM ref, opp, pl, chk, goals, dist, ord, reo
 """
 
 Triple = tuple[float | None, int | None, int | None]
@@ -614,7 +654,7 @@ def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, T
     from django.conf import settings
     from django.db import connection
 
-    from pathways.outcomes.measures import FOLLOW_UP_DAYS, WAITING_DAYS
+    from pathways.outcomes.measures import as_at_moment
     from pathways.plans.reference import DEFAULT_INSTRUMENT
 
     params = {
@@ -626,8 +666,7 @@ def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, T
         "as_of": as_of,
         "tz": settings.TIME_ZONE,
         "instrument": DEFAULT_INSTRUMENT,
-        "follow_up": FOLLOW_UP_DAYS,
-        "waited": FOLLOW_UP_DAYS + WAITING_DAYS,
+        "moment": as_at_moment(as_of),
     }
     with connection.cursor() as cursor:
         cursor.execute(HAND_SQL, params)
@@ -639,6 +678,7 @@ def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, T
         "training_placements_created": (row["training"], None, None),
         "employment_placements_created": (row["employment"], None, None),
         "participants_put_forward": (row["put_forward"], None, None),
+        "goals_achieved": (row["goal_people"], None, None),
         "distance_travelled": (row["moved_up"], row["moved_up"], row["counted"]),
         "placement_starts": (row["placement_starts"], None, None),
         "placement_completions": (row["completions"], None, None),
@@ -654,7 +694,7 @@ def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, T
     }
     for weeks in (4, 13, 26):
         in_work = row[f"in_work_{weeks}"]
-        figures[f"sustained_{weeks}_weeks"] = (in_work, in_work, row[f"checked_{weeks}"])
+        figures[f"sustained_{weeks}_weeks"] = (in_work, in_work, row[f"due_{weeks}"])
     return figures
 
 
