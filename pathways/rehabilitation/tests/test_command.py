@@ -114,3 +114,38 @@ def test_the_command_exits_non_zero_on_a_bad_file(tmp_path) -> None:
     )
     assert done.returncode != 0
     assert "convictions[0].date" in done.stderr
+
+
+def test_the_command_runs_as_it_is_on_a_machine_with_no_settings(tmp_path) -> None:
+    """`python manage.py spent_dates FILE` needs no SECRET_KEY, DEBUG or database: cases
+    can be run against it unchanged. A bad file exits non-zero, naming the field."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def conviction(sentence: str) -> str:
+        return json.dumps(
+            {"convictions": [{"date": "2020-01-01", "under_18": False,
+                              "sentences": [{"type": sentence}]}]}
+        )  # fmt: skip
+
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(conviction("fine"))
+    bad.write_text(conviction("custody"))
+
+    def spent(path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+            [sys.executable, "manage.py", "spent_dates", str(path)],
+            cwd=root, env=env, capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+
+    done = spent(good)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"spent": ["2021-01-01"]}
+    refused = spent(bad)
+    assert refused.returncode != 0
+    assert "convictions[0].sentences[0].length" in refused.stderr
