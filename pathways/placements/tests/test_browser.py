@@ -54,7 +54,10 @@ def test_worker_places_a_person_with_a_new_employer(
     page = browser_page
 
     sign_in(page, live_server.url, "worker-north")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Employers").click()
+    # A worker's navigation holds seven items: employers are under "More".
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="More").click()
+    assert_accessible(page)
+    page.get_by_role("main").get_by_role("link", name="Employers").click()
     expect(page.get_by_text("No employers have been added yet")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Add an employer").click()
