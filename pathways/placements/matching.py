@@ -189,7 +189,7 @@ def person_facts(participant: Participant) -> PersonFacts:
     own = participant.area.patch_id
     convictions = tuple(
         ConvictionFacts(c.offence_category_id, c.spent, c.filtered_from)
-        for c in participant.convictions.all()  # type: ignore[attr-defined]
+        for c in participant.convictions.all()
     )
     try:
         profile = participant.work_profile
