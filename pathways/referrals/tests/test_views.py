@@ -314,7 +314,9 @@ def test_list_pages_use_a_fixed_number_of_queries(
         services.referral_accept(actor=manager, referral=make_referral(referrer))
     user = worker_north if path != "/referrals/" else manager
     client.force_login(user)
-    with django_assert_max_num_queries(8):
+    # The page's reads, and one audited view of the rows shown (on PostgreSQL the audit
+    # chain's lock is one more statement): a fixed number, whatever the list's length.
+    with django_assert_max_num_queries(9):
         response = client.get(path)
     assert response.status_code == 200
     assert response.content.decode().count("govuk-table__row") > 10
