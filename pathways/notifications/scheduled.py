@@ -21,7 +21,7 @@ from pathways.notifications.recipients import consented
 from pathways.notifications.tasks import enqueue_sending
 from pathways.notifications.working_days import is_working_day, next_working_day
 from pathways.participants.models import Participant
-from pathways.placements.models import SustainmentCheck
+from pathways.placements.models import SustainmentCheck, sustainment_due_q
 from pathways.plans.selectors import overdue_q, with_review_due
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
@@ -100,9 +100,7 @@ def digests(today: datetime.date | None = None) -> list[int]:
         .values_list("referral__worker", "n")
     )
     sustainment = dict(
-        SustainmentCheck.objects.filter(
-            checked_on__isnull=True, due_on__lte=today, placement__referral__in=active
-        )
+        SustainmentCheck.objects.filter(sustainment_due_q(today), placement__referral__in=active)
         .values_list("placement__referral__worker")
         .annotate(n=Count("pk"))
         .values_list("placement__referral__worker", "n")
