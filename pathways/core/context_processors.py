@@ -36,6 +36,7 @@ _NAV: list[tuple[str, str, Action, tuple[str, ...]]] = [
     ("Placements", "placements:list", Action.MANAGE_PLACEMENTS, ()),
     ("Employers", "employers:list", Action.MANAGE_EMPLOYERS, ()),
     ("Opportunities", "employers:opportunities", Action.MANAGE_EMPLOYERS, ()),
+    ("Summary", "reports:home", Action.SEE_REPORTS, ()),
     ("Outcomes", "outcomes:dashboard", Action.SEE_SERVICE_FIGURES, ()),
     ("Board reports", "reports:board_list", Action.SEE_REPORTS, ()),
     ("Service overview", "referrals:overview", Action.SEE_SERVICE_FIGURES, ()),

@@ -17,7 +17,7 @@ _HOME = {
     Role.REFERRER: "referrals:list",
     Role.WORKER: "referrals:caseload",
     Role.MANAGER: "contacts:todo",  # the work queue (casework/queues.py)
-    Role.COMMISSIONER: "referrals:overview",
+    Role.COMMISSIONER: "reports:home",  # the figures owed (reports/summary.py)
     Role.ADMIN: "admin:index",
 }
 

@@ -59,7 +59,7 @@ def _value(result: MeasureResult) -> Any:
     return "" if value is None else value
 
 
-def _summary(results: dict[str, MeasureResult], period: Period) -> Section:
+def summary(results: dict[str, MeasureResult], period: Period) -> Section:
     def v(key: str) -> Any:
         return _value(results[key])
 
@@ -116,7 +116,7 @@ def _target_cell(target: TargetResult) -> str | int | float:
     return int(value) if value.is_integer() else value
 
 
-def _measures(results: list[MeasureResult]) -> Section:
+def measures(results: list[MeasureResult]) -> Section:
     rows = []
     for result in results:
         figure = result.figure
@@ -229,9 +229,9 @@ def sections(
     read live."""
     by_key = {result.measure.key: result for result in results}
     return [
-        _summary(by_key, period),
+        summary(by_key, period),
         _activity(by_key, counted),
-        _measures(results),
+        measures(results),
         _distance(counted["distance"]),
         _placements(counted["placements"]),
         equality_section(service, period, published=counted["equality"]),

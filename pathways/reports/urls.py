@@ -6,6 +6,7 @@ from pathways.reports import views
 
 app_name = "reports"
 urlpatterns = [
+    path("summary/", views.home, name="home"),
     path("reports/board/", views.board_list, name="board_list"),
     path("reports/board/new/", views.board_new, name="board_new"),
     path("reports/board/commentary/", views.commentary, name="commentary"),

@@ -16,7 +16,7 @@ from pathways.core.forms import Form, text_area
 from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
-from pathways.reports import services
+from pathways.reports import services, summary
 from pathways.reports.models import BoardReport, Commentary, ReportStatus
 
 HALF_YEARS = 6
@@ -154,3 +154,21 @@ def board_download(request: AuthenticatedHttpRequest, pk: int, kind: str) -> Htt
     name = f"rr-board-report-{report.period_start:%Y-%m}-to-{report.period_end:%Y-%m}.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@requires(Action.SEE_REPORTS)
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The commissioner's home: the last closed half-year's figures from its RR Board
+    report, and the half-year in progress (``reports/summary.py``)."""
+    service = service_of(request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "service": service,
+            "closed": summary.last_closed(service, today),
+            "open": summary.in_progress(service, today),
+            "can_write": can(request.user, Action.WRITE_REPORTS),
+        },
+    )

@@ -203,6 +203,7 @@ RULES: dict[str, Rule] = {
     "convictions:add": Rule(STAFF, pk="person"),
     "convictions:summary_pdf": Rule(STAFF, pk="person"),
     # The RR Board report: figures only; the manager writes and generates it.
+    "reports:home": Rule(FIGURES),  # the commissioner's home: the figures owed
     "reports:board_list": Rule(FIGURES),
     "reports:board_new": Rule(NOBODY, other=405),  # POST only
     "reports:commentary": Rule(MANAGERS),
@@ -373,6 +374,7 @@ NO_PERSONAL_DATA = frozenset(
         "employers:opportunity_close",
         "outcomes:dashboard",
         "outcomes:targets",
+        "reports:home",  # figures
         "reports:board_list",
         "reports:board_new",
         "reports:commentary",

@@ -169,6 +169,7 @@ def _pages() -> dict[str, list[str]]:
             f"/outcomes/?period={quarter_key}&trend=attrition",
             "/outcomes/measures/starts/",
             "/outcomes/targets/",
+            "/summary/",
             "/reports/board/",
             f"/reports/board/commentary/?period={board.period_start:%Y-%m-%d}:{board.period_end:%Y-%m-%d}",
             f"/reports/board/{board.pk}/",
@@ -187,6 +188,7 @@ def _pages() -> dict[str, list[str]]:
             f"/contracts/payments/{payment.pk}/",
         ],
         "commissioner": [
+            "/summary/",
             "/service/",
             "/service/distance-travelled/",
             "/outcomes/",

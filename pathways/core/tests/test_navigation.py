@@ -30,7 +30,7 @@ EXPECTED = {
         "Employers",
         "More",
     ],
-    "commissioner": ["Outcomes", "Board reports", "Service overview"],
+    "commissioner": ["Summary", "Outcomes", "Board reports", "Service overview"],
     "admin": ["Administration", "Refusals flagged"],
 }
 # What "More" lists, for the roles with more sections than the navigation holds.
@@ -38,6 +38,7 @@ MORE = {
     "worker_north": ["Employers", "Opportunities"],
     "manager": [
         "Opportunities",
+        "Summary",
         "Outcomes",
         "Board reports",
         "Service overview",

@@ -34,7 +34,7 @@ def test_healthz_says_when_the_database_is_down(client: Client) -> None:
         ("referrer", "/referrals/"),
         ("worker_north", "/caseload/"),
         ("manager", "/to-do/"),
-        ("commissioner", "/service/"),
+        ("commissioner", "/summary/"),
         ("admin", "/admin/"),
     ],
 )
