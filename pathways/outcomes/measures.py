@@ -46,7 +46,7 @@ from pathways.outcomes.models import (
 )
 from pathways.placements.models import SUSTAINMENT_WEEKS, Placement, SustainmentCheck
 from pathways.plans.models import Goal
-from pathways.plans.selectors import counted_episodes, default_instrument, distance_travelled
+from pathways.plans.selectors import counted_episodes, overall_distance
 from pathways.referrals.models import EndReason, OrderType, Referral
 
 # Community sentences, for measure 7: the headline counts the service's setting
@@ -315,28 +315,35 @@ def _goals_figure(service: Scope, period: Period, as_of: datetime.date) -> Figur
 # ---------------------------------------------------------------- distance travelled
 
 
+def _members(service: Scope) -> Service | tuple[Service, ...]:
+    return service.members if isinstance(service, Services) else service
+
+
 def _distance(service: Scope, period: Period, as_of: datetime.date) -> Figure:
-    if isinstance(service, Services):
-        return Figure(None, note="Not counted for several services together.")
-    instrument = default_instrument()
-    if instrument is None:
-        return Figure(None, note="No distance-travelled tool is in use.")
-    # Readings taken by the end of the period, or of ``as_of`` if earlier.
-    figures = distance_travelled(service, period.start, min(period.end, as_of), instrument)
+    # Readings taken by the end of the period, or of ``as_of`` if earlier; every
+    # instrument, each episode's change a share of its own instrument's scale.
+    figures = overall_distance(_members(service), period.start, min(period.end, as_of))
+    average = figures.average_change
+    note = (
+        "No episode had two readings by the end of the period with the latest in it."
+        if average is None
+        else f"Average change {average:+.0%} of the scale (each tool's own)."
+    )
     return Figure(
         figures.moved_up,
         numerator=figures.moved_up,
         denominator=figures.counted,
-        breakdown=[(label, count) for label, count, _share in figures.shares],
+        breakdown=[
+            *((label, count) for label, count, _share in figures.shares),
+            *((f"With {name}", count) for name, count in figures.by_instrument),
+        ],
+        note=note,
     )
 
 
 def _distance_records(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Any]:
-    instrument = default_instrument()
-    if instrument is None or isinstance(service, Services):
-        return Referral.objects.none()
     return (
-        counted_episodes(service, instrument, period.start, min(period.end, as_of))
+        counted_episodes(_members(service), None, period.start, min(period.end, as_of))
         .select_related("participant")
         .order_by("participant__last_name", "id")
     )
@@ -877,7 +884,8 @@ MEASURES: tuple[Measure, ...] = (
         name="Progress towards pathway-plan goals (distance travelled)",
         definition="Episodes of support whose total distance-travelled score rose from their "
         "first reading to their latest, among those with at least two readings by the end of "
-        "the period and the latest in it (the default tool).",
+        "the period and the latest in it, whatever tool the episode used; the average change "
+        "is a share of each tool's scale, so episodes on different tools count together.",
         compute=_distance,
         records=_distance_records,
         columns=(*PERSON, Column("Started", "started_at")),

@@ -5,6 +5,7 @@ came from ``core.access`` (``referrals.selectors.referral_get_for``) or through
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -24,7 +26,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
 from pathways.accounts.models import Service, User
@@ -283,25 +285,48 @@ def _total_of(reading_ref: str) -> Subquery:
     )
 
 
+def _scale_of(reading_ref: str) -> Subquery:
+    """The span of the reading's instrument over all its areas: the number of areas scored
+    times the width of the scale (a total can move by at most this much)."""
+    return Subquery(
+        Reading.objects.filter(pk=OuterRef(reading_ref))
+        .annotate(span=Count("scores") * (F("instrument__scale_max") - F("instrument__scale_min")))
+        .values("span"),
+        output_field=IntegerField(),
+    )
+
+
 def counted_episodes(
-    service: Service, instrument: Instrument, start: datetime.date, end: datetime.date
+    service: Service | Sequence[Service],
+    instrument: Instrument | None,
+    start: datetime.date,
+    end: datetime.date,
 ) -> QuerySet[Referral]:
     """The episodes the distance-travelled figures count (see docs/measures.md): with at
     least two readings with the instrument taken by ``end``, the latest of them within the
-    period. Each is annotated with its first and latest reading and their totals."""
-    readings = Reading.objects.filter(
-        referral=OuterRef("pk"), instrument=instrument, taken_on__lte=end
-    )
+    period. Each is annotated with its first and latest reading and their totals.
+
+    ``instrument=None`` counts every instrument, each episode with its own (every reading
+    of an episode uses the instrument of its first: ``services.reading_record``), and
+    annotates ``span`` (how far its total can move) and ``change_share`` (the change from
+    the first total to the latest as a share of that span)."""
+    of_instrument = Q() if instrument is None else Q(instrument=instrument)
+    readings = Reading.objects.filter(of_instrument, referral=OuterRef("pk"), taken_on__lte=end)
     first = readings.order_by("taken_on", "id").values("id")[:1]
     latest = readings.order_by("-taken_on", "-id").values("id")[:1]
-    in_range = Q(readings__instrument=instrument, readings__taken_on__lte=end)
+    in_range = Q(readings__taken_on__lte=end)
+    if instrument is not None:
+        in_range &= Q(readings__instrument=instrument)
     # Only episodes with a reading in the period can have their latest there: the grouping
     # below then covers the period's episodes, not every episode the service has had.
     in_period = Reading.objects.filter(
-        referral=OuterRef("pk"), instrument=instrument, taken_on__gte=start, taken_on__lte=end
+        of_instrument, referral=OuterRef("pk"), taken_on__gte=start, taken_on__lte=end
     )
-    return (
-        Referral.objects.filter(Exists(in_period), service=service)
+    of_service = (
+        Q(service=service) if isinstance(service, Service) else Q(service__in=list(service))
+    )
+    episodes = (
+        Referral.objects.filter(Exists(in_period), of_service)
         .annotate(
             n_readings=Count("readings", filter=in_range),
             latest_on=Max("readings__taken_on", filter=in_range),
@@ -312,6 +337,64 @@ def counted_episodes(
             latest_reading=Subquery(latest, output_field=IntegerField()),
         )
         .annotate(first_total=_total_of("first_reading"), latest_total=_total_of("latest_reading"))
+    )
+    if instrument is not None:
+        return episodes
+    return episodes.annotate(span=_scale_of("first_reading")).annotate(
+        change_share=Cast(F("latest_total") - F("first_total"), FloatField())
+        / Cast(NullIf(F("span"), 0), FloatField())
+    )
+
+
+@dataclass(frozen=True)
+class OverallDistance:
+    """Distance travelled in a period over every instrument: each episode moved up, stayed
+    or moved down by its own instrument's total, and its change is a share of that
+    instrument's scale, so episodes on different tools count together."""
+
+    counted: int
+    moved_up: int
+    stayed: int
+    moved_down: int
+    average_change: float | None  # the mean change, as a share of each episode's scale
+    by_instrument: list[tuple[str, int]]  # episodes counted per instrument, by name
+
+    def share(self, n: int) -> float | None:
+        return n / self.counted if self.counted else None
+
+    @property
+    def shares(self) -> list[tuple[str, int, float | None]]:
+        counts = [(label, getattr(self, key)) for key, label in MOVEMENTS]
+        return [(label, n, self.share(n)) for label, n in counts]
+
+
+def overall_distance(
+    service: Service | Sequence[Service], start: datetime.date, end: datetime.date
+) -> OverallDistance:
+    """Every instrument's episodes together (database aggregates): the moves, the mean
+    change as a share of each episode's scale, and the episodes counted per instrument."""
+    episodes = counted_episodes(service, None, start, end)
+    moves = episodes.aggregate(
+        counted=Count("id"),
+        up=Count("id", filter=Q(latest_total__gt=F("first_total"))),
+        same=Count("id", filter=Q(latest_total=F("first_total"))),
+        down=Count("id", filter=Q(latest_total__lt=F("first_total"))),
+        average=Avg("change_share"),
+    )
+    firsts = episodes.values("first_reading")  # type: ignore[misc]
+    per_instrument = dict(
+        Reading.objects.filter(pk__in=firsts)
+        .order_by()
+        .values_list("instrument__name")
+        .annotate(n=Count("id"))
+    )
+    return OverallDistance(
+        counted=moves["counted"],
+        moved_up=moves["up"],
+        stayed=moves["same"],
+        moved_down=moves["down"],
+        average_change=moves["average"],
+        by_instrument=sorted(per_instrument.items()),
     )
 
 

@@ -260,6 +260,7 @@ def test_the_breakdowns_of_distance_attrition_and_reoffending(world: World) -> N
         ("Moved up", 1),
         ("Stayed the same", 0),
         ("Moved down", 1),
+        ("With Pathways work readiness", 2),
     ]
     assert BY_KEY["attrition"].compute(service, HALF, AS_OF).breakdown == [
         ("Circumstances", 0),
@@ -295,17 +296,6 @@ def test_placements_and_jobs_are_split_by_kind(world: World) -> None:
         1,
         [("Training placement", 1), ("Work placement", 0)],
     )
-
-
-def test_distance_travelled_has_no_value_without_the_default_tool(world: World) -> None:
-    from pathways.plans.models import Instrument
-    from pathways.plans.reference import DEFAULT_INSTRUMENT
-
-    Instrument.objects.filter(name=DEFAULT_INSTRUMENT).update(retired_at=D(2024, 1, 1))
-    figure = BY_KEY["distance_travelled"].compute(world.service, HALF, AS_OF)
-    assert figure.value is None
-    assert figure.note == "No distance-travelled tool is in use."
-    assert not BY_KEY["distance_travelled"].records(world.service, HALF, AS_OF).exists()
 
 
 # Measure 7: orders
