@@ -3,13 +3,15 @@ table beside it, so the numbers never depend on seeing the picture."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import matplotlib
+from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -114,8 +116,31 @@ def to_svg(figure: Figure, title: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
+# How long a drawn chart is kept. Drawing with matplotlib takes 60 to 80 ms; a chart's key
+# holds everything it shows, so a kept chart is never stale: new figures make a new key.
+KEPT_SECONDS = 24 * 60 * 60
+
+
+def kept(key: str, draw: Callable[[], SafeString]) -> SafeString:
+    """The chart under ``key`` from Django's cache, drawn (and kept) only when missing. The
+    key must change whenever what the chart shows changes, and hold nothing personal."""
+    svg = cache.get(key)
+    if svg is None:
+        svg = str(draw())
+        cache.set(key, svg, KEPT_SECONDS)
+    # Safe: only ever an SVG that to_svg made (escaped text) is kept under a chart's key.
+    return mark_safe(svg)  # noqa: S308
+
+
 def trend_chart(title: str, labels: list[str], values: list[float | None]) -> SafeString:
-    """Columns of one figure over successive periods (a missing figure is left out)."""
+    """Columns of one figure over successive periods (a missing figure is left out). Kept
+    by its title, labels and figures: a closed period's figures do not change, so its chart
+    is drawn once; an open period's is drawn again only when a figure moves."""
+    digest = hashlib.sha256(repr((title, labels, values)).encode()).hexdigest()
+    return kept(f"charts:trend:v1:{digest}", lambda: _draw_trend(title, labels, values))
+
+
+def _draw_trend(title: str, labels: list[str], values: list[float | None]) -> SafeString:
     with chart(8, 3.2) as figure:
         axes = figure.add_subplot()
         positions = list(range(len(labels)))

@@ -10,16 +10,13 @@ instrument's areas in the admin shows within a day (the timeout).
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.utils.safestring import SafeString
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from pathways.core.charts import SERIES, chart, to_svg
+from pathways.core.charts import SERIES, chart, kept, to_svg
 from pathways.plans.selectors import Progress
-
-CACHE_SECONDS = 24 * 60 * 60
 
 
 def cache_key(progress: Progress) -> str:
@@ -34,13 +31,7 @@ def progress_chart(progress: Progress | None) -> SafeString:
     readings to compare. Cached (see the module's note)."""
     if progress is None or not progress.has_change:
         return SafeString("")
-    key = cache_key(progress)
-    cached = cache.get(key)
-    if cached is not None:
-        return SafeString(cached)
-    svg = _render(progress)
-    cache.set(key, str(svg), CACHE_SECONDS)
-    return svg
+    return kept(cache_key(progress), lambda: _render(progress))
 
 
 def _render(progress: Progress) -> SafeString:
