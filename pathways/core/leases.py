@@ -13,6 +13,12 @@ reaper that dies part way leaves the lease for the next run.
 
 The same thread can write a task's progress outside its transaction (``Lease.beat``), so
 progress moves while a long transaction is open (an import's save pass).
+
+The lease also notes the queue's own record of the task (django-tasks' result id, from its
+``task_started`` signal). On the database queue that row would read "running" for ever
+after its worker died, since no worker claims a running task again; the reaper marks it
+failed with the record. (RQ notices its own dead workers and moves their jobs to its failed
+registry.)
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import DatabaseError, connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks.signals import task_finished, task_started
 
 from pathways.core.logs import new_id, request_id
 from pathways.core.models import TaskLease
@@ -39,6 +48,14 @@ logger = logging.getLogger(__name__)
 LEASE_SECONDS = 120
 # How often a live worker renews its lease (and writes progress): well inside the lease.
 HEARTBEAT_SECONDS = 10
+
+# What the reaper writes on the queue's row of a task whose worker died.
+WORKER_DIED = "The worker running this task stopped (its lease lapsed): the task was failed."
+
+
+class WorkerDied(Exception):
+    """The failure recorded on the queue's row of a task whose worker died."""
+
 
 Handler = Callable[[int, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
@@ -95,11 +112,12 @@ def held(
 ) -> Iterator[Lease]:
     """Hold a lease on ``kind``/``object_id`` while the block runs (see the module)."""
     now = timezone.now()
+    data = {**(data or {}), "task_result": _task_result.get()}
     with transaction.atomic():
         row, _ = TaskLease.objects.update_or_create(
             kind=kind,
             object_id=object_id,
-            defaults={"data": data or {}, "started_at": now, "expires_at": _expiry(now)},
+            defaults={"data": data, "started_at": now, "expires_at": _expiry(now)},
         )
     lease = Lease(row)
     token = request_id.set(request_id.get() or new_id())
@@ -122,6 +140,20 @@ def held(
 
 
 _current: contextvars.ContextVar[Lease | None] = contextvars.ContextVar("lease", default=None)
+# The queue's id of the task running in this context (None outside a task).
+_task_result: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "task_result", default=None
+)
+
+
+@receiver(task_started)
+def _task_started(sender: object, task_result: Any, **kwargs: Any) -> None:
+    _task_result.set(str(task_result.id))
+
+
+@receiver(task_finished)
+def _task_finished(sender: object, task_result: Any, **kwargs: Any) -> None:
+    _task_result.set(None)
 
 
 def current() -> Lease | None:
@@ -168,6 +200,20 @@ def reap(now: datetime.datetime | None = None) -> int:
             else:
                 handler(lease.object_id, lease.data)
                 logger.warning("Abandoned %s %s cleaned up", lease.kind, lease.object_id)
+            _fail_queued_task(lease.data.get("task_result"), now)
             lease.delete()
             reaped += 1
     return reaped
+
+
+def _fail_queued_task(task_result_id: str | None, now: datetime.datetime) -> None:
+    """Mark the database queue's row of a dead worker's task failed (see the module)."""
+    from django_tasks_db.models import DBTaskResult  # the app's models load after this module
+
+    if task_result_id:
+        DBTaskResult.objects.filter(id=task_result_id, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+            traceback=WORKER_DIED,
+        )

@@ -24,6 +24,10 @@ from django.conf import settings
 from django.db import OperationalError
 from django.test import Client, override_settings
 from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks.signals import task_finished, task_started
+from django_tasks_db.models import DBTaskResult
 
 from pathways.core import leases, scheduler
 from pathways.core.logs import HEADER, JsonFormatter
@@ -272,6 +276,35 @@ def test_an_abandoned_lease_without_a_handler_is_dropped_and_logged(
     TaskLease.objects.create(kind="nobody.handles", object_id=1, started_at=now, expires_at=now)
     assert leases.reap(now + datetime.timedelta(seconds=1)) == 1
     assert "No handler for abandoned nobody.handles 1" in caplog.text
+
+
+@task()
+def record_task(record_id: int) -> None:
+    """A task on the database queue, for the test below (a worker never runs it)."""
+
+
+@pytest.mark.django_db
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_the_queue_row_of_a_task_whose_worker_died_is_marked_failed() -> None:
+    row = DBTaskResult.objects.get(id=record_task.enqueue(record_id=5).id)
+    row.claim("worker-1")
+    # The worker starts the task, which takes its lease: the lease notes the queue's row.
+    task_started.send(sender=object, task_result=row.task_result)
+    with leases.held("test.kind", 5, heartbeat=3600):
+        noted = TaskLease.objects.get(kind="test.kind", object_id=5).data
+    task_finished.send(sender=object, task_result=row.task_result)
+    assert noted["task_result"] == str(row.id)
+    with leases.held("test.kind", 6, heartbeat=3600):  # outside any task: no queue row
+        assert TaskLease.objects.get(kind="test.kind", object_id=6).data["task_result"] is None
+    # The worker is killed with the lease held: the reaper fails the queue's row with it.
+    now = timezone.now()
+    TaskLease.objects.create(
+        kind="test.kind", object_id=5, data=noted, started_at=now, expires_at=now
+    )
+    assert leases.reap(now + datetime.timedelta(seconds=1)) == 1
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.FAILED and row.traceback == leases.WORKER_DIED
+    assert row.task_result.errors[0].exception_class is leases.WorkerDied
 
 
 # Logs ------------------------------------------------------------------------------------
