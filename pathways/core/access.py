@@ -62,6 +62,7 @@ class Action(Enum):
     MANAGE_CONTRACT = "manage_contract"
     RESTRICT_PROCESSING = "restrict_processing"
     SUBJECT_ACCESS = "subject_access"
+    SEE_FEEDBACK = "see_feedback"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -110,6 +111,9 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     # Data rights (UK GDPR articles 15 and 18): the service manager decides and acts.
     Action.RESTRICT_PROCESSING: frozenset({Role.MANAGER}),
     Action.SUBJECT_ACCESS: frozenset({Role.MANAGER}),
+    # Feedback given through the phase banner (no person in it): the service manager reads
+    # their service's, the administrator everyone's (core/feedback.py).
+    Action.SEE_FEEDBACK: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 

@@ -44,6 +44,7 @@ _NAV: list[tuple[str, str, Action, tuple[str, ...]]] = [
     ("Probation data", "imports:home", Action.IMPORT_PROBATION_DATA, ()),
     ("Administration", "admin:index", Action.ADMINISTER, ()),
     ("Refusals flagged", "refusal_flags", Action.ADMINISTER, ()),
+    ("Feedback", "feedback_received", Action.SEE_FEEDBACK, ()),
 ]
 
 # The GOV.UK service navigation holds at most this many items; past it, the last place goes

@@ -117,3 +117,45 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class Satisfaction(models.TextChoices):
+    """The GOV.UK feedback page's question, "Overall, how did you feel about the service you
+    received today?", with its five answers."""
+
+    VERY_SATISFIED = "very_satisfied", "Very satisfied"
+    SATISFIED = "satisfied", "Satisfied"
+    NEITHER = "neither", "Neither satisfied or dissatisfied"
+    DISSATISFIED = "dissatisfied", "Dissatisfied"
+    VERY_DISSATISFIED = "very_dissatisfied", "Very dissatisfied"
+
+
+class Feedback(models.Model):
+    """Feedback given through the phase banner's link. Nothing personal is asked or kept:
+    not the account, only its role and service (to know whose work it is about)."""
+
+    given_at = models.DateTimeField(help_text="When it was given.")
+    satisfaction = models.CharField(
+        max_length=20, choices=Satisfaction.choices, help_text="How they felt about the service."
+    )
+    improvement = models.TextField(
+        max_length=1200, blank=True, help_text="How they think the service could be improved."
+    )
+    role = models.CharField(
+        max_length=20, blank=True, help_text="The role of whoever gave it (blank: signed out)."
+    )
+    service = models.ForeignKey(
+        "accounts.Service",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The service of whoever gave it (blank: signed out or the administrator).",
+    )
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        indexes = [models.Index(fields=["service", "-given_at"], name="core_feedback_service")]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.given_at:%Y-%m-%d %H:%M}"

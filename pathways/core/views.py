@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from pathways.core import health, selectors
+from pathways.core import feedback, health, selectors
 from pathways.core.access import Action, Role, role_of
 from pathways.core.http import refuse, requires
+from pathways.core.pagination import paginate
 
 _HOME = {
     Role.REFERRER: "referrals:list",
@@ -121,3 +122,34 @@ def more(request: HttpRequest) -> HttpResponse:
     """The navigation's "More": the user's other sections, when they have more than the
     navigation holds (``core.context_processors.MAX_ITEMS``)."""
     return render(request, "core/more.html")
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_give(request: HttpRequest) -> HttpResponse:
+    """The phase banner's feedback page (GOV.UK's): open to everyone, signed in or not;
+    nothing personal is asked or kept (``core/feedback.py``)."""
+    form = feedback.FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        feedback.feedback_give(user=request.user, **form.cleaned_data)
+        return redirect("feedback_thanks")
+    return render(request, "core/feedback.html", {"form": form})
+
+
+@require_GET
+def feedback_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/feedback_thanks.html")
+
+
+@requires(Action.SEE_FEEDBACK)
+def feedback_received(request: HttpRequest) -> HttpResponse:
+    """The feedback given: the manager their service's, the administrator everyone's."""
+    given = feedback.feedback_for(request.user)
+    return render(
+        request,
+        "core/feedback_received.html",
+        {
+            "page": paginate(request, given),
+            "counts": feedback.satisfaction_counts(given),
+            "everyone": role_of(request.user) == Role.ADMIN,
+        },
+    )

@@ -29,6 +29,7 @@ from pathways.data_protection.schedule import (
     AUDIT_RETENTION_YEARS,
     DECLINED_RETENTION_YEARS,
     EMPLOYER_CONTACT_RETENTION_YEARS,
+    FEEDBACK_RETENTION_YEARS,
     IMPORT_REPORT_RETENTION_YEARS,
     STAFF_RETENTION_YEARS,
     SUPPORT_RETENTION_YEARS,
@@ -86,6 +87,7 @@ IMPORT_REPORT = (
     f"error report and file name deleted {years(IMPORT_REPORT_RETENTION_YEARS)} after the "
     "import; the counts are kept"
 )
+FEEDBACK = f"deleted {years(FEEDBACK_RETENTION_YEARS)} after it was given"
 
 RECORDS: dict[str, Record] = {
     "participants.participant": Record(
@@ -360,6 +362,12 @@ RECORDS: dict[str, Record] = {
             none="id",
             ordinary="participant given_on recorded_by withdrawn_on withdrawn_recorded_by",
         ),
+    ),
+    "core.feedback": Record(
+        "no one named: the role and service of whoever gave it; the suggestion is free text, "
+        "which the page asks to hold no personal information",
+        FEEDBACK,
+        tags(none="id given_at satisfaction role service", ordinary="improvement"),
     ),
     "notifications.preference": Record(
         "staff", NAMES_STAFF, tags(none="id template", ordinary="user")

@@ -29,11 +29,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from pathways.core.audit import AUDIT_PURGED, AuditKind, audit, audit_purge
-from pathways.core.models import AuditEvent
+from pathways.core.models import AuditEvent, Feedback
 from pathways.data_protection.schedule import (
     AUDIT_RETENTION_YEARS,
     DECLINED_RETENTION_YEARS,
     EMPLOYER_CONTACT_RETENTION_YEARS,
+    FEEDBACK_RETENTION_YEARS,
     IMPORT_REPORT_RETENTION_YEARS,
     STAFF_RETENTION_YEARS,
     SUPPORT_RETENTION_YEARS,
@@ -305,12 +306,29 @@ def audit_events_purge(*, now: datetime.datetime) -> int:
     return count
 
 
+@transaction.atomic
+def feedback_purge(*, now: datetime.datetime) -> int:
+    """``FEEDBACK_RETENTION_YEARS`` after it was given, feedback goes (its suggestion is
+    free text)."""
+    cutoff = years_after(now, -FEEDBACK_RETENTION_YEARS)
+    deleted, _by_model = Feedback.objects.filter(given_at__lt=cutoff).delete()
+    if deleted:
+        audit_purge(
+            object_type="core.feedback",
+            action="feedback.purged",
+            summary="Feedback deleted at the end of its retention period",
+            detail={"count": deleted},
+        )
+    return deleted
+
+
 def purge_other_records(now: datetime.datetime) -> dict[str, int]:
     """Everything but people's records: staff accounts, employers' contacts, import
-    reports, then the audit trail."""
+    reports, feedback, then the audit trail."""
     return {
         "users": len(staff_anonymise(now=now)),
         "employer_contacts": employer_contacts_purge(now=now),
         "import_reports": import_reports_purge(now=now),
+        "feedback": feedback_purge(now=now),
         "audit_events": audit_events_purge(now=now),
     }

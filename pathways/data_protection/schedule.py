@@ -14,6 +14,9 @@ STAFF_RETENTION_YEARS = 1
 EMPLOYER_CONTACT_RETENTION_YEARS = 2
 # An import's error report and file name go this long after the import.
 IMPORT_REPORT_RETENTION_YEARS = 2
+# Feedback given through the phase banner goes this long after it was given (its free
+# text may hold what the page asks people not to write).
+FEEDBACK_RETENTION_YEARS = 2
 # Audit events (the PostgreSQL trigger, core migration 0005, allows DELETE of older events
 # only).
 AUDIT_RETENTION_YEARS = 7

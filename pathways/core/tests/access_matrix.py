@@ -97,6 +97,11 @@ RULES: dict[str, Rule] = {
     "accounts:session_status": Rule(SIGNED_IN, anon=200),  # seconds left, 0 when signed out
     # The footer's pages: open to everyone.
     "accessibility": Rule(SIGNED_IN, anon=200),
+    # The phase banner's feedback page: open to everyone; what was given, to those who
+    # act on it (the manager their service's, the administrator everyone's).
+    "feedback": Rule(SIGNED_IN, anon=200),
+    "feedback_thanks": Rule(SIGNED_IN, anon=200),
+    "feedback_received": Rule(frozenset({"manager", "admin", "outsider"})),
     "privacy": Rule(SIGNED_IN, anon=200),
     "cookies": Rule(SIGNED_IN, anon=200),
     # Multi-factor sign-in (off in these tests: test_mfa.py switches it on). Set-up is open
@@ -341,6 +346,9 @@ NO_PERSONAL_DATA = frozenset(
         "accounts:keep_alive",
         "accounts:session_status",
         "accessibility",
+        "feedback",  # asks nothing personal
+        "feedback_thanks",
+        "feedback_received",  # a rating, a suggestion, a role
         "privacy",
         "cookies",
         "accounts:mfa_setup",

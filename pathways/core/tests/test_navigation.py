@@ -31,7 +31,7 @@ EXPECTED = {
         "More",
     ],
     "commissioner": ["Summary", "Outcomes", "Board reports", "Service overview"],
-    "admin": ["Administration", "Refusals flagged"],
+    "admin": ["Administration", "Refusals flagged", "Feedback"],
 }
 # What "More" lists, for the roles with more sections than the navigation holds.
 MORE = {
@@ -44,6 +44,7 @@ MORE = {
         "Service overview",
         "Make a referral",
         "Probation data",
+        "Feedback",
     ],
 }
 
