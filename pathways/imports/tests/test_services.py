@@ -377,7 +377,9 @@ def test_an_unexpected_failure_keeps_its_type_but_not_its_message(
     def fails(*args: object, **kwargs: object) -> None:
         raise ValueError("Canary Smith A000001")
 
+    # Both paths: the streaming one's chunks and the COPY path's merge (PostgreSQL).
     monkeypatch.setattr("pathways.imports.services._apply_chunk", fails)
+    monkeypatch.setattr("pathways.imports.copying.CopyImport.apply", fails)
     batch = run(service, manager, csv_file(tmp_path, GOOD_ORDERS))
     assert batch.status == BatchStatus.FAILED
     assert batch.report["failure"] == "ValueError"
