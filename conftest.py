@@ -16,6 +16,7 @@ import pytest
 import time_machine
 
 from pathways.accounts.models import Patch, Service, User
+from pathways.api.services import client_register
 from pathways.accounts.tests.factories import (
     AreaFactory,
     PatchFactory,
@@ -304,4 +305,7 @@ def records(
         "csv": "csv",
         "payment": payment.pk,
         "payments": "payments",
+        "api_client": client_register(
+            actor=personas["admin"], name="Case system", service=case.service, scopes=["referrals:read"]
+        ).client.pk,
     }

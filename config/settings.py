@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "oauth2_provider",
     *(["django_rq", "django_tasks_rq"] if env_str("REDIS_URL", "") else []),
     "pathways.core",
     "pathways.accounts",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "pathways.contracts",
     "pathways.data_protection",
     "pathways.demo",
+    "pathways.api",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +291,19 @@ IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR", str(BASE_DIR / "var" / "im
 PATHWAYS_DISCLOSURE_THRESHOLD = env_int("PATHWAYS_DISCLOSURE_THRESHOLD", 4)
 # A user refused this many times within an hour is flagged to the administrator.
 REFUSAL_FLAG_THRESHOLD = env_int("REFUSAL_FLAG_THRESHOLD", 10)
+
+# The integration API (pathways/api, docs/api.md): OAuth2 client credentials tokens live
+# this many seconds (an hour at most); each client may make API_RATE_LIMIT calls in each
+# window of API_RATE_WINDOW seconds (counted in Django's cache), then is told to wait.
+API_TOKEN_SECONDS = min(env_int("API_TOKEN_SECONDS", 3600), 3600)
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_SECONDS,
+    "SCOPES_BACKEND_CLASS": "pathways.api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "pathways.api.oauth.Validator",
+}
 
 # Logs carry request paths and record ids, never personal data (see docs/architecture.md).
 LOGGING = {

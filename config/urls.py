@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pathways.accounts import views as accounts_views
+from pathways.api import urls as api_urls
 from pathways.casework import urls as casework_urls
 from pathways.contacts import urls as contact_urls
 from pathways.core import views as core_views
@@ -65,6 +66,9 @@ urlpatterns = [
     path("reports/equality/", include("pathways.reports.equality_urls")),
     path("contracts/", include("pathways.contracts.urls")),
     path("notifications/", include("pathways.notifications.urls")),
+    # The integration API (docs/api.md), and the administrator's pages for its clients.
+    path("api/v1/", include(api_urls.urlpatterns)),
+    path("api-clients/", include(api_urls.client_patterns)),
     # One sign-in page for everyone, administrators included.
     path("admin/login/", core_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),

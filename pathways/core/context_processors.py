@@ -45,6 +45,7 @@ _NAV: list[tuple[str, str, Action, tuple[str, ...]]] = [
     ("Administration", "admin:index", Action.ADMINISTER, ()),
     ("Refusals flagged", "refusal_flags", Action.ADMINISTER, ()),
     ("Feedback", "feedback_received", Action.SEE_FEEDBACK, ()),
+    ("API clients", "api_clients:list", Action.ADMINISTER, ()),
 ]
 
 # The GOV.UK service navigation holds at most this many items; past it, the last place goes

@@ -401,6 +401,10 @@ NOT_PERSONAL: dict[str, str] = {
     "core.scheduledjob": "when each periodic job last ran (its name and a time)",
     "core.tasklease": "a background task's hold on a record: the record's id, times, and "
     "the uploaded file's generated name (no person)",
+    "api.apiclient": "a system registered to use the API: its name, service, scopes and "
+    "the account it acts as (an account of its own, not a person)",
+    "api.idempotencykey": "a key an API client sent with a referral, a hash of the body and "
+    "the referral's id (no person)",
 }
 
 OTHER_STORES = [

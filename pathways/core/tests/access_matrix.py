@@ -233,6 +233,25 @@ RULES: dict[str, Rule] = {
     "imports:conflicts": Rule(MANAGERS),
     "imports:jdl": Rule(MANAGERS),
     "imports:jdl_download": Rule(MANAGERS, args={"fmt": "csv"}),
+    # The integration API (pathways/api): its operations answer a client's bearer token only,
+    # so to every session 401 (or 405 for a POST-only route); their own matrix is
+    # pathways/api/tests/api_matrix.py, by client scope. The documentation is open to all;
+    # the clients are registered and suspended by the administrator.
+    "api_token": Rule(NOBODY, other=405, anon=405),  # POST only
+    "api_docs": Rule(SIGNED_IN, anon=200),
+    "api:openapi-json": Rule(SIGNED_IN, anon=200),
+    "api:referral_create": Rule(NOBODY, other=401, anon=401),  # GET is the list
+    "api:referral_list": Rule(NOBODY, other=401, anon=401),
+    "api:referral_get": Rule(NOBODY, other=401, anon=401, args={"referral_id": "received"}),
+    "api:figures": Rule(NOBODY, other=401, anon=401),
+    "api:figures_equality": Rule(NOBODY, other=401, anon=401),
+    "api:import_create": Rule(NOBODY, other=405, anon=405),  # POST only
+    "api:import_get": Rule(NOBODY, other=401, anon=401, args={"import_id": "batch"}),
+    "api_clients:list": Rule(frozenset({"admin"})),
+    "api_clients:register": Rule(frozenset({"admin"})),
+    "api_clients:detail": Rule(frozenset({"admin"}), pk="api_client"),
+    "api_clients:suspend": Rule(frozenset({"admin"}), pk="api_client"),
+    "api_clients:reinstate": Rule(frozenset({"admin"}), pk="api_client"),
     # django-axes's records are read-only, for the administrator to see and clear lockouts.
     "admin:axes_accessattempt_add": admin_only(403),
     "admin:axes_accesslog_add": admin_only(403),
@@ -334,11 +353,28 @@ SHOWS_PERSONAL_DATA = frozenset(
         "imports:jdl_download",
         "imports:batch_report",  # the CRNs of rows in error or skipped
         "imports:conflicts",  # names the people whose records differ
+        # The API's referrals and imports (a referral's status; an import's errors quote
+        # the file): each call audited as the client.
+        "api:referral_create",
+        "api:referral_list",
+        "api:referral_get",
+        "api:import_create",
+        "api:import_get",
     }
 )
 NO_PERSONAL_DATA = frozenset(
     {
         "home",
+        "api_token",
+        "api_docs",  # generated from the OpenAPI document
+        "api:openapi-json",
+        "api:figures",  # aggregate figures only
+        "api:figures_equality",  # disclosure-controlled counts
+        "api_clients:list",  # systems, their services and scopes
+        "api_clients:register",
+        "api_clients:detail",
+        "api_clients:suspend",
+        "api_clients:reinstate",
         "healthz",
         "readyz",
         "login",

@@ -31,7 +31,7 @@ EXPECTED = {
         "More",
     ],
     "commissioner": ["Summary", "Outcomes", "Board reports", "Service overview"],
-    "admin": ["Administration", "Refusals flagged", "Feedback"],
+    "admin": ["Administration", "Refusals flagged", "Feedback", "API clients"],
 }
 # What "More" lists, for the roles with more sections than the navigation holds.
 MORE = {
