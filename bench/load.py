@@ -12,10 +12,15 @@ It makes a database of its own (`pathways_bench_load`, dropped and made anew) an
 demo into it, starts the stack on a free port, runs locust headless, prints a table per page
 and over all pages, stops the stack, and exits non-zero when the p95 over all pages is
 300 ms or more or any request failed. The users: support workers (caseload, a person's
-page, their contacts), managers (referral list, waiting list, outcomes dashboard, the
-service's overview) and commissioners (dashboard, RR Board reports), each signing in once
-and then reading pages with 1 to 3 seconds' thought between them. Writes (recording a
-contact, accepting a referral) are not driven yet.
+page, their contacts and plans, recording a contact), managers (referral list, waiting
+list, outcomes dashboard, the service's overview, accepting a referral: the bench adds
+referrals awaiting a decision before the run) and commissioners (dashboard, RR Board
+reports), each signing in once and then working with 1 to 3 seconds' thought between pages.
+
+While locust runs, the bench samples PostgreSQL's lock table ten times a second and prints
+how often a request was waiting for the audit chain's lock (every audited view and change
+takes it to extend the chain: pathways/core/audit.py), so contention there is measured,
+not guessed.
 
 Sign-in is by password alone here (MFA_REQUIRED=false: locust cannot read an
 authenticator app) and cookies are sent over plain HTTP (SECURE_COOKIES=false: there is no
@@ -43,6 +48,39 @@ DATABASE = "pathways_bench_load"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 PASSWORD = "Pathways-demo-2026"  # noqa: S105 - the demo's published password
 P95_LIMIT_MS = 300
+# Referrals awaiting a decision added before the run, for the managers to accept.
+AWAITING = 400
+# The audit chain's advisory lock (pathways.core.audit.CHAIN_LOCK), as pg_locks shows it.
+CHAIN_LOCK = 7_20_26
+SEED = f"""
+import datetime
+from django.utils import timezone
+from pathways.accounts.models import Area, User
+from pathways.referrals import services
+from pathways.referrals.models import Cohort, OrderType, Source
+referrer = User.objects.get(username="referrer")
+areas = list(Area.objects.filter(patch__service=referrer.service, retired_at=None))
+today = timezone.localdate()
+for i in range({AWAITING}):
+    services.referral_create(
+        actor=referrer,
+        service=referrer.service,
+        person={{
+            "first_name": "Sam", "last_name": f"Load{{i:04d}}",
+            "date_of_birth": datetime.date(1980 + i % 20, 1 + i % 12, 1 + i % 28),
+            "crn": f"Z{{900000 + i:06d}}", "pnc_id": "", "prison_number": "",
+            "gender": "not_said", "phone": "", "email": "", "address": "1 Bench Street",
+            "area": areas[i % len(areas)], "location": "community",
+        }},
+        details={{
+            "source": Source.PROBATION, "cohort": Cohort.IOM,
+            "order_type": OrderType.COMMUNITY_ORDER,
+            "order_end_date": today + datetime.timedelta(days=400),
+            "reason": "Bench referral", "ete_needs": "Work", "consent_given": True,
+            "consent_date": today,
+        }},
+    )
+"""
 
 try:
     from locust import HttpUser, between, task
@@ -64,6 +102,10 @@ try:
                 },
                 name="sign in",
             )
+
+    def _csrf(page: str) -> str:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        return token.group(1) if token else ""
 
     class Worker(_Signed):
         weight = 3
@@ -100,6 +142,34 @@ try:
                 pk = random.choice(self.referrals)  # noqa: S311
                 self.client.get(f"/referrals/{pk}/plan/", name="plan")
 
+        @task(1)
+        def record_contact(self) -> None:
+            if not self.referrals:
+                return
+            url = f"/referrals/{random.choice(self.referrals)}/contacts/record/"  # noqa: S311
+            form = self.client.get(url, name="record a contact (form)").text
+            today = time.localtime()
+            with self.client.post(
+                url,
+                {
+                    "csrfmiddlewaretoken": _csrf(form),
+                    "day-day": str(today.tm_mday),
+                    "day-month": str(today.tm_mon),
+                    "day-year": str(today.tm_year),
+                    "time": "10:00",
+                    "mode": "phone",
+                    "duration_minutes": "20",
+                    "location": "",
+                    "happened": "yes",
+                    "attended": "yes",
+                    "notes": "Talked through the week's job search",
+                },
+                name="record a contact",
+                catch_response=True,
+            ) as response:
+                if response.status_code != 302:  # the form came back: it was refused
+                    response.failure(f"not recorded ({response.status_code})")
+
     class Manager(_Signed):
         weight = 2
         username = "manager"
@@ -119,6 +189,24 @@ try:
         @task(1)
         def overview(self) -> None:
             self.client.get("/service/", name="service overview")
+
+        @task(1)
+        def accept(self) -> None:
+            awaiting = self.client.get("/referrals/?status=received", name="referral list").text
+            found = re.findall(r'href="/referrals/(\d+)/"', awaiting)
+            if not found:
+                return
+            url = f"/referrals/{random.choice(found)}/accept/"  # noqa: S311
+            form = self.client.get(url, name="accept a referral (form)").text
+            # Another manager may have decided it first: that refusal is not an error.
+            with self.client.post(
+                url,
+                {"csrfmiddlewaretoken": _csrf(form), "eligibility_confirmed": "on"},
+                name="accept a referral",
+                catch_response=True,
+            ) as response:
+                if response.status_code in (200, 302, 404):
+                    response.success()
 
     class Commissioner(_Signed):
         weight = 1
@@ -250,6 +338,42 @@ def smoke(port: int, prefix: Path, rounds: int = 3) -> None:
         writer.writerows(rows)
 
 
+class LockSampler:
+    """psql asking PostgreSQL's lock table ten times a second who holds and who waits for
+    the audit chain's lock, for the length of the run."""
+
+    QUERY = (
+        "SELECT count(*) FILTER (WHERE NOT granted) FROM pg_locks "  # noqa: S608 - constants
+        f"WHERE locktype = 'advisory' AND classid = 0 AND objid = {CHAIN_LOCK} \\watch 0.1\n"
+    )
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - fixed command
+            ["psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", DATABASE],  # noqa: S607
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.process.stdin is not None
+        self.process.stdin.write(self.QUERY)
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=10)
+        waiting = [int(line) for line in out.split() if line.isdigit()]
+        if not waiting:
+            print("\naudit chain lock: no samples")
+            return
+        busy = sum(1 for w in waiting if w)
+        print(
+            f"\naudit chain lock: {len(waiting)} samples; a request was waiting for it in "
+            f"{busy} ({100 * busy / len(waiting):.1f}%), at most {max(waiting)} at once, "
+            f"{sum(waiting) / len(waiting):.2f} on average"
+        )
+
+
 def report(prefix: Path, *, judged: bool = True) -> int:
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
     print(f"\n{'page':<22}{'requests':>9}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
@@ -314,6 +438,9 @@ def main() -> int:
         else ["load_demo"]
     )
     subprocess.run([project, "manage.py", *load], cwd=ROOT, env=env, check=True)  # noqa: S603
+    if not args.smoke:
+        seed = ["manage.py", "shell", "-c", SEED]
+        subprocess.run([project, *seed], cwd=ROOT, env=env, check=True)  # noqa: S603
     stack = subprocess.Popen(  # noqa: S603 - fixed command
         [project, "scripts/serve.py"], cwd=ROOT, env=env, start_new_session=True
     )
@@ -323,6 +450,7 @@ def main() -> int:
         if args.smoke:
             smoke(port, prefix)
             return report(prefix, judged=False)
+        sampler = LockSampler()
         subprocess.run(  # noqa: S603 - fixed command
             [
                 sys.executable,
@@ -348,6 +476,7 @@ def main() -> int:
             cwd=ROOT,
             check=False,
         )
+        sampler.stop()
         return report(prefix)
     finally:
         stack.send_signal(signal.SIGTERM)

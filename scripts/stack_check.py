@@ -1,10 +1,13 @@
 """CI: start the production stack from this clone (`scripts/serve.py`: web, worker and
 scheduler on PostgreSQL and Redis), sign in as production asks (password, then the code of
 an authenticator app), cut every database connection the stack holds, have the worker
-generate an RR Board report and download it, then stop the stack and clean up.
+generate an RR Board report and download it; then stop Redis, check that pages still work
+and that a report asked for meanwhile waits, start Redis again and see the worker make that
+report; then stop the stack and clean up.
 
 The stack gets a database of its own (``pathways_ci_stack``, made anew and dropped after)
-and a Redis database of its own (14, emptied before and after). The user is made by this
+and a Redis server of its own (``redis-server`` on a free port, keeping nothing on disk), so
+stopping it touches nothing else on the machine. The user is made by this
 script's ``--make-user`` step, run with the stack's settings: a manager with a confirmed
 TOTP device whose key the script keeps, so it computes the code as the app would.
 
@@ -31,9 +34,13 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "pathways_ci_stack"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 READY_SECONDS = 90
 REPORT_SECONDS = 60
+# A task asked for while Redis was away is handed to it by the scheduler's job each minute.
+AFTER_REDIS_SECONDS = 150
+NO_DISK = ("--save", "", "--appendonly", "no")
+# How long Redis stays away: long enough for the worker and the scheduler to meet it gone.
+REDIS_AWAY_SECONDS = 20
 
 
 BEGAN = time.monotonic()
@@ -129,26 +136,46 @@ def postgres(statement: str, *params: object) -> None:
         connection.execute(statement, params)  # type: ignore[arg-type]
 
 
-def empty_redis() -> None:
-    import redis
+class Redis:
+    """A redis-server of the check's own, on a free port, stopped and started at will."""
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - fixed command
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), *NO_DISK],  # noqa: S607
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
 
 
-def wait_ready(browser: Browser, stack: subprocess.Popen[bytes]) -> None:
+def wait_ready(
+    browser: Browser, stack: subprocess.Popen[bytes], *, redis: str = "ok", status: str = "ok"
+) -> None:
+    """Until /readyz reports Redis as ``redis`` and the whole as ``status``."""
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if stack.poll() is not None:
-            raise RuntimeError("the stack stopped while starting")
+            raise RuntimeError("the stack stopped")
         try:
-            status, _headers, body = browser.request("GET", "/readyz")
-            if status == 200 and json.loads(body)["redis"] == "ok":
+            code, _headers, body = browser.request("GET", "/readyz")
+            answer = json.loads(body)
+            if code == 200 and (answer["redis"], answer["status"]) == (redis, status):
                 say(f"ready: {body}")
                 return
-        except OSError:
+        except (OSError, ValueError):
             pass
         time.sleep(1)
-    raise RuntimeError(f"not ready within {READY_SECONDS} seconds")
+    raise RuntimeError(f"/readyz did not say redis {redis!r} within {READY_SECONDS} seconds")
 
 
 def sign_in(browser: Browser, user: dict[str, str]) -> None:
@@ -184,13 +211,18 @@ def cut_database_connections() -> None:
     say("cut every database connection the stack held")
 
 
-def generate_report(browser: Browser) -> None:
-    started = time.monotonic()
+def ask_for_report(browser: Browser) -> str:
+    """Ask for an RR Board report; the path of its page."""
     status, headers, _ = browser.form_post("/reports/board/", {}, to="/reports/board/new/")
     if status != 302 or "/reports/board/" not in headers.get("location", ""):
         raise RuntimeError(f"asking for a report answered {status}")
-    detail = urlsplit(headers["location"]).path
-    deadline = time.monotonic() + REPORT_SECONDS
+    return urlsplit(headers["location"]).path
+
+
+def generate_report(browser: Browser, detail: str = "", seconds: int = REPORT_SECONDS) -> None:
+    started = time.monotonic()
+    detail = detail or ask_for_report(browser)
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status, _, page = browser.request("GET", detail)
         if status != 200:
@@ -201,11 +233,36 @@ def generate_report(browser: Browser) -> None:
             break
         time.sleep(0.5)
     else:
-        raise RuntimeError(f"the report was not ready within {REPORT_SECONDS} seconds")
+        raise RuntimeError(f"the report was not ready within {seconds} seconds")
     status, headers, _pdf = browser.request("GET", f"{detail}pdf/")
     if status != 200 or headers.get("content-type") != "application/pdf":
         raise RuntimeError(f"the PDF download answered {status}")
     say(f"the worker generated the report in {time.monotonic() - started:.1f} s")
+
+
+def redis_away_and_back(browser: Browser, stack: subprocess.Popen[bytes], redis: Redis) -> None:
+    """Redis stopped: pages work and a report asked for waits in the database; Redis back:
+    the scheduler hands it over and the worker makes it, with no restart of anything."""
+    redis.stop()
+    say("stopped Redis")
+    wait_ready(browser, stack, redis="unavailable", status="degraded")
+    status, _, _ = browser.request("GET", "/reports/board/")
+    if status != 200:
+        raise RuntimeError(f"with Redis away, the reports page answered {status}")
+    detail = ask_for_report(browser)
+    status, _, page = browser.request("GET", detail)
+    if status != 200 or "could not be generated" in page:
+        raise RuntimeError(f"with Redis away, the report asked for answered {status}")
+    say("with Redis away, pages work and the report asked for waits")
+    time.sleep(REDIS_AWAY_SECONDS)
+    if stack.poll() is not None:
+        raise RuntimeError("the stack stopped while Redis was away")
+    status, _, _ = browser.request("GET", "/reports/board/")
+    if status != 200:
+        raise RuntimeError(f"after {REDIS_AWAY_SECONDS} s without Redis, a page answered {status}")
+    redis.start()
+    say("started Redis again")
+    generate_report(browser, detail, AFTER_REDIS_SECONDS)
 
 
 def main() -> int:
@@ -215,12 +272,13 @@ def main() -> int:
     # A throwaway database: its commits need not wait for the disk (the migrations are
     # a few hundred of them).
     postgres(f'ALTER DATABASE "{DATABASE}" SET synchronous_commit = off')
-    empty_redis()
+    redis = Redis()
+    redis.start()
     uploads = tempfile.mkdtemp(prefix="pathways-ci-stack-")
     env = {
         **os.environ,
         "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis.url,
         "PORT": str(port),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "false",
@@ -256,6 +314,7 @@ def main() -> int:
         sign_in(browser, user)
         cut_database_connections()
         generate_report(browser)
+        redis_away_and_back(browser, stack, redis)
         ok = True
     finally:
         if stack.poll() is None:
@@ -274,7 +333,7 @@ def main() -> int:
         pids = re.findall(r"\d+", started.group(1)) if started else []
         leftover = [pid for pid in pids if alive(pid)]
         postgres(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        empty_redis()
+        redis.stop()
         for path in sorted(Path(uploads).rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
         Path(uploads).rmdir()
