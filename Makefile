@@ -30,8 +30,11 @@ run: $(STAMP)
 serve: $(STAMP)
 	PORT=$(PORT) $(BIN)/python scripts/serve.py
 
+# The suite runs in parallel, one worker per core (pytest-xdist; PYTEST_WORKERS overrides);
+# the benches' smoke runs share one worker, as they build databases of their own.
+PYTEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -43,6 +43,9 @@ def test_every_bench_has_a_smoke_run() -> None:
 
 
 @pytest.mark.postgres_only
+# One worker runs them all, one after another: under pytest-xdist (make test) two benches
+# building databases at once would only slow each other down.
+@pytest.mark.xdist_group("benches")
 @pytest.mark.parametrize("script", sorted(SMOKE))
 def test_bench_runs_at_a_tiny_size(script: str) -> None:
     env = {**os.environ, "DATABASE_URL": _postgres_url()}
