@@ -32,20 +32,23 @@ def run_import(batch_id: int, path: str) -> None:
 
 
 def saving_progress(batch_id: int) -> Progress:
-    """Progress through the save pass, which runs in one transaction: the rows done are
-    written by the lease's heartbeat, on its own connection, so they show while the
-    transaction is open (the check pass saves its own progress as it goes)."""
+    """Progress through both passes, written by the lease's heartbeat on its own
+    connection, so that it shows while the import's connection is busy: the save pass runs
+    in one transaction, and on PostgreSQL the check pass streams the file through one COPY
+    (the streaming path's check pass also saves its own progress as it goes; the heartbeat
+    never moves it back)."""
     latest: dict[str, int] = {}
 
     def note(phase: str, done: int, total: int) -> None:
-        if phase == "Saving":
-            latest["done"] = done
+        if phase in ("Checking", "Saving"):
+            latest[phase] = done
 
     def beat() -> None:
-        if "done" in latest:
-            ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.SAVING).update(
-                rows_processed=latest["done"]
-            )
+        for phase, status in (("Checking", BatchStatus.CHECKING), ("Saving", BatchStatus.SAVING)):
+            if phase in latest:
+                ImportBatch.objects.filter(
+                    pk=batch_id, status=status, rows_processed__lt=latest[phase]
+                ).update(rows_processed=latest[phase])
 
     lease = leases.current()
     if lease is not None:

@@ -119,3 +119,48 @@ def test_progress_moves_through_the_save_pass(
         note("Saving", 1, 2)
         lease.renew()
         assert ImportBatch.objects.get(pk=batch.pk).rows_processed == 1
+
+
+def test_progress_moves_through_the_check_pass(
+    tmp_path: Path, service: Service, manager: User
+) -> None:
+    """On PostgreSQL the check pass streams the file through one COPY, which holds the
+    import's connection: its progress too is written by the heartbeat, and never back."""
+    batch, path = _uploaded(tmp_path, service, manager)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.CHECKING, total_rows=4)
+    with leases.held(LEASE, batch.pk, data={"path": str(path)}) as lease:
+        note = saving_progress(batch.pk)
+        note("Checking", 2, 4)
+        lease.renew()
+        assert ImportBatch.objects.get(pk=batch.pk).rows_processed == 2
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_processed=3)  # saved by the pass
+        lease.renew()
+        assert ImportBatch.objects.get(pk=batch.pk).rows_processed == 3
+        note("Saving", 1, 4)  # not yet saving: the check pass's count stays
+        lease.renew()
+        assert ImportBatch.objects.get(pk=batch.pk).rows_processed == 3
+
+
+@pytest.mark.parametrize("method", ["stream", "copy"])
+def test_both_passes_report_progress_on_either_path(
+    tmp_path: Path, service: Service, manager: User, method: str
+) -> None:
+    from pathways.imports import copying
+    from pathways.imports.services import import_file
+
+    if method == "copy" and not copying.available():
+        pytest.skip("the COPY path runs on PostgreSQL (set DATABASE_URL)")
+    seen: list[tuple[str, int]] = []
+    batch = import_file(
+        actor=manager,
+        service=service,
+        kind=Kind.ORDERS,
+        path=csv_file(tmp_path, ORDERS),
+        progress=lambda phase, done, total: seen.append((phase, done)),
+        method=method,
+    )
+    assert batch.status == BatchStatus.DONE, batch.report
+    checking = [done for phase, done in seen if phase == "Checking"]
+    saving = [done for phase, done in seen if phase == "Saving"]
+    assert checking and checking[-1] == 2 and checking == sorted(checking)
+    assert saving and saving[-1] >= 1
