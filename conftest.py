@@ -305,6 +305,7 @@ def records(
         "csv": "csv",
         "payment": payment.pk,
         "payments": "payments",
+        "question": "person",  # the referral's first question page
         "api_client": client_register(
             actor=personas["admin"], name="Case system", service=case.service, scopes=["referrals:read"]
         ).client.pk,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -177,9 +179,9 @@ class ReferralForm(Form):
             for title, names in self.SECTIONS
         ]
 
-    def answers(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    def answers(self) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
         """A valid form's answers as the check-your-answers page lists them: each section's
-        (question, answer as shown, the id of the question's input)."""
+        (question, answer as shown, the id of the question's input, the field's name)."""
         rotl = self.cleaned_data.get("cohort") == Cohort.ROTL
         return [
             (
@@ -189,6 +191,7 @@ class ReferralForm(Form):
                         str(field.label),
                         _shown(field.field, self.cleaned_data.get(field.name)),
                         str(field.id_for_label or field.auto_id),
+                        field.name,
                     )
                     for field in fields
                 ],
@@ -276,6 +279,101 @@ class ReferralForm(Form):
         elif "order_ended_reason" in data and not self.asks_why_order_ended:
             data["order_ended_reason"] = ""  # not asked: nothing kept
         return data
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question page of a new referral (GOV.UK's "question pages" before "check your
+    answers"): its address, heading and questions, and whether it is asked given the
+    answers so far."""
+
+    slug: str
+    title: str
+    fields: tuple[str, ...]
+    asked_when: Callable[[Mapping[str, Any]], bool] = lambda _answers: True
+
+    def owns(self, key: str) -> bool:
+        """A posted key is one of this page's answers (a date's day, month and year too)."""
+        return key.split("-", 1)[0] in self.fields
+
+
+def is_rotl(answers: Mapping[str, Any]) -> bool:
+    cohort = answers.get("cohort")
+    if isinstance(cohort, list):  # the session keeps each answer as a list of values
+        cohort = cohort[0] if cohort else ""
+    return cohort == Cohort.ROTL
+
+
+# The referral's question pages, in order. A question that depends on another is on the
+# same page (the CRN on who refers, why the person is still referred on the order's end
+# date); the ROTL page is asked only for that group.
+STEPS: tuple[Step, ...] = (
+    Step("person", "About the person", ("first_name", "last_name", "date_of_birth", "gender")),
+    Step("contact", "Contact details", ("phone", "email", "address", "area", "location")),
+    Step(
+        "referral",
+        "The referral",
+        (
+            "source",
+            "crn",
+            "pnc_id",
+            "cohort",
+            "order_type",
+            "order_end_date",
+            "order_ended_reason",
+        ),
+    ),
+    Step(
+        "rotl",
+        "Release on temporary licence (ROTL)",
+        ("prison_name", "prison_number", "expected_release_date"),
+        asked_when=is_rotl,
+    ),
+    Step(
+        "needs",
+        "Needs and risks",
+        (
+            "reason",
+            "ete_needs",
+            "risk_information",
+            "risk_flags",
+            "accessibility_needs",
+            "interpreter_language",
+        ),
+    ),
+    Step("consent", "Consent", ("consent_given", "consent_date")),
+)
+STEP_BY_SLUG = {step.slug: step for step in STEPS}
+
+
+class ReferralStepForm(ReferralForm):
+    """One question page. The answers so far are checked together (a question may depend
+    on an earlier one: the ROTL page on the group), and the page shows and reports only
+    its own questions. Shown again with the answers kept, it reports only those no longer
+    valid (kept answers were valid when given)."""
+
+    def __init__(self, *args: Any, step: Step, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.step = step
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in list(self.fields):
+            if not self.step.owns(name):
+                del self.fields[name]
+                self._errors.pop(name, None)
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (
+                "",
+                [
+                    self[name]
+                    for name in self.step.fields
+                    if name in self.fields and self._asked(name)
+                ],
+            )
+        ]
 
 
 def _shown(field: forms.Field, value: Any) -> str:

@@ -8,11 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from pathways.accounts.models import Area
 from pathways.core.access import Action, can
@@ -31,6 +31,8 @@ from pathways.referrals.eligibility import (
 from pathways.referrals.forms import (
     HOLD_CHOICE,
     SEPARATE_CHOICE,
+    STEP_BY_SLUG,
+    STEPS,
     AcceptForm,
     AllocateForm,
     AmendReferralForm,
@@ -38,7 +40,10 @@ from pathways.referrals.forms import (
     DuplicateChoiceForm,
     ProposedChangesForm,
     ReferralForm,
+    ReferralStepForm,
     ResolveDuplicateForm,
+    Step,
+    is_rotl,
     referral_initial,
     split_referral_data,
 )
@@ -99,8 +104,8 @@ def _duplicate_choices(matches: list[PossibleDuplicate]) -> list[tuple[str, str]
 
 
 # The answers of a referral not yet sent, kept in the (server-side) session between the
-# form and the check-your-answers page: never in a URL. Cleared when the referral is sent,
-# when the user cancels it, and when they start a new one.
+# question pages and the check-your-answers page: never in a URL. Cleared when the referral
+# is sent, when the user cancels it, and when they start a new one.
 DRAFT_KEY = "referral_draft"
 
 
@@ -159,30 +164,149 @@ def _known_person(
     return shown, existing, [], True
 
 
+def _steps_asked(answers: QueryDict | None) -> list[Step]:
+    """The question pages asked, given the answers so far."""
+    return [step for step in STEPS if step.asked_when(answers or {})]
+
+
+def _question_url(step: Step, *, change: bool = False) -> str:
+    url = reverse("referrals:question", args=[step.slug])
+    return url + "?change=1" if change else url
+
+
+def _first_unanswered(request: AuthenticatedHttpRequest, data: QueryDict) -> Step | None:
+    """The first question page whose answers are missing or no longer valid, if any."""
+    service = service_of(request.user)
+    for step in _steps_asked(data):
+        if not ReferralStepForm(data, service=service, step=step).is_valid():
+            return step
+    return None
+
+
+def _after_questions(request: AuthenticatedHttpRequest, data: QueryDict) -> HttpResponse:
+    """Where a user goes once the questions are answered: back to a page still unanswered,
+    to the question about a person already known if the answers match one, else to check
+    the answers."""
+    unanswered = _first_unanswered(request, data)
+    if unanswered is not None:
+        return redirect(_question_url(unanswered))
+    form = ReferralForm(data, service=service_of(request.user))
+    form.is_valid()
+    person, _details = split_referral_data(form.cleaned_data)
+    _shown, _existing, _hold_for, answered = _known_person(request, person, data)
+    return redirect("referrals:check" if answered else "referrals:known_person")
+
+
+@login_required
+@requires(Action.REFER)  # before the method check: a forged post is refused and audited
+@require_GET
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Start a new referral: answers never sent are not kept; then its first question."""
+    _drop_draft(request)
+    return redirect(_question_url(STEPS[0]))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @requires(Action.REFER)
-def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The referral's questions. Answered, they are kept in the session and the user checks
-    them before sending (``referral_check``); ``?change=1`` comes back to them."""
+def referral_question(request: AuthenticatedHttpRequest, step: str) -> HttpResponse:
+    """One page of the referral's questions. Each page checks its own answers and keeps
+    them in the session (never in a URL); then the next page, or, when changing an answer
+    from the check-your-answers page (``?change=1``), back there."""
     service = service_of(request.user)
-    draft = _draft(request) if "change" in request.GET else None
+    page = STEP_BY_SLUG.get(step)
+    if page is None:
+        raise Http404("No such question")
+    draft = _draft(request) or QueryDict(mutable=True)
+    changing = "change" in request.GET
+    asked = _steps_asked(draft)
+    if page not in asked:  # the ROTL page for a group that has none
+        return redirect(_question_url(asked[0]))
     if request.method == "POST":
-        form = ReferralForm(request.POST, service=service)
-    elif draft is not None:
-        form = ReferralForm(draft, service=service)
+        answers = draft.copy()
+        for key in [key for key in answers if page.owns(key)]:
+            del answers[key]
+        for key in request.POST:
+            if page.owns(key):
+                answers.setlist(key, request.POST.getlist(key))
+        form = ReferralStepForm(answers, service=service, step=page)
+        if form.is_valid():
+            if not is_rotl(answers):  # a group changed from ROTL keeps no prison answers
+                rotl = STEP_BY_SLUG["rotl"]
+                for key in [key for key in answers if rotl.owns(key)]:
+                    del answers[key]
+            _keep_draft(request, answers)
+            later = _steps_asked(answers)[_steps_asked(answers).index(page) + 1 :]
+            if changing or not later:
+                return _after_questions(request, answers)
+            return redirect(_question_url(later[0]))
+    elif any(page.owns(key) for key in draft):
+        form = ReferralStepForm(draft, service=service, step=page)
     else:
-        _drop_draft(request)  # a new referral: answers never sent are not kept
-        form = ReferralForm(service=service)
-    context: dict[str, Any] = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        person, _details = split_referral_data(form.cleaned_data)
-        shown, _existing, _hold_for, answered = _known_person(request, person, request.POST)
-        context.update(shown)
-        if answered:
-            _keep_draft(request, request.POST)
-            return redirect("referrals:check")
-    return render(request, "referrals/create.html", context)
+        form = ReferralStepForm(service=service, step=page)
+    earlier = asked[: asked.index(page)]
+    if changing:
+        back_url, back_label = reverse("referrals:check"), "Back to check your answers"
+    elif earlier:
+        back_url, back_label = _question_url(earlier[-1]), "Back"
+    else:
+        back_url = reverse("referrals:list" if can(request.user, Action.SEE_REFERRALS) else "home")
+        back_label = "Back"
+    return render(
+        request,
+        "referrals/question.html",
+        {
+            "form": form,
+            "step": page,
+            "number": asked.index(page) + 1,
+            "of": len(asked),
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@requires(Action.REFER)
+def referral_known_person(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Whether the person typed is one the service already knows (``PossibleDuplicate``):
+    asked after the questions when the answers match a record, before checking them."""
+    data = _draft(request)
+    if data is None:
+        return redirect("referrals:create")
+    if _first_unanswered(request, data) is not None:
+        return _after_questions(request, data)
+    form = ReferralForm(data, service=service_of(request.user))
+    form.is_valid()
+    person, _details = split_referral_data(form.cleaned_data)
+    previous = data.get("duplicate_choice")
+    answers = data.copy()
+    answers.pop("duplicate_choice", None)
+    posted = request.method == "POST"
+    if posted:
+        answers.setlist("duplicate_choice", request.POST.getlist("duplicate_choice"))
+    shown, _existing, _hold_for, answered = _known_person(request, person, answers)
+    if not shown:  # no longer matches anyone: nothing to ask
+        _keep_draft(request, answers)
+        return redirect("referrals:check")
+    if posted and answered:
+        _keep_draft(request, answers)
+        return redirect("referrals:check")
+    if not posted and previous:  # the answer given before, shown again
+        shown["choice_form"].initial = {"duplicate_choice": previous}
+    # The people named are in the user's scope; their view is audited, as a search's is.
+    audit_list(
+        request.user,
+        "referral_known_person",
+        [match.participant for match in shown["visible_matches"]],
+    )
+    last = _steps_asked(data)[-1]
+    return render(
+        request,
+        "referrals/known_person.html",
+        {**shown, "back_url": _question_url(last)},
+    )
 
 
 @login_required
@@ -198,14 +322,13 @@ def referral_check(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("referrals:list" if can(request.user, Action.SEE_REFERRALS) else "home")
     if data is None:
         return redirect("referrals:create")
-    change = reverse("referrals:create") + "?change=1"
     form = ReferralForm(data, service=service)
-    if not form.is_valid():
-        return redirect(change)
+    if _first_unanswered(request, data) is not None or not form.is_valid():
+        return _after_questions(request, data)
     person, details = split_referral_data(form.cleaned_data)
     shown, existing, hold_for, answered = _known_person(request, person, data)
     if not answered:
-        return redirect(change)
+        return redirect("referrals:known_person")
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -228,13 +351,26 @@ def referral_check(request: AuthenticatedHttpRequest) -> HttpResponse:
                 else "Referral sent",
             )
             return redirect("referrals:detail", pk=referral.pk)
+    step_of = {name: step for step in _steps_asked(data) for name in step.fields}
     return render(
         request,
         "referrals/check.html",
         {
-            "answers": form.answers(),
-            "change": change,
+            "answers": [
+                (
+                    title,
+                    [
+                        (label, value, f"{_question_url(step_of[name], change=True)}#{anchor}")
+                        for label, value, anchor, name in rows
+                    ],
+                )
+                for title, rows in form.answers()
+            ],
             "duplicate_answer": shown.get("duplicate_answer", ""),
+            "known_person_url": reverse("referrals:known_person"),
+            "back_url": reverse("referrals:known_person")
+            if shown
+            else _question_url(_steps_asked(data)[-1]),
             "errors": errors,
         },
     )

@@ -133,9 +133,19 @@ RULES: dict[str, Rule] = {
     "participants:subject_access_pdf": Rule(frozenset({"manager"}), pk="person"),
     # Referrals
     "referrals:list": Rule(CASEWORK),
-    "referrals:create": Rule(frozenset({"referrer", "other_referrer", "manager", "outsider"})),
+    "referrals:create": Rule(
+        frozenset({"referrer", "other_referrer", "manager", "outsider"}), status=302
+    ),
     # Without answers in the session, back to the form.
     "referrals:check": Rule(
+        frozenset({"referrer", "other_referrer", "manager", "outsider"}), status=302
+    ),
+    # A question page of a new referral; the known-person question, without answers in the
+    # session, back to the start.
+    "referrals:question": Rule(
+        frozenset({"referrer", "other_referrer", "manager", "outsider"}), args={"step": "question"}
+    ),
+    "referrals:known_person": Rule(
         frozenset({"referrer", "other_referrer", "manager", "outsider"}), status=302
     ),
     "referrals:detail": Rule(STAFF | {"referrer"}, pk="case"),
@@ -306,6 +316,7 @@ SHOWS_PERSONAL_DATA = frozenset(
         "participants:equality",
         "notifications:text_consent",
         "referrals:list",
+        "referrals:known_person",  # people in the user's scope a referral matches, audited
         "referrals:detail",
         "referrals:accept",
         "referrals:decline",
@@ -400,7 +411,8 @@ NO_PERSONAL_DATA = frozenset(
         # The search form; the results are posted, and audited
         # (pathways/casework/tests/test_list_audit.py::test_search_results_are_audited).
         "participants:find",
-        "referrals:create",  # an empty form
+        "referrals:create",  # a new referral's start: on to its first question
+        "referrals:question",  # the user's own answers, not yet a record
         "referrals:check",  # the user's own answers, not yet a record
         "referrals:overview",  # figures
         "plans:step_move",  # POST only

@@ -193,7 +193,7 @@ def test_inactive_users_see_nothing(personas: dict[str, User], cases: Cases) -> 
     ("path", "allowed"),
     [
         ("/referrals/", {"referrer", "other_referrer", "worker_north", "worker_south", "manager"}),
-        ("/referrals/new/", {"referrer", "other_referrer", "manager"}),
+        ("/referrals/new/person/", {"referrer", "other_referrer", "manager"}),
         ("/caseload/", {"worker_north", "worker_south"}),
         (
             "/participants/find/",

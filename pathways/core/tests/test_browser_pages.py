@@ -89,6 +89,14 @@ def _pages() -> dict[str, list[str]]:
             "/referrals/",
             "/referrals/new/",
             CHECK_ANSWERS,
+            # The question pages, with the answers the tour put in the session.
+            "/referrals/new/person/",
+            "/referrals/new/contact/",
+            "/referrals/new/referral/",
+            "/referrals/new/needs/",
+            "/referrals/new/consent/",
+            "/feedback/",
+            "/feedback/thanks/",
             f"/referrals/{received.pk}/amend/",
             "/participants/find/",
             f"/referrals/{referred.pk}/plan/",
@@ -138,6 +146,7 @@ def _pages() -> dict[str, list[str]]:
         ],
         "manager": [
             "/more/",
+            "/feedback/received/",
             "/notifications/preferences/",
             f"/referrals/{held.pk}/",
             f"/referrals/{held.pk}/possible-duplicate/",
@@ -203,6 +212,7 @@ def _pages() -> dict[str, list[str]]:
         ],
         "admin": [
             "/security/refusals/",
+            "/feedback/received/",
             "/admin/",
             "/admin/accounts/user/",
             "/admin/accounts/user/add/",

@@ -88,7 +88,7 @@ def test_the_canary_reaches_no_log_and_no_url(
     # Forms with errors, a search, and a sign-in with the canary as the username.
     client.force_login(personas["manager"])
     seen(client.post("/participants/find/", {"query": CANARY}))
-    seen(client.post("/referrals/new/", {"last_name": CANARY}))
+    seen(client.post("/referrals/new/person/", {"last_name": CANARY}))
     seen(client.post(f"/referrals/{case.pk}/amend/", {"phone": CANARY}))
     seen(client.post(f"/referrals/{case.pk}/plan/goals/new/", {"title": CANARY}))
     client.logout()

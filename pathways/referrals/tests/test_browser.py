@@ -47,24 +47,42 @@ def _open_nav(page: Page, label: str) -> None:
     page.get_by_role("navigation", name="Menu").get_by_role("link", name=label).click()
 
 
+def _continue(page: Page, heading: str) -> None:
+    """Send a question page; the next one is ``heading``, checked for accessibility."""
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(page)
+
+
 def _make_referral(page: Page) -> None:
+    """Answer the question pages in turn, from the first (about the person)."""
     today = timezone.localdate()
     page.get_by_label("First name", exact=True).fill(FIRST_NAME)
     page.get_by_label("Last name", exact=True).fill(LAST_NAME)
     _fill_date(page, "Date of birth", _years_before(today, 30))
     _choose(page, "Gender", "Man")
+    _continue(page, "Contact details")
     page.get_by_label("Local authority area where the person lives").select_option(
         label="Stoke-on-Trent"
     )
     _choose(page, "Where is the person now?", "In the community")
+    _continue(page, "The referral")
     _choose(page, "Who is referring?", "Probation")
     page.get_by_label("CRN").fill("X123456")
     _choose(page, "Which group is the person in?", "Integrated Offender Management (IOM) cohort")
     page.get_by_label("Order or licence type").select_option(label="Community order")
+    _continue(page, "Needs and risks")
     page.get_by_label("Reason for referral").fill("Wants help finding warehouse work.")
     page.get_by_label("Education, training and employment needs").fill(
         "Forklift licence lapsed; no CV."
     )
+    _continue(page, "Consent")
+    # The back link goes to the page before, with its answers kept.
+    page.get_by_role("link", name="Back", exact=True).click()
+    expect(page.get_by_label("Reason for referral")).to_have_value(
+        "Wants help finding warehouse work."
+    )
+    _continue(page, "Consent")
     page.get_by_label("The person has agreed to be referred to this service").check()
     _fill_date(page, "Date consent was given", today)
 
@@ -86,11 +104,11 @@ def test_referral_journey_from_referrer_to_support_worker(
     assert_accessible(page)
 
     _open_nav(page, "Make a referral")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Make a referral")
+    expect(page.get_by_role("heading", level=1)).to_have_text("About the person")
     assert_accessible(page)
 
     page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_title(re.compile(r"^Error: Make a referral"))
+    expect(page).to_have_title(re.compile(r"^Error: About the person: make a referral"))
     summary = page.locator(".govuk-error-summary")
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     first_error = summary.get_by_role("link").first
@@ -110,7 +128,8 @@ def test_referral_journey_from_referrer_to_support_worker(
     assert_accessible(page)
     page.get_by_role("link", name="Change first name").click()
     expect(page.get_by_label("First name", exact=True)).to_have_value(FIRST_NAME)
-    page.get_by_role("button", name="Continue").click()
+    # A change goes straight back to the answers.
+    _continue(page, "Check your answers before sending the referral")
     page.get_by_role("button", name="Send referral").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(FULL_NAME)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Awaiting decision")

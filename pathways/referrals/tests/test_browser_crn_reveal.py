@@ -19,7 +19,7 @@ def test_the_crn_is_revealed_when_probation_is_chosen(
 ) -> None:
     page = browser_page
     sign_in(page, live_server.url, "referrer", check_accessibility=False)
-    page.goto(live_server.url + "/referrals/new/")
+    page.goto(live_server.url + "/referrals/new/referral/")
     crn = page.get_by_label("CRN", exact=True)
     expect(crn).to_be_hidden()
     page.get_by_label("Probation", exact=True).check()
@@ -39,7 +39,7 @@ def test_without_javascript_the_crn_shows(
         page.get_by_label("Username").fill("referrer")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.goto(live_server.url + "/referrals/new/")
+        page.goto(live_server.url + "/referrals/new/referral/")
         expect(page.get_by_label("CRN", exact=True)).to_be_visible()
     finally:
         context.close()

@@ -10,14 +10,14 @@ import pytest
 from django.test import Client
 
 from pathways.accounts.models import Patch, User
-from pathways.referrals.tests.test_views import form_data
+from pathways.referrals.tests.test_views import answer_referral, form_data
 
 pytestmark = pytest.mark.django_db
 
 
 def _page(client: Client, user: User) -> str:
     client.force_login(user)
-    response = client.get("/referrals/new/")
+    response = client.get("/referrals/new/referral/")
     assert response.status_code == 200
     return response.content.decode()
 
@@ -44,7 +44,7 @@ def test_a_probation_referral_without_a_crn_is_refused_at_the_field(
     client: Client, referrer: User, north: Patch
 ) -> None:
     client.force_login(referrer)
-    body = client.post("/referrals/new/", form_data(north, crn="")).content.decode()
+    body = answer_referral(client, form_data(north, crn="")).content.decode()
     assert "Enter the CRN for a Probation referral" in body
     # The error shows inside the reveal, under the checked Probation option.
     reveal = body[body.index('id="conditional-id_crn"') :]

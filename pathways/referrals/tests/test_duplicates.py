@@ -18,7 +18,7 @@ from pathways.referrals.models import DeclineReason, HoldResolution, Referral
 from pathways.referrals.people import likely_duplicates
 from pathways.referrals.status import ReferralStatus
 from pathways.referrals.tests.factories import details_data, make_referral, person_data
-from pathways.referrals.tests.test_views import form_data, send_referral
+from pathways.referrals.tests.test_views import answer_referral, form_data, send_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_a_person_the_referrer_cannot_see_is_neither_offered_nor_shown(
 ) -> None:
     hidden = _hidden(other_referrer, manager)
     client.force_login(referrer)
-    body = client.post("/referrals/new/", form_data(north)).content.decode()
+    body = answer_referral(client, form_data(north)).content.decode()
     assert "The details match a record the service already holds" in body
     assert "the service manager will check" in body
     assert _leaks(body, hidden) == []
@@ -97,7 +97,7 @@ def test_a_forged_choice_for_a_hidden_person_joins_nothing(
     hidden = _hidden(other_referrer, manager)
     client.force_login(referrer)
     for forged in (f"existing-{hidden.pk}", f"person-{hidden.pk}", "new"):
-        response = client.post("/referrals/new/", {**form_data(north), "duplicate_choice": forged})
+        response = answer_referral(client, {**form_data(north), "duplicate_choice": forged})
         assert response.status_code == 200, forged
         assert _leaks(response.content.decode(), hidden) == [], forged
     assert Referral.objects.count() == 1
@@ -172,13 +172,11 @@ def test_a_crn_match_with_another_name_is_held_even_in_the_referrers_scope(
         date_of_birth=today.replace(year=today.year - 25),
     ).participant
     client.force_login(referrer)
-    body = client.post("/referrals/new/", form_data(north)).content.decode()
+    body = answer_referral(client, form_data(north)).content.decode()
     assert f'href="/participants/{mine.pk}/"' in body  # theirs: shown
     assert f'value="person-{mine.pk}"' not in body  # but not offered to join
     assert "the service manager will check" in body
-    forged = client.post(
-        "/referrals/new/", {**form_data(north), "duplicate_choice": f"person-{mine.pk}"}
-    )
+    forged = answer_referral(client, {**form_data(north), "duplicate_choice": f"person-{mine.pk}"})
     assert forged.status_code == 200
     assert Referral.objects.filter(participant=mine).count() == 1
     held = _held(client, referrer, north)

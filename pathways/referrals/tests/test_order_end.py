@@ -19,7 +19,7 @@ from pathways.referrals.eligibility import (
 )
 from pathways.referrals.models import Referral
 from pathways.referrals.tests.factories import details_data, person_data
-from pathways.referrals.tests.test_views import _date, form_data
+from pathways.referrals.tests.test_views import _date, answer_referral, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +80,9 @@ def test_the_form_asks_why_only_when_the_order_has_ended(
     client: Client, referrer: User, north: Patch
 ) -> None:
     client.force_login(referrer)
-    assert "order_ended_reason" not in client.get("/referrals/new/").content.decode()
+    assert "order_ended_reason" not in client.get("/referrals/new/referral/").content.decode()
     ended = _date("order_end_date", timezone.localdate() - DAY)
-    response = client.post("/referrals/new/", {**form_data(north), **ended})
+    response = answer_referral(client, {**form_data(north), **ended})
     body = response.content.decode()
     assert response.status_code == 200
     assert "Enter why the person should still be referred" in body

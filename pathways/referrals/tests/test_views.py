@@ -12,6 +12,7 @@ from pathways.accounts.models import Patch, Service, User
 from pathways.participants.models import Participant
 from pathways.referrals.models import DeclineReason, EndReason, Referral, ReferralAmendment
 from pathways.referrals.status import ReferralStatus
+from pathways.referrals.forms import STEP_BY_SLUG
 from pathways.referrals.tests.factories import make_active, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -62,9 +63,34 @@ def form_data(north: Patch, **overrides: str) -> dict[str, str]:
     return data
 
 
+FLOW_ENDS = ("/referrals/new/check/", "/referrals/new/known-person/")
+
+
+def answer_referral(client: Client, data: dict[str, str]) -> Any:
+    """Answer the referral's question pages in turn, as a person would: each page is sent
+    only its own answers (``Step.owns``). Gives the first page that does not move on (one
+    with errors), the question about a person already known (answered with
+    ``duplicate_choice`` if the data has one), or the redirect to check the answers."""
+    response = client.get("/referrals/new/")
+    assert response.status_code == 302
+    url = response["Location"]
+    while url not in FLOW_ENDS:
+        assert url.startswith("/referrals/new/"), url
+        step = STEP_BY_SLUG[url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]]
+        response = client.post(url, {k: v for k, v in data.items() if step.owns(k)})
+        if response.status_code != 302:
+            return response
+        url = response["Location"]
+    if url == FLOW_ENDS[1]:
+        if "duplicate_choice" not in data:
+            return client.get(url)
+        return client.post(url, {"duplicate_choice": data["duplicate_choice"]})
+    return response
+
+
 def send_referral(client: Client, data: dict[str, str]) -> Any:
     """Answer the referral's questions, then send it from the check-your-answers page."""
-    answered = client.post("/referrals/new/", data)
+    answered = answer_referral(client, data)
     assert answered.status_code == 302, answered.content.decode()
     assert answered["Location"] == "/referrals/new/check/"
     return client.post("/referrals/new/check/")
@@ -103,7 +129,7 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(
     data = form_data(north, **{field: value})
     if not value:
         data.pop(field)
-    response = client.post("/referrals/new/", data)
+    response = answer_referral(client, data)
     body = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in body
@@ -116,8 +142,8 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(
 def test_under_16_is_refused_by_the_form(client: Client, referrer: User, north: Patch) -> None:
     client.force_login(referrer)
     today = timezone.localdate()
-    response = client.post(
-        "/referrals/new/",
+    response = answer_referral(
+        client,
         form_data(north, **_date("date_of_birth", today.replace(year=today.year - 15))),
     )
     assert "must be aged 16 or over" in response.content.decode()
@@ -128,8 +154,8 @@ def test_rotl_referral_asks_for_prison_details(
     client: Client, referrer: User, north: Patch
 ) -> None:
     client.force_login(referrer)
-    response = client.post(
-        "/referrals/new/", form_data(north, cohort="rotl", source="prison", prison_number="1234")
+    response = answer_referral(
+        client, form_data(north, cohort="rotl", source="prison", prison_number="1234")
     )
     body = response.content.decode()
     assert "Enter the prison for a ROTL referral" in body
@@ -139,7 +165,7 @@ def test_rotl_referral_asks_for_prison_details(
 
 def test_probation_referral_needs_a_crn(client: Client, referrer: User, north: Patch) -> None:
     client.force_login(referrer)
-    response = client.post("/referrals/new/", form_data(north, crn=""))
+    response = answer_referral(client, form_data(north, crn=""))
     assert "Enter the CRN for a Probation referral" in response.content.decode()
 
 
@@ -164,7 +190,7 @@ def test_same_crn_is_shown_and_joined_to_the_known_person(
         closing_summary="Moved away.",
     )
     client.force_login(referrer)
-    first = client.post("/referrals/new/", form_data(north))
+    first = answer_referral(client, form_data(north))
     body = first.content.decode()
     assert "This may be a person the service already knows" in body
     assert f'href="/participants/{known.participant_id}/"' in body
@@ -190,7 +216,7 @@ def test_same_name_and_birth_date_can_be_a_different_person(
         date_of_birth=today.replace(year=today.year - 25),
     )
     client.force_login(referrer)
-    first = client.post("/referrals/new/", form_data(north))
+    first = answer_referral(client, form_data(north))
     body = first.content.decode()
     assert f'href="/participants/{mine.participant_id}/"' in body  # in this referrer's scope
     assert "No, this is a different person" in body
