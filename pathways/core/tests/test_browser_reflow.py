@@ -1,5 +1,6 @@
 """Reflow (WCAG 1.4.10): at 320 CSS px no page of the tour is wider than the screen, wide
-tables scroll inside their own focusable region, and axe-core stays clean."""
+tables scroll inside their own focusable region with their caption above it in full, chart
+text stays legible (13 px at least), and axe-core stays clean."""
 
 from __future__ import annotations
 
@@ -27,6 +28,31 @@ UNWRAPPED_TABLES = """() => Array.from(document.querySelectorAll('table.govuk-ta
       && region.getAttribute('role') === 'region' && region.getAttribute('aria-label'));
   }).length"""
 
+# A caption seen inside a scroll region scrolls away with its table and is cut off at the
+# screen's edge: each is shown above the region instead, whole on the screen.
+CAPTIONS_OUT_OF_VIEW = """() => {
+  const inside = Array.from(document.querySelectorAll('.app-table-scroll caption')).filter(
+    (c) => c.getBoundingClientRect().width > 1);
+  const above = Array.from(document.querySelectorAll('.app-table-caption')).filter((c) => {
+    const box = c.getBoundingClientRect();
+    return box.left < 0 || box.right > window.innerWidth;
+  });
+  return inside.length + above.length;
+}"""
+# The smallest chart text as drawn, in CSS px: its font size in the SVG's units times the
+# SVG's scale on the screen.
+SMALLEST_CHART_TEXT = """() => {
+  let smallest = Infinity;
+  for (const svg of document.querySelectorAll('svg.app-chart')) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll('text')) {
+      smallest = Math.min(smallest, parseFloat(text.getAttribute('font-size')) * scale);
+    }
+  }
+  return smallest === Infinity ? null : smallest;
+}"""
+SMALLEST_CHART_PX = 13
+
 
 def _check(page: Page, wide: list[str]) -> None:
     width = page.evaluate(WIDTH_OF_PAGE)
@@ -34,6 +60,11 @@ def _check(page: Page, wide: list[str]) -> None:
         wide.append(f"{page.url}: {width}px")
     if page.evaluate(UNWRAPPED_TABLES):
         wide.append(f"{page.url}: a table outside a labelled, focusable scroll region")
+    if page.evaluate(CAPTIONS_OUT_OF_VIEW):
+        wide.append(f"{page.url}: a table's caption scrolls with it or is cut off")
+    smallest = page.evaluate(SMALLEST_CHART_TEXT)
+    if smallest is not None and smallest < SMALLEST_CHART_PX:
+        wide.append(f"{page.url}: chart text {smallest:.1f}px")
     assert_accessible(page)
 
 
