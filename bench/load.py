@@ -76,8 +76,10 @@ for i in range({AWAITING}):
             "source": Source.PROBATION, "cohort": Cohort.IOM,
             "order_type": OrderType.COMMUNITY_ORDER,
             "order_end_date": today + datetime.timedelta(days=400),
-            "reason": "Bench referral", "ete_needs": "Work", "consent_given": True,
-            "consent_date": today,
+            "prison_name": "", "expected_release_date": None,
+            "reason": "Bench referral", "ete_needs": "Work", "risk_information": "",
+            "risk_flags": [], "accessibility_needs": "", "interpreter_language": "",
+            "consent_given": True, "consent_date": today,
         }},
     )
 """
@@ -165,10 +167,12 @@ try:
                     "notes": "Talked through the week's job search",
                 },
                 name="record a contact",
+                allow_redirects=False,
                 catch_response=True,
             ) as response:
                 if response.status_code != 302:  # the form came back: it was refused
-                    response.failure(f"not recorded ({response.status_code})")
+                    said = re.findall(r'<a href="#[^"]*">([^<]*)</a>', response.text)[:2]
+                    response.failure(f"not recorded ({response.status_code}): {said}")
 
     class Manager(_Signed):
         weight = 2
@@ -203,6 +207,7 @@ try:
                 url,
                 {"csrfmiddlewaretoken": _csrf(form), "eligibility_confirmed": "on"},
                 name="accept a referral",
+                allow_redirects=False,
                 catch_response=True,
             ) as response:
                 if response.status_code in (200, 302, 404):
