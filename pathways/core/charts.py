@@ -137,7 +137,7 @@ def trend_chart(title: str, labels: list[str], values: list[float | None]) -> Sa
     by its title, labels and figures: a closed period's figures do not change, so its chart
     is drawn once; an open period's is drawn again only when a figure moves."""
     digest = hashlib.sha256(repr((title, labels, values)).encode()).hexdigest()
-    return kept(f"charts:trend:v1:{digest}", lambda: _draw_trend(title, labels, values))
+    return kept(f"charts:trend:v2:{digest}", lambda: _draw_trend(title, labels, values))
 
 
 def _draw_trend(title: str, labels: list[str], values: list[float | None]) -> SafeString:
@@ -148,7 +148,11 @@ def _draw_trend(title: str, labels: list[str], values: list[float | None]) -> Sa
         axes.bar([p for p, _ in shown], [v for _, v in shown], color=BLUE, width=0.6)
         for p, v in shown:
             axes.annotate(f"{v:g}", (p, v), ha="center", va="bottom", fontsize=10)
-        axes.set_xticks(positions, labels)
+        # A period's label on two lines ("Nov 25–" over "Apr 26"): on one, six side by side
+        # run into each other.
+        axes.set_xticks(
+            positions, [label.replace("\N{EN DASH}", "\N{EN DASH}\n", 1) for label in labels]
+        )
         axes.spines[["top", "right"]].set_visible(False)
         axes.set_ylim(bottom=0)
         axes.margins(y=0.15)
