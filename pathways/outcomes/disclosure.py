@@ -19,7 +19,18 @@ totals are published), so that they can be property-tested. The rules (docs/meas
    row or column is suppressed, and when none is left there, its row total is withheld
    with the next smallest row total (two at least, so neither follows from the grand
    total).
-4. **Rates** are shown only when the numerator is published and the denominator is
+4. **Stages.** Where the columns are stages a row passes through in order (each stage's
+   count at most its earlier stage's: ``parents``), a reader knows that too. A zero that
+   follows from a zero at an earlier stage of its row (nothing completed where nobody was
+   referred) is never suppressed: it gives nothing away, and hiding it would protect
+   nothing. And no small count may be worked out from the stages either (a count of 7
+   hidden beside a published later stage of 7 is at least 7): ``pinned_by_stages`` looks,
+   for each small count, for another table that agrees with everything published and keeps
+   every row's stages in order, moving one unit between two rows over cells that are
+   hidden in both; where there is none, a further cell of its column is suppressed (then
+   one of its row, then the column's total is withheld). The search is conservative: it
+   may suppress a cell that was safe, never the reverse.
+5. **Rates** are shown only when the numerator is published and the denominator is
    published and at least 10.
 
 ``recoverable`` is exact, not a heuristic: the tables agreeing with what is published
@@ -38,6 +49,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 from django.conf import settings
 
@@ -164,11 +176,94 @@ def recoverable(
 
     pinned = set()
     for r, c in suppressed:
+        if (not row_totals and c in withheld_cols) or (not col_totals and r in withheld_rows):
+            continue  # no published total holds it: it can change alone
         up = path(col_node(c), row_node(r), (r, c))
         down = table[r][c] >= 1 and path(row_node(r), col_node(c), (r, c))
         if not (up or down):
             pinned.add((r, c))
     return pinned
+
+
+Parents = Sequence[int | None]
+
+
+def _ancestors(parents: Parents, col: int) -> list[int]:
+    found: list[int] = []
+    parent = parents[col]
+    while parent is not None:
+        found.append(parent)
+        parent = parents[parent]
+    return found
+
+
+def structural_zeros(table: Sequence[Sequence[int]], parents: Parents) -> set[Cell]:
+    """Zeros that follow from a zero at an earlier stage of the same row."""
+    return {
+        (r, c)
+        for r, row in enumerate(table)
+        for c, value in enumerate(row)
+        if value == 0 and any(row[a] == 0 for a in _ancestors(parents, c))
+    }
+
+
+def _in_order(row: Sequence[int], parents: Parents) -> bool:
+    return all(value >= 0 for value in row) and all(
+        parent is None or row[c] <= row[parent] for c, parent in enumerate(parents)
+    )
+
+
+def _moved(row: Sequence[int], cols: Sequence[int], by: int) -> list[int]:
+    moved = list(row)
+    for c in cols:
+        moved[c] += by
+    return moved
+
+
+def pinned_by_stages(
+    table: Sequence[Sequence[int]],
+    hidden: set[Cell] | frozenset[Cell],
+    parents: Parents,
+    cells: set[Cell] | frozenset[Cell],
+    withheld_cols: set[int] | frozenset[int] = frozenset(),
+) -> set[Cell]:
+    """Those of ``cells`` (hidden) for which no other table agreeing with what is published
+    and keeping every row's stages in order was found: one that adds (or takes) one to a
+    set of hidden cells of the cell's row and takes (or adds) one to the same columns of
+    another row where they are hidden too (column totals stay), or, where every column
+    moved has its total withheld, changes the row alone."""
+    pinned = set()
+    for r, c in sorted(cells):
+        own = [col for col in range(len(parents)) if (r, col) in hidden and col != c]
+        found = False
+        for size in range(len(own) + 1):
+            for extra in _subsets(own, size):
+                cols = [c, *extra]
+                for by in (1, -1):
+                    if not _in_order(_moved(table[r], cols, by), parents):
+                        continue
+                    if all(col in withheld_cols for col in cols):
+                        found = True
+                    else:
+                        found = any(
+                            other != r
+                            and all((other, col) in hidden for col in cols)
+                            and _in_order(_moved(table[other], cols, -by), parents)
+                            for other in range(len(table))
+                        )
+                    if found:
+                        break
+                if found:
+                    break
+            if found:
+                break
+        if not found:
+            pinned.add((r, c))
+    return pinned
+
+
+def _subsets(items: list[int], size: int) -> list[tuple[int, ...]]:
+    return list(combinations(items, size))
 
 
 def control(
@@ -177,20 +272,23 @@ def control(
     limit: int | None = None,
     row_totals: bool = True,
     col_totals: bool = True,
+    parents: Parents | None = None,
 ) -> Controlled:
-    """Apply primary and secondary suppression to ``table`` (rules in the module doc)."""
+    """Apply primary and secondary suppression to ``table`` (rules in the module doc).
+    ``parents`` gives, per column, the earlier stage it cannot exceed (None for none)."""
     limit = threshold() if limit is None else limit
     rows, cols = _shape(table)
     first = primary(table, limit)
     hidden = set(first)
     withheld: tuple[set[int], set[int]] = (set(), set())
+    fixed = structural_zeros(table, parents) if parents is not None else set()
     while True:
         changed = True
         while changed:
             changed = False
             for line in _lines(rows, cols, row_totals, col_totals, withheld):
                 if sum(cell in hidden for cell in line) == 1:
-                    extra = _smallest(table, line, hidden)
+                    extra = _smallest(table, line, hidden | fixed)
                     if extra is not None:
                         hidden.add(extra)
                         changed = True
@@ -202,11 +300,32 @@ def control(
             withheld_rows=withheld[0],
             withheld_cols=withheld[1],
         )
+        if not pinned and parents is not None:
+            free = withheld[1] if col_totals else set(range(cols))
+            staged = pinned_by_stages(table, hidden, parents, first, free)
+            if staged:
+                r, c = min(staged)
+                column = [(i, c) for i in range(rows)]
+                row = [(r, j) for j in range(cols)]
+                extra = _smallest(table, column, hidden | fixed) or _smallest(
+                    table, row, hidden | fixed
+                )
+                if extra is not None:
+                    hidden.add(extra)
+                elif c not in withheld[1]:
+                    withheld[1].add(c)
+                elif len(withheld[1]) < cols:
+                    # Every cell near it is hidden: with no column total published, a
+                    # row can move as a whole.
+                    withheld[1].update(range(cols))
+                else:
+                    raise AssertionError("disclosure control could not protect a cell")
+                continue
         if not pinned:
             break
         r, c = min(pinned)
         lines = _lines(rows, cols, row_totals, col_totals, withheld)
-        options = [_smallest(table, line, hidden) for line in lines if (r, c) in line]
+        options = [_smallest(table, line, hidden | fixed) for line in lines if (r, c) in line]
         extra = min(
             (cell for cell in options if cell is not None),
             key=lambda cell: (table[cell[0]][cell[1]] == 0, table[cell[0]][cell[1]], cell),

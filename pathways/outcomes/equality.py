@@ -26,14 +26,16 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from pathways.accounts.models import Service
-from pathways.employers.models import OpportunityKind
+from pathways.core.periods import Period
 from pathways.outcomes import disclosure
+from pathways.outcomes.measures import job_starts
 from pathways.participants.models import (
     PREFER_NOT,
     PREFER_NOT_LABEL,
@@ -48,9 +50,8 @@ from pathways.referrals.models import Referral
 
 NOT_RECORDED = ""
 NOT_RECORDED_LABEL = "Not recorded"
-SUSTAINED_WORK = "sustained-work"
 
-# (key, label, the definition shown beside the figures)
+# (key, label)
 STAGES: tuple[tuple[str, str], ...] = (
     ("referred", "Referred"),
     ("accepted", "Accepted"),
@@ -59,6 +60,18 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("placement_completed", "Completed a placement"),
     ("into_work", "Into work"),
 )
+INTO_WORK = "into_work"
+# The stage each stage follows, whose count it cannot exceed (a referral is accepted
+# before support starts, and support starts before a placement). "Into work" is the job
+# starts of the period (the measure's people, not the period's referrals): it follows none.
+STAGE_PARENTS: dict[str, str | None] = {
+    "referred": None,
+    "accepted": "referred",
+    "started": "accepted",
+    "placement_started": "started",
+    "placement_completed": "placement_started",
+    "into_work": None,
+}
 
 # Age bands on the date the referral was received. The service takes people aged 16 and
 # over, so the first band also holds anyone recorded younger by mistake.
@@ -141,23 +154,34 @@ def _with_age(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
-def _stage_counts(end: datetime.date) -> dict[str, Count]:
-    """Each stage as a count over the period's referrals: reached on or before ``end``."""
+def _cohort_q(start: datetime.date, end: datetime.date) -> Q:
+    return Q(received_at__date__gte=start, received_at__date__lte=end)
+
+
+def _job_referrals(service: Service, start: datetime.date, end: datetime.date) -> Q:
+    """The referrals through which people started a job in the period, one per person
+    (their first job start in it): the job-start measure's people
+    (``outcomes.measures.job_starts``), so "Into work" is the same count."""
+    jobs = job_starts(service, Period(start, end), end)
+    first = jobs.filter(participant=OuterRef("participant")).order_by("started_on", "id")
+    return Q(pk__in=jobs.filter(pk=Subquery(first.values("pk")[:1])).values("referral_id"))
+
+
+def _stage_counts(service: Service, start: datetime.date, end: datetime.date) -> dict[str, Count]:
+    """Each stage as a count over the period's referrals: reached on or before ``end``;
+    "Into work" over the people who started a job in the period."""
     placements = Placement.objects.filter(referral=OuterRef("pk"))
     started = placements.filter(started_on__lte=end)
-    job = started.filter(opportunity__kind=OpportunityKind.JOB)
-    into_work = Q(Exists(job)) | Q(
-        ended_at__date__lte=end, end_reason__code=SUSTAINED_WORK, started_at__isnull=False
-    )
+    cohort = _cohort_q(start, end)
     return {
-        "referred": Count("pk"),
-        "accepted": Count("pk", filter=Q(accepted_at__date__lte=end)),
-        "started": Count("pk", filter=Q(started_at__date__lte=end)),
-        "placement_started": Count("pk", filter=Q(Exists(started))),
+        "referred": Count("pk", filter=cohort),
+        "accepted": Count("pk", filter=cohort & Q(accepted_at__date__lte=end)),
+        "started": Count("pk", filter=cohort & Q(started_at__date__lte=end)),
+        "placement_started": Count("pk", filter=cohort & Q(Exists(started))),
         "placement_completed": Count(
-            "pk", filter=Q(Exists(placements.filter(completed_on__lte=end)))
+            "pk", filter=cohort & Q(Exists(placements.filter(completed_on__lte=end)))
         ),
-        "into_work": Count("pk", filter=into_work),
+        "into_work": Count("pk", filter=_job_referrals(service, start, end)),
     }
 
 
@@ -166,9 +190,7 @@ def referrals_in_period(
 ) -> QuerySet[Referral]:
     """The cohort: the service's referrals received from ``start`` to ``end`` (local
     dates, inclusive)."""
-    return Referral.objects.filter(
-        service=service, received_at__date__gte=start, received_at__date__lte=end
-    )
+    return Referral.objects.filter(_cohort_q(start, end), service=service)
 
 
 def raw_counts(
@@ -176,8 +198,11 @@ def raw_counts(
 ) -> dict[str, dict[str, dict[str, int]]]:
     """{characteristic: {category: {stage: count}}}, every category present (zero when
     nobody is in it). One aggregate query per characteristic."""
-    cohort = referrals_in_period(service, start, end)
-    stages = _stage_counts(end)
+    # The period's referrals, and those through which someone started a job in it.
+    cohort = Referral.objects.filter(
+        _cohort_q(start, end) | _job_referrals(service, start, end), service=service
+    )
+    stages = _stage_counts(service, start, end)
     result: dict[str, dict[str, dict[str, int]]] = {}
     for characteristic in CHARACTERISTICS:
         if characteristic.key == "age_band":
@@ -219,7 +244,14 @@ def shown(
     withheld: frozenset[int] = frozenset()
     if controlled:
         # Stages are not additive along a row, so only the column totals are published.
-        outcome = disclosure.control(matrix, limit=limit, row_totals=False, col_totals=True)
+        parents = [STAGE_PARENTS[stage] for stage in keys]
+        outcome = disclosure.control(
+            matrix,
+            limit=limit,
+            row_totals=False,
+            col_totals=True,
+            parents=[None if p is None else keys.index(p) for p in parents],
+        )
         hidden, withheld = outcome.suppressed, outcome.withheld_cols
     return {
         "rows": {

@@ -278,7 +278,7 @@ _started = _placements_by("started_on")
 _completed = _placements_by(
     "completed_on", opportunity__kind__in=(OpportunityKind.TRAINING, OpportunityKind.WORK)
 )
-_job_starts = _placements_by("started_on", opportunity__kind=OpportunityKind.JOB)
+job_starts = _placements_by("started_on", opportunity__kind=OpportunityKind.JOB)
 
 
 # ---------------------------------------------------------------- 4: plan goals achieved
@@ -955,8 +955,8 @@ MEASURES: tuple[Measure, ...] = (
         name="Job starts",
         definition="People who started a job (an opportunity of the kind 'job vacancy') in "
         "the period, each counted once.",
-        compute=_counter(_job_starts, people=True),
-        records=_job_starts,
+        compute=_counter(job_starts, people=True),
+        records=job_starts,
         columns=PLACEMENT_COLUMNS,
     ),
     *(

@@ -49,9 +49,9 @@ def equality_section(
         "paragraphs": [
             "Referrals received in the half-year, by each protected characteristic, and how "
             "many reached each stage by its end, with the rate against referrals in brackets. "
-            f"Counts from 1 to {report.threshold} are suppressed ({SUPPRESSED}), and further "
-            "cells where a suppressed one could be worked out from the totals; rates are shown "
-            f"only where at least {report.min_rate_denominator} were referred.",
+            '"Into work" is the people who started a job in the half-year, whenever they were '
+            "referred (the job-start measure's count), without a rate.",
+            report.legend,
         ],
         "tables": tables,
     }

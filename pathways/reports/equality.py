@@ -18,6 +18,7 @@ from pathways.accounts.models import Service
 from pathways.outcomes import disclosure
 from pathways.outcomes.equality import (
     CHARACTERISTICS,
+    INTO_WORK,
     STAGES,
     Characteristic,
     Shown,
@@ -67,6 +68,18 @@ class EqualityReport:
     min_rate_denominator: int = disclosure.MIN_RATE_DENOMINATOR
 
     @property
+    def legend(self) -> str:
+        """What [c] means: the same words on the page, in the PDF and in the spreadsheet."""
+        return (
+            f"[c] is a figure withheld to protect confidentiality: a count from 1 to "
+            f"{self.threshold}, or a count hidden so that one of those cannot be worked out "
+            "(from the totals, or from the other stages of its group). A zero that follows "
+            "from another (nothing completed where nobody was referred) is shown. A "
+            f"percentage is shown only for a group of {self.min_rate_denominator} or more "
+            "referrals."
+        )
+
+    @property
     def referred(self) -> int | None:
         """Referrals received in the period (the total of every table)."""
         return self.tables[0].total.figures[0].count if self.tables else 0
@@ -82,8 +95,9 @@ def _table(characteristic: Characteristic, shown: Shown, controlled: bool) -> Ta
         return tuple(
             Figure(
                 count=value,
+                # "Into work" counts the period's job starts, not its referrals: no rate.
                 rate=None
-                if i == 0
+                if i == 0 or keys[i] == INTO_WORK
                 else (
                     disclosure.rate(value, referred)
                     if controlled
