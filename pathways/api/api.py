@@ -12,6 +12,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import File, Form, Header, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
@@ -30,7 +31,6 @@ from pathways.api.schemas import (
     EqualityOut,
     FiguresOut,
     ImportOut,
-    KindCode,
     ProblemOut,
     ReferralIn,
     ReferralOut,
@@ -41,7 +41,7 @@ from pathways.core import periods
 from pathways.core.audit import AuditKind, audit, audit_list, audit_refusal, viewed_or_404
 from pathways.core.errors import DomainError
 from pathways.imports.forms import UploadForm
-from pathways.imports.models import ImportBatch
+from pathways.imports.models import ImportBatch, Kind
 from pathways.imports.services import batch_create
 from pathways.imports.tasks import run_import
 from pathways.imports.views import upload_dir
@@ -414,7 +414,7 @@ def _import_viewed(client: Any, batch: ImportBatch) -> None:
 )
 def import_create(
     request: HttpRequest,
-    kind: Form[KindCode],
+    kind: Form[Kind],
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
 ) -> Any:
@@ -422,7 +422,8 @@ def import_create(
     first and nothing changed unless all are valid. The import runs in the background:
     read its state with its id."""
     client = client_of(request)
-    form = UploadForm({"kind": kind, "dry_run": "on" if dry_run else ""}, {"file": file})
+    files: MultiValueDict[str, Any] = MultiValueDict({"file": [file]})
+    form = UploadForm({"kind": str(kind), "dry_run": "on" if dry_run else ""}, files)
     if not form.is_valid():
         raise Problem(
             422, "The upload has errors: see the list of fields.", errors=field_errors(form.errors)

@@ -5,6 +5,7 @@ status, a detail in plain words, and for invalid input the fields and their mess
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import HttpResponse
@@ -83,7 +84,7 @@ def problem_response(
     return response
 
 
-def field_errors(errors: dict[str, list[str]]) -> list[dict[str, str]]:
+def field_errors(errors: Mapping[str, Iterable[Any]]) -> list[dict[str, str]]:
     """A form's errors as the problem's field list: one entry per message."""
     return [
         {"field": "" if name == "__all__" else name, "message": str(message)}

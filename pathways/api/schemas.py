@@ -5,7 +5,6 @@ checked by that form."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -13,15 +12,6 @@ from pydantic import Field
 from pathways.imports.models import BatchStatus, Kind
 from pathways.participants.models import Gender, Location
 from pathways.referrals.models import Cohort, OrderType, RiskFlag, Source
-
-GenderCode = Literal[tuple(Gender.values)]  # type: ignore[valid-type]
-LocationCode = Literal[tuple(Location.values)]  # type: ignore[valid-type]
-SourceCode = Literal[tuple(Source.values)]  # type: ignore[valid-type]
-CohortCode = Literal[tuple(Cohort.values)]  # type: ignore[valid-type]
-OrderTypeCode = Literal[tuple(OrderType.values)]  # type: ignore[valid-type]
-RiskFlagCode = Literal[tuple(RiskFlag.values)]  # type: ignore[valid-type]
-KindCode = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
-BatchStatusCode = Literal[tuple(BatchStatus.values)]  # type: ignore[valid-type]
 
 
 class FieldError(Schema):
@@ -49,17 +39,17 @@ class ReferralIn(Schema):
     first_name: str = Field(max_length=80)
     last_name: str = Field(max_length=80)
     date_of_birth: datetime.date
-    gender: GenderCode
+    gender: Gender
     crn: str = Field(default="", max_length=20, description="Needed for Probation referrals.")
     pnc_id: str = Field(default="", max_length=20)
     phone: str = Field(default="", max_length=32)
     email: str = Field(default="", max_length=254)
     address: str = Field(default="", max_length=2000)
     area: str = Field(max_length=80, description="The local authority area where they live.")
-    location: LocationCode
-    source: SourceCode
-    cohort: CohortCode
-    order_type: OrderTypeCode
+    location: Location
+    source: Source
+    cohort: Cohort
+    order_type: OrderType
     order_end_date: datetime.date | None = None
     order_ended_reason: str = Field(
         default="", max_length=2000, description="Needed when the order has already ended."
@@ -70,7 +60,7 @@ class ReferralIn(Schema):
     reason: str = Field(max_length=5000)
     ete_needs: str = Field(max_length=5000)
     risk_information: str = Field(default="", max_length=5000)
-    risk_flags: list[RiskFlagCode] = Field(default_factory=list, max_length=10)
+    risk_flags: list[RiskFlag] = Field(default_factory=list, max_length=10)
     accessibility_needs: str = Field(default="", max_length=5000)
     interpreter_language: str = Field(default="", max_length=60)
     consent_given: bool
@@ -165,8 +155,8 @@ class ImportErrorOut(Schema):
 
 class ImportOut(Schema):
     id: int
-    kind: KindCode
-    status: BatchStatusCode
+    kind: Kind
+    status: BatchStatus
     status_label: str
     dry_run: bool
     uploaded_at: datetime.datetime

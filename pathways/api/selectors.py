@@ -122,7 +122,7 @@ def changed_page(
     (``changed_at``, then id), from the cursor on: one page and the next page's cursor."""
     rows = referrals_of(client)
     if since is not None:
-        rows = rows.filter(changed_at__gte=since)
+        rows = rows.filter(changed_at__gte=since)  # type: ignore[misc]
     if cursor:
         after = position_of(cursor)
         rows = rows.filter(

@@ -138,7 +138,7 @@ class KeyReused(RuleBroken):
 class FormInvalid(Exception):
     """The referral's answers break the form's rules: field name to messages."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[Any]]) -> None:
         super().__init__("The referral has errors")
         self.errors = errors
 
@@ -199,7 +199,9 @@ def referral_send(*, client: ApiClient, body: dict[str, Any], key: str) -> Sent:
     service = client.service
     form = ReferralForm(_form_data(service, body), service=service)
     if not form.is_valid():
-        raise FormInvalid({name: list(messages) for name, messages in form.errors.items()})
+        raise FormInvalid(
+            {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+        )
     person, details = split_referral_data(form.cleaned_data)
     matches = likely_duplicates(
         client.account,

@@ -36,7 +36,8 @@ def _schema_of(schema: dict[str, Any], node: Any) -> dict[str, Any]:
 
 def _type_of(schema: dict[str, Any], node: dict[str, Any]) -> str:
     if "$ref" in node:
-        return node["$ref"].rsplit("/", 1)[-1]
+        target = _schema_of(schema, node)
+        return _type_of(schema, target) if "enum" in target else node["$ref"].rsplit("/", 1)[-1]
     if "anyOf" in node:
         return " or ".join(_type_of(schema, part) for part in node["anyOf"])
     if "enum" in node:

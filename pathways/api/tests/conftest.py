@@ -60,7 +60,7 @@ def token(client: Client) -> Callable[..., str]:
     return make
 
 
-def bearer(token: str) -> dict[str, str]:
+def bearer(token: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 

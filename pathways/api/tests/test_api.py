@@ -349,7 +349,7 @@ def test_figures_are_the_measures_and_never_a_person(
 def test_another_services_figures_are_not_found(client: Client, ndelius: Any, token: Any) -> None:
     other = ServiceFactory(name="Elsewhere")
     access = token(ndelius)
-    query = {"start": "2026-01-01", "end": "2026-06-30", "service": other.slug}
+    query: dict[str, str] = {"start": "2026-01-01", "end": "2026-06-30", "service": str(other.slug)}
     problem(client.get("/api/v1/figures", query, **bearer(access)), 404)
     problem(client.get("/api/v1/figures/equality", query, **bearer(access)), 404)
     own = {**query, "service": ndelius.client.service.slug}

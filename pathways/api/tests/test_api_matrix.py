@@ -23,7 +23,7 @@ NOT_OPERATIONS = {"api:openapi-json"}
 
 
 def api_url_names() -> set[str]:
-    resolver = next(
+    resolver: Any = next(
         entry
         for entry in get_resolver().url_patterns
         if str(entry.pattern) == "api/v1/"  # the API's include

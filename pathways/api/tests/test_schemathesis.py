@@ -104,6 +104,8 @@ def test_the_answers_of_success_keep_to_the_document(
     )
     assert uploaded.status_code == 202, uploaded.text
     schema["/api/v1/imports"]["POST"].validate_response(uploaded)
-    state = app.get(f"/api/v1/imports/{uploaded.json['id']}", headers=headers)
+    made = uploaded.get_json()
+    assert isinstance(made, dict)
+    state = app.get(f"/api/v1/imports/{made['id']}", headers=headers)
     assert state.status_code == 200
     schema["/api/v1/imports/{import_id}"]["GET"].validate_response(state)
