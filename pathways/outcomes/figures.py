@@ -20,15 +20,33 @@ other figures are refused (``frozen_record_figures``).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from pathways.accounts.models import Service
+from pathways.contacts.models import HAPPENED, Contact
 from pathways.core.periods import Period
-from pathways.employers.models import Engagement
+from pathways.employers.models import Engagement, Opportunity, OpportunityKind
 from pathways.outcomes.equality import published_counts
 from pathways.outcomes.models import PeriodSnapshot
+from pathways.placements.models import Placement
 from pathways.placements.selectors import (
     opportunities_created,
     placement_participant_counts,
@@ -83,6 +101,141 @@ def distance_figures(service: Service, period: Period) -> dict[str, Any] | None:
     }
 
 
+# Construction first (the decision's ask): the sector groups the figures are given by, in
+# order. Every sector other than construction and its supply chain is "other".
+SECTOR_GROUPS: tuple[tuple[str, str], ...] = (
+    ("construction", "Construction"),
+    ("construction-supply", "Construction supply chain"),
+    ("other", "Other sectors"),
+)
+# The sector figures, in order: (key, column heading).
+SECTOR_COLUMNS: dict[str, str] = {
+    "employers_engaged": "Employers engaged",
+    "opportunities_created": "Opportunities created",
+    "placements_started": "People starting a training or work placement",
+    "job_starts": "People starting a job",
+}
+# Mentoring in the first stages of a placement: contacts that took place in its first
+# four weeks (the start day and the 27 days after it).
+EARLY_WEEKS = 4
+
+
+def _sector_group(path: str) -> Case:
+    """The sector group of the sector at ``path`` (a sector code lookup)."""
+    return Case(
+        *[
+            When(**{f"{path}__code": code}, then=Value(code))
+            for code, _label in SECTOR_GROUPS
+            if code != "other"
+        ],
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def sector_figures(service: Service, period: Period) -> dict[str, dict[str, int]]:
+    """By sector group (construction, its supply chain, other): employers engaged with
+    (their main sector), opportunities created, people starting a training or work
+    placement and people starting a job (the opportunity's sector) in the period. Three
+    aggregate queries; each group present."""
+    engaged = dict(
+        Engagement.objects.filter(employer__service=service)
+        .filter(period.q("on"))
+        .annotate(group=_sector_group("employer__sector"))
+        .order_by()
+        .values_list("group")
+        .annotate(n=Count("employer", distinct=True))
+    )
+    created = dict(
+        Opportunity.objects.filter(employer__service=service)
+        .filter(period.q("created_at"))
+        .annotate(group=_sector_group("sector"))
+        .order_by()
+        .values_list("group")
+        .annotate(n=Count("id"))
+    )
+    job = Q(opportunity__kind=OpportunityKind.JOB)
+    started = {
+        row["group"]: row
+        for row in Placement.objects.filter(referral__service=service)
+        .filter(period.q("started_on"))
+        .annotate(group=_sector_group("opportunity__sector"))
+        .order_by()
+        .values("group")
+        .annotate(
+            placements=Count("participant", filter=~job, distinct=True),
+            jobs=Count("participant", filter=job, distinct=True),
+        )
+    }
+    return {
+        group: {
+            "employers_engaged": engaged.get(group, 0),
+            "opportunities_created": created.get(group, 0),
+            "placements_started": started.get(group, {}).get("placements", 0),
+            "job_starts": started.get(group, {}).get("jobs", 0),
+        }
+        for group, _label in SECTOR_GROUPS
+    }
+
+
+def mentoring_figures(service: Service, period: Period, as_of: datetime.date) -> dict[str, int]:
+    """Mentoring in the first stages of a placement: of the placements (training, work
+    placement or job) started in the period whose first four weeks had ended by ``as_of``,
+    how many had a contact that took place in them, and how many such contacts there were;
+    and how many placements started in the period were still in their first four weeks.
+    One aggregate query."""
+    window = datetime.timedelta(days=7 * EARLY_WEEKS)
+    early = (
+        Contact.objects.filter(HAPPENED, referral=OuterRef("referral"))
+        .annotate(day=TruncDate("starts_at"))
+        .filter(day__gte=OuterRef("started_on"), day__lt=OuterRef("window_end"), day__lte=as_of)
+        .order_by()
+        .values("referral")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    placements = (
+        Placement.objects.filter(referral__service=service)
+        .filter(period.q("started_on"), started_on__lte=as_of)
+        .annotate(window_end=ExpressionWrapper(F("started_on") + window, output_field=DateField()))
+        .annotate(early=Coalesce(Subquery(early, output_field=IntegerField()), 0))
+    )
+    # The four weeks have ended when their last day (the 27th after the start) is by as_of.
+    done = Q(started_on__lte=as_of - window + datetime.timedelta(days=1))
+    figures = placements.aggregate(
+        placements=Count("id", filter=done),
+        with_contact=Count("id", filter=done & Q(early__gt=0)),
+        contacts=Coalesce(Sum("early", filter=done), 0),
+        in_first_weeks=Count("id", filter=~done),
+    )
+    return {key: int(value) for key, value in figures.items()}
+
+
+def mentoring_text(mentoring: dict[str, int]) -> str:
+    """The mentoring figures in words (the page and the report say the same)."""
+    placements = mentoring["placements"]
+    if not placements:
+        return (
+            "No placement started in the period had reached the end of its first four weeks, "
+            "so there is no mentoring figure yet."
+        )
+    return (
+        f"Of {placements} placements started whose first four weeks had ended, "
+        f"{mentoring['with_contact']} ({mentoring['with_contact'] / placements:.0%}) had a "
+        f"mentoring contact in those weeks: {mentoring['contacts']} contacts, "
+        f"{mentoring['contacts'] / placements:.1f} per placement."
+    )
+
+
+def sector_rows(service: Service, period: Period) -> list[tuple[str, list[int]]]:
+    """``sector_figures`` as rows to show: (the group's label, its figures in the order of
+    ``SECTOR_COLUMNS``)."""
+    by_sector = sector_figures(service, period)
+    return [
+        (label, [by_sector[group][key] for key in SECTOR_COLUMNS]) for group, label in SECTOR_GROUPS
+    ]
+
+
 def placement_figures(service: Service, period: Period) -> dict[str, Any]:
     """Opportunities created by kind, people put forward, starting and completing
     placements, and employers engaged with, in the period."""
@@ -95,6 +248,8 @@ def placement_figures(service: Service, period: Period) -> dict[str, Any]:
         "opportunities_created": opportunities_created(service, period.start, period.end),
         "people": placement_participant_counts(service, period.start, period.end),
         "employers_engaged": engaged,
+        "by_sector": sector_figures(service, period),
+        "mentoring": mentoring_figures(service, period, period.end),
     }
 
 

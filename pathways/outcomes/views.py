@@ -26,6 +26,12 @@ from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.core.roles import Role
 from pathways.outcomes import selectors, services
+from pathways.outcomes.figures import (
+    SECTOR_COLUMNS,
+    mentoring_figures,
+    mentoring_text,
+    sector_rows,
+)
 from pathways.outcomes.forms import OffenceForm, OrderEndForm, OrderForm, TargetsForm
 from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import Order
@@ -95,6 +101,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "measures": list(BY_KEY.values()),
             "figures": service_figures(service),
             "contract_alert": alert_for(service, timezone.localdate()),
+            "by_sector": sector_rows(service, period),
+            "sector_columns": list(SECTOR_COLUMNS.values()),
+            "mentoring": mentoring_text(
+                mentoring_figures(service, period, min(period.end, timezone.localdate()))
+            ),
             "by_source": selectors.referrals_by(service, period, "source"),
             "by_cohort": selectors.referrals_by(service, period, "cohort"),
             "can_drill_down": can(request.user, Action.SEE_DRILLDOWN),

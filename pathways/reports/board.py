@@ -25,7 +25,15 @@ from django.utils import timezone
 from pathways.accounts.models import Service
 from pathways.core.periods import Period
 from pathways.employers.models import OpportunityKind
-from pathways.outcomes.figures import CHOICES, frozen_record_figures, record_figures
+from pathways.outcomes.figures import (
+    CHOICES,
+    EARLY_WEEKS,
+    SECTOR_COLUMNS,
+    SECTOR_GROUPS,
+    frozen_record_figures,
+    mentoring_text,
+    record_figures,
+)
 from pathways.outcomes.measures import BY_KEY, TargetUnit
 from pathways.outcomes.models import PeriodSnapshot, TargetKind
 from pathways.outcomes.selectors import (
@@ -191,29 +199,67 @@ def _distance(figures: dict[str, Any] | None) -> Section:
 def _placements(figures: dict[str, Any]) -> Section:
     created = figures["opportunities_created"]
     people = figures["people"]
+    paragraphs = [f"{figures['employers_engaged']} employers were engaged with in the half-year."]
+    tables = [
+        _table(
+            "Opportunities created",
+            ["Kind", "Created"],
+            [[kind.label, created[kind.value]] for kind in OpportunityKind],
+        ),
+        _table(
+            "People and placements",
+            ["Stage", "People"],
+            [
+                ["Put forward", people["put_forward"]],
+                ["Started", people["started"]],
+                ["Completed", people["completed"]],
+            ],
+        ),
+    ]
+    # Figures frozen before the sector and mentoring figures were kept have neither.
+    if "by_sector" in figures:
+        tables.append(_sectors(figures["by_sector"]))
+    if "mentoring" in figures:
+        paragraphs.append(mentoring_text(figures["mentoring"]))
+        tables.append(_mentoring(figures["mentoring"]))
     return {
         "key": "placements",
         "title": "Placements and employers",
-        "paragraphs": [
-            f"{figures['employers_engaged']} employers were engaged with in the half-year."
-        ],
-        "tables": [
-            _table(
-                "Opportunities created",
-                ["Kind", "Created"],
-                [[kind.label, created[kind.value]] for kind in OpportunityKind],
-            ),
-            _table(
-                "People and placements",
-                ["Stage", "People"],
-                [
-                    ["Put forward", people["put_forward"]],
-                    ["Started", people["started"]],
-                    ["Completed", people["completed"]],
-                ],
-            ),
-        ],
+        "paragraphs": paragraphs,
+        "tables": tables,
     }
+
+
+def _sectors(by_sector: dict[str, dict[str, int]]) -> Table:
+    """Construction first: employers engaged, opportunities created, people starting
+    placements and jobs, by sector group."""
+    return _table(
+        "By sector: construction first",
+        ["Sector", *SECTOR_COLUMNS.values()],
+        [
+            [label, *(by_sector[group][key] for key in SECTOR_COLUMNS)]
+            for group, label in SECTOR_GROUPS
+        ],
+    )
+
+
+def _mentoring(mentoring: dict[str, int]) -> Table:
+    placements = mentoring["placements"]
+    return _table(
+        f"Mentoring in the first {EARLY_WEEKS} weeks of a placement",
+        ["Figure", "Value"],
+        [
+            ["Placements whose first four weeks had ended", placements],
+            ["With a contact in their first four weeks", mentoring["with_contact"]],
+            ["Share with a contact", _share(mentoring["with_contact"], placements)],
+            ["Contacts in their first four weeks", mentoring["contacts"]],
+            [
+                "Contacts per placement",
+                round(mentoring["contacts"] / placements, 1) if placements else "",
+            ],
+            ["Placements still in their first four weeks", mentoring["in_first_weeks"]],
+        ],
+    )
 
 
 def sections(
