@@ -27,6 +27,10 @@ checked and merged there, set-based, with the same results as the streaming path
    limit holds. A dry run counts from ``import_match`` and writes nothing.
 
 The temporary tables live in the import's database session and are dropped when it ends.
+
+Statements are built from names fixed here and in the models (tables, columns, kinds' field
+names), never from the file: every value of the file or the batch is a parameter (hence
+the ``noqa: S608`` on them).
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from pathways.imports.kinds import (
     Cells,
     KindSpec,
     RowError,
-    control_error,
+    _key,
 )
 from pathways.imports.models import CohortMembership, EteNeedAssessment, ImportBatch, Kind
 from pathways.imports.reading import BOM, Deadline, Row, is_xlsx
@@ -164,6 +168,28 @@ TARGETS: dict[str, tuple[type[models.Model], bool]] = {
 }
 
 
+def _spellings(table: dict[str, str]) -> dict[str, str]:
+    """Lower-case spellings of a choice (its code and label, with spaces, hyphens or
+    underscores), each with the value ``kinds`` gives it: ``table[_key(spelling)]``."""
+    found: dict[str, str] = {}
+    for key in table:
+        words = key.split("_")
+        for joined in {" ".join(words), "-".join(words), "_".join(words), "".join(words)}:
+            for spelling in (joined, *_hyphenated(words)):
+                if _key(spelling) in table:
+                    found[spelling.lower()] = table[_key(spelling)]
+    return found
+
+
+def _hyphenated(words: list[str]) -> list[str]:
+    """ "post-sentence supervision": each pair of words joined by a hyphen, the rest by a
+    space."""
+    return [
+        " ".join([*words[:index], f"{words[index]}-{words[index + 1]}", *words[index + 2 :]])
+        for index in range(len(words) - 1)
+    ]
+
+
 def available() -> bool:
     return connection.vendor == "postgresql"
 
@@ -238,8 +264,8 @@ class CopyImport:
                 return
             except NotPlain:
                 pass
-            except Exception as error:  # noqa: BLE001 - COPY refused what the reader may take
-                if not _copy_refused(error):
+            except Exception as error:
+                if not _copy_refused(error):  # COPY refused what the reader may take
                     raise
         with transaction.atomic():
             self._create_rows()
@@ -255,25 +281,28 @@ class CopyImport:
         total = self.batch.total_rows
         held = b""
         first = True
-        with connection.cursor() as cursor, self.path.open("rb") as handle:
-            with cursor.cursor.copy(sql) as copy:
-                while block := handle.read(BLOCK):
-                    self.deadline.check()
-                    if first and block.startswith(BOM):
-                        block = block[len(BOM) :]
-                    first = False
-                    plain.feed(block)
-                    if plain.lines - 1 > limits.MAX_ROWS:
-                        raise NotPlain  # the reader says where the limit is passed
-                    data = held + block
-                    body = data.rstrip(b"\r\n")
-                    held = data[len(body) :]
-                    if body:
-                        copy.write(body)
-                    self.progress("Checking", max(plain.lines - 1, 0), total)
-                plain.end()
-                if held:
-                    copy.write(b"\r\n" if held.startswith(b"\r") else b"\n")
+        with (
+            connection.cursor() as cursor,
+            self.path.open("rb") as handle,
+            cursor.cursor.copy(sql) as copy,
+        ):
+            while block := handle.read(BLOCK):
+                self.deadline.check()
+                if first and block.startswith(BOM):
+                    block = block[len(BOM) :]
+                first = False
+                plain.feed(block)
+                if plain.lines - 1 > limits.MAX_ROWS:
+                    raise NotPlain  # the reader says where the limit is passed
+                data = held + block
+                body = data.rstrip(b"\r\n")
+                held = data[len(body) :]
+                if body:
+                    copy.write(body)
+                self.progress("Checking", max(plain.lines - 1, 0), total)
+            plain.end()
+            if held:
+                copy.write(b"\r\n" if held.startswith(b"\r") else b"\n")
 
     def _copy_rows(self, rows: Iterator[Row]) -> None:
         known = sorted(set(self.positions.values()))
@@ -281,19 +310,18 @@ class CopyImport:
         sql = f"COPY import_rows ({columns}) FROM STDIN"
         skip = set(self.positions.values())
         total = self.batch.total_rows
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    self.deadline.check(row.number)
-                    cells = row.cells
-                    picked = [cells[index] if index < len(cells) else "" for index in known]
-                    errs = None
-                    if "\x00" in "".join(cells):
-                        errs = json.dumps(self._nul_row_errors(row, skip))
-                        picked = [cell.replace("\x00", "") for cell in picked]
-                    copy.write_row([row.number, not any(cells), errs, *picked])
-                    if row.number % BATCH == 0:
-                        self.progress("Checking", row.number - 1, total)
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                self.deadline.check(row.number)
+                cells = row.cells
+                picked = [cells[index] if index < len(cells) else "" for index in known]
+                errs = None
+                if "\x00" in "".join(cells):
+                    errs = json.dumps(self._nul_row_errors(row, skip))
+                    picked = [cell.replace("\x00", "") for cell in picked]
+                copy.write_row([row.number, not any(cells), errs, *picked])
+                if row.number % BATCH == 0:
+                    self.progress("Checking", row.number - 1, total)
 
     def _nul_row_errors(self, row: Row, skip: set[int]) -> list[dict[str, Any]]:
         """A row holding a NUL (which no text column can) is checked by Python at once, as
@@ -353,9 +381,13 @@ class CopyImport:
                 values.append(f"upper({s}) AS crn")
             elif how == "choice":
                 params[f"table_{name}"] = json.dumps(options["table"])
+                params[f"spelt_{name}"] = json.dumps(_spellings(options["table"]))
+                # The usual spellings are looked up as they are (lower case); others have
+                # their punctuation and spaces made one "_" first, as kinds._key does.
                 level2.append(
+                    f"coalesce(%(spelt_{name})s::jsonb ->> lower({s}), "
                     f"CASE WHEN {s} ~ %(printable)s THEN %(table_{name})s::jsonb ->> "
-                    f"btrim(regexp_replace(lower({s}), '[^a-z0-9]+', '_', 'g'), '_') END "
+                    f"btrim(regexp_replace(lower({s}), '[^a-z0-9]+', '_', 'g'), '_') END) "
                     f"AS k_{name}"
                 )
                 required = options["required"]
@@ -431,7 +463,7 @@ class CopyImport:
                 ) l2 OFFSET 0
               ) l3 OFFSET 0
             ) l4
-        """
+        """  # noqa: S608
         return sql, params
 
     def check(self, report: Any) -> int:
@@ -478,7 +510,7 @@ class CopyImport:
         while True:
             self.deadline.check(last or None)
             rows = self._run(
-                f"SELECT n, {columns} FROM import_checked WHERE NOT ok AND NOT blank "
+                f"SELECT n, {columns} FROM import_checked WHERE NOT ok AND NOT blank "  # noqa: S608
                 "AND errs IS NULL AND n > %s ORDER BY n LIMIT %s",
                 [last, BATCH],
             )
@@ -518,12 +550,12 @@ class CopyImport:
                 if fixed:
                     marks = ", ".join(["%s"] * len(fixed_columns))
                     cursor.executemany(
-                        f"INSERT INTO import_fixed ({', '.join(fixed_columns)}) VALUES ({marks})",
+                        f"INSERT INTO import_fixed ({', '.join(fixed_columns)}) VALUES ({marks})",  # noqa: S608
                         fixed,
                     )
         sets = ", ".join(f"{field} = f.{field}" for field in self.fields)
         self._run(
-            f"UPDATE import_checked c SET ok = true, {sets} FROM import_fixed f WHERE c.n = f.n"
+            f"UPDATE import_checked c SET ok = true, {sets} FROM import_fixed f WHERE c.n = f.n"  # noqa: S608
         )
 
     def _report(self, report: Any, last: int) -> None:
@@ -541,12 +573,12 @@ class CopyImport:
         )
         keys = ", ".join(["crn", *self.spec.key_fields])
         duplicates = (
-            f"WITH first AS (SELECT {keys}, min(n) AS first FROM import_checked WHERE ok "
+            f"WITH first AS (SELECT {keys}, min(n) AS first FROM import_checked WHERE ok "  # noqa: S608
             f"GROUP BY {keys} HAVING count(*) > 1) "
             f"SELECT c.n, f.first FROM import_checked c JOIN first f USING ({keys}) "
             "WHERE c.ok AND c.n > f.first"
         )
-        [(duplicate_count,)] = self._run(f"SELECT count(*) FROM ({duplicates}) d")
+        [(duplicate_count,)] = self._run(f"SELECT count(*) FROM ({duplicates}) d")  # noqa: S608
         room = max(KEPT - len(kept), 0)
         repeated = (
             self._run(f"{duplicates} ORDER BY c.n LIMIT %s", [room])
@@ -578,7 +610,7 @@ class CopyImport:
         processing is restricted."""
         self._run("DROP TABLE IF EXISTS import_known")
         self._run(
-            f"CREATE TEMP TABLE import_known AS SELECT p.crn, p.id "
+            f"CREATE TEMP TABLE import_known AS SELECT p.crn, p.id "  # noqa: S608
             f"FROM {_quote(Participant._meta.db_table)} p "
             "WHERE p.crn IS NOT NULL AND p.crn <> '' AND p.processing_restricted_at IS NULL "
             f"AND EXISTS (SELECT 1 FROM {_quote(Referral._meta.db_table)} r "
@@ -621,7 +653,7 @@ class CopyImport:
             ) e ON e.participant_id = k.id AND {join}
             WHERE c.ok
             ORDER BY c.n
-            """
+            """  # noqa: S608
         )
         [(created, updated, unchanged, first, last)] = self._run(
             "SELECT count(*) FILTER (WHERE existing_id IS NULL), count(*) FILTER (WHERE changed),"
@@ -639,7 +671,7 @@ class CopyImport:
         provenance, update_params = self._update_sql()
         sets = ", ".join([*(f"{value} = m.{value}" for value in values), provenance])
         update = (
-            f"UPDATE {table} t SET {sets} FROM import_match m "
+            f"UPDATE {table} t SET {sets} FROM import_match m "  # noqa: S608
             "WHERE m.changed AND t.id = m.existing_id AND m.n BETWEEN %(low)s AND %(high)s"
         )
         for low in range(first, last + 1, MERGE_ROWS):
@@ -679,7 +711,7 @@ class CopyImport:
                 params[f"f_{model_field.name}"] = value
                 expressions.append(f"%(f_{model_field.name})s")
         sql = (
-            f"INSERT INTO {_quote(model._meta.db_table)} ({', '.join(columns)}) "
+            f"INSERT INTO {_quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
             f"SELECT {', '.join(expressions)} FROM import_match m "
             "WHERE m.existing_id IS NULL AND m.n BETWEEN %(low)s AND %(high)s ORDER BY m.n"
         )
