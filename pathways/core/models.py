@@ -80,7 +80,8 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+        at = timezone.localtime(self.at)  # UK time, as every page shows times
+        return f"{at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
 
 class ScheduledJob(models.Model):
@@ -158,4 +159,4 @@ class Feedback(models.Model):
         indexes = [models.Index(fields=["service", "-given_at"], name="core_feedback_service")]
 
     def __str__(self) -> str:
-        return f"Feedback {self.given_at:%Y-%m-%d %H:%M}"
+        return f"Feedback {timezone.localtime(self.given_at):%Y-%m-%d %H:%M}"

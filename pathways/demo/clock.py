@@ -8,6 +8,11 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @contextmanager
@@ -16,3 +21,39 @@ def clock_at(when: datetime.datetime) -> Iterator[None]:
     leaving an inner one puts back the outer one's moment."""
     with mock.patch("django.utils.timezone.now", return_value=when):
         yield
+
+
+# The demo's appointments and decisions happen in working hours, UK time: Monday to Friday,
+# starting from 9:30 and over by 17:00 (the longest appointment is an hour).
+WORKING_SLOTS = (
+    datetime.time(9, 30),
+    datetime.time(10, 0),
+    datetime.time(11, 0),
+    datetime.time(11, 30),
+    datetime.time(13, 30),
+    datetime.time(14, 0),
+    datetime.time(14, 30),
+    datetime.time(15, 30),
+)
+WORKDAY_START = datetime.time(9, 0)
+WORKDAY_END = datetime.time(17, 0)
+
+
+def working_day(day: datetime.date, *, later: bool = False) -> datetime.date:
+    """``day`` if a weekday; a Saturday is taken back to the Friday and a Sunday on to the
+    Monday (``later``: both on to the Monday)."""
+    weekday = day.weekday()
+    if weekday == 5:
+        return day + datetime.timedelta(days=2) if later else day - datetime.timedelta(days=1)
+    if weekday == 6:
+        return day + datetime.timedelta(days=1)
+    return day
+
+
+def in_working_hours(day: datetime.date, n: int, *, later: bool = False) -> datetime.datetime:
+    """A moment in working hours on ``day`` (``working_day``), UK time: the ``n``th of the
+    slots, so a run of appointments spreads over the day."""
+    slot = WORKING_SLOTS[n % len(WORKING_SLOTS)]
+    return timezone.make_aware(
+        datetime.datetime.combine(working_day(day, later=later), slot), LONDON
+    )

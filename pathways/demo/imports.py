@@ -16,7 +16,9 @@ from pathways.imports.services import import_file
 from pathways.participants.models import Participant
 from pathways.referrals.models import Referral
 
-TERMINATIONS = ["completed", "completed", "completed", "breach", "new offence", ""]
+# How orders end, in turn ("" still running). An order ends "new offence" only for a person
+# convicted of one while on it (``load``), on the day of the conviction.
+TERMINATIONS = ["completed", "completed", "completed", "breach", "completed", ""]
 
 
 def _write(directory: Path, kind: str, rows: list[list[str]]) -> Path:
@@ -42,8 +44,13 @@ def load(service: Service, users: dict[str, User]) -> None:
     for i, person in enumerate(people):
         crn = str(person.crn)
         start = datetime.date(2022, 6, 1) + datetime.timedelta(days=17 * i)
-        termination = TERMINATIONS[i % len(TERMINATIONS)]
-        end = start + datetime.timedelta(days=300) if termination else None
+        offended = i % 4 == 1
+        convicted = i % 8 == 1
+        committed = start + datetime.timedelta(days=120)
+        proven = committed + datetime.timedelta(days=40)
+        termination = "new offence" if convicted else TERMINATIONS[i % len(TERMINATIONS)]
+        end = proven if convicted else start + datetime.timedelta(days=300)
+        end = end if termination else None
         orders.append(
             [
                 crn,
@@ -54,16 +61,15 @@ def load(service: Service, users: dict[str, User]) -> None:
                 termination,
             ]
         )
-        if i % 4 == 1:
-            committed = start + datetime.timedelta(days=120)
+        if offended:
             offences.append(
                 [
                     crn,
                     committed.isoformat(),
-                    (committed + datetime.timedelta(days=40)).isoformat(),
-                    "conviction" if i % 8 == 1 else "caution",
+                    proven.isoformat(),
+                    "conviction" if convicted else "caution",
                     "theft" if i % 2 else "public_order",
-                    "Community order" if i % 8 == 1 else "Conditional caution",
+                    "Community order" if convicted else "Conditional caution",
                 ]
             )
         ete.append(

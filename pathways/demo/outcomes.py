@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
 
 from pathways.accounts.models import Service, User
 from pathways.core.periods import half_year
 from pathways.demo.clock import clock_at
 from pathways.outcomes import services
+from pathways.outcomes.measures import TargetUnit
 from pathways.outcomes.models import OffenceGroup, ProvenBy, Termination
+from pathways.outcomes.selectors import MeasureResult, Status, judged_value, measures_for_period
 from pathways.referrals.models import OrderType, Referral
 from pathways.reports import services as reports
 
@@ -38,41 +43,9 @@ def load(service: Service, users: dict[str, User], *, end: datetime.datetime) ->
     )
     with clock_at(end):
         for n, referral in enumerate(started):
-            assert referral.started_at is not None
-            start = referral.started_at.date() - datetime.timedelta(days=200 + n * 9)
-            ended = n < 8 and referral.started_at.date() + datetime.timedelta(days=20 + n * 6)
-            services.order_record(
-                actor=manager,
-                participant=referral.participant,
-                order_type=OrderType.COMMUNITY_ORDER if n % 4 else OrderType.SUSPENDED_SENTENCE,
-                start_date=start,
-                expected_end_date=start + datetime.timedelta(days=365),
-                actual_end_date=ended or None,
-                termination=(Termination.BREACH if n in (2, 5) else Termination.COMPLETED)
-                if ended
-                else "",
-            )
-            if n in (2, 9):
-                committed = referral.started_at.date() + datetime.timedelta(days=12 + n)
-                services.offence_record(
-                    actor=manager,
-                    participant=referral.participant,
-                    committed_on=committed,
-                    proven_on=committed + datetime.timedelta(days=21),
-                    proven_by=ProvenBy.CONVICTION if n == 2 else ProvenBy.CAUTION,
-                    category=OffenceGroup.THEFT if n == 2 else OffenceGroup.PUBLIC_ORDER,
-                    disposal="Fine" if n == 2 else "Simple caution",
-                )
+            _order_story(manager, referral, n)
         this = half_year(end.date())
         last = half_year(this.start - datetime.timedelta(days=1))
-        reports.commentary_save(
-            actor=manager,
-            service=service,
-            period=last,
-            text="The service filled its thirty places within six weeks of starting, and a "
-            "waiting list formed. Construction employers opened most of the opportunities.\n"
-            "Job starts are behind target: the next half-year focuses on the supply chain.",
-        )
         for period in (last, this):
             for key, intermediate, long_term in TARGETS:
                 for kind, value in (("intermediate", intermediate), ("long_term", long_term)):
@@ -84,4 +57,113 @@ def load(service: Service, users: dict[str, User], *, end: datetime.datetime) ->
                         kind=kind,
                         value=Decimal(value),
                     )
+        reports.commentary_save(
+            actor=manager,
+            service=service,
+            period=last,
+            text=commentary(measures_for_period(service, last, as_of=last.end)),
+        )
         reports.board_report_request(actor=manager, service=service, period=last)
+
+
+def _order_story(manager: User, referral: Referral, n: int) -> None:
+    """The ``n``th person's order, and any proven offence, told so they agree: a person
+    convicted of a new offence has their order ended by it, on the day of the conviction;
+    a caution leaves the order running; a breach ends it without an offence."""
+    assert referral.started_at is not None
+    started = timezone.localdate(referral.started_at)
+    start = started - datetime.timedelta(days=200 + n * 9)
+    ended: datetime.date | None = started + datetime.timedelta(days=20 + n * 6) if n < 8 else None
+    termination = Termination.COMPLETED if ended else ""
+    offence = OFFENCES.get(n)
+    if offence is not None:
+        committed = started + datetime.timedelta(days=12 + n)
+        proven = committed + datetime.timedelta(days=21)
+        services.offence_record(
+            actor=manager,
+            participant=referral.participant,
+            committed_on=committed,
+            proven_on=proven,
+            proven_by=offence[0],
+            category=offence[1],
+            disposal=offence[2],
+        )
+        if offence[0] == ProvenBy.CONVICTION:
+            ended, termination = proven, Termination.NEW_OFFENCE
+    elif ended and n in BREACHED:
+        termination = Termination.BREACH
+    services.order_record(
+        actor=manager,
+        participant=referral.participant,
+        order_type=OrderType.COMMUNITY_ORDER if n % 4 else OrderType.SUSPENDED_SENTENCE,
+        start_date=start,
+        expected_end_date=start + datetime.timedelta(days=365),
+        actual_end_date=ended,
+        termination=termination,
+    )
+
+
+# Which of the first people started have a proven offence while on the service, and how.
+OFFENCES = {
+    2: (ProvenBy.CONVICTION, OffenceGroup.THEFT, "Fine"),
+    9: (ProvenBy.CAUTION, OffenceGroup.PUBLIC_ORDER, "Simple caution"),
+}
+# Whose orders end in a breach of their requirements (no new offence).
+BREACHED = frozenset({5})
+
+STATUS_SENTENCES = (
+    (Status.GREEN, "On target"),
+    (Status.AMBER, "Near target"),
+    (Status.RED, "Below target"),
+)
+
+
+def _lower_first(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def commentary(results: list[MeasureResult]) -> str:
+    """The manager's commentary on a closed half-year, written from its figures against
+    their targets, so each measure it names is in the status it says."""
+    by_key = {result.measure.key: result for result in results}
+
+    def figure(key: str) -> Any:
+        value = by_key[key].figure.value
+        return 0 if value is None else value
+
+    lines = [
+        f"The service received {figure('referrals_received')} referrals and "
+        f"{figure('starts')} people started support; {figure('caseload')} were receiving "
+        "support at the end of the half-year. Construction employers opened most of the "
+        "opportunities."
+    ]
+    for status, words in STATUS_SENTENCES:
+        named = [
+            f"{_lower_first(result.measure.name)} ({_shown(result)})"
+            for result in results
+            if result.status == status
+        ]
+        if named:
+            lines.append(f"{words}: {_listed(named)}.")
+    behind = [_lower_first(r.measure.name) for r in results if r.status == Status.RED]
+    lines.append(
+        f"The next half-year focuses on {_listed(behind)}."
+        if behind
+        else "Every measure with a target met it or came near; the next half-year keeps to "
+        "the plan."
+    )
+    return "\n".join(lines)
+
+
+def _shown(result: MeasureResult) -> str:
+    """A figure against its first target, as the report's table puts them."""
+    target = result.targets[0]
+    value = judged_value(result.measure, result.figure)
+    number = "none" if value is None else f"{value:g}"
+    if target.unit == TargetUnit.RATE:
+        number = "none" if value is None else f"{value:g}%"
+    return f"{number} against {target.shown}"

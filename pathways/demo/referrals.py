@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pathways.accounts.models import Area, Service, User
 from pathways.core.roles import Role
-from pathways.demo.clock import clock_at
+from pathways.demo.clock import clock_at, in_working_hours
 from pathways.demo.support import support_history
 from pathways.referrals import services
 from pathways.referrals.models import Cohort, DeclineReason, EndReason, OrderType, Referral, Source
@@ -65,7 +65,8 @@ CLOSING_SUMMARIES = {
     "Sustainment checks continue through the employer.",
     "disengaged": "Stopped attending after the first month despite calls and letters. "
     "Can be referred again.",
-    "custody": "Recalled to custody. Plan shared with the prison's employment hub.",
+    "custody": "Temporary licence withdrawn: back in closed conditions. Plan shared with the "
+    "prison's employment hub.",
 }
 COUNTS = {"accepted": 39, "ended": 3, "received": 4, "declined": 3}
 
@@ -87,7 +88,12 @@ def load(service: Service, users: dict[str, User]) -> None:
     events: list[tuple[datetime.datetime, int, str, int, str]] = []
 
     def at(i: int, days: float) -> datetime.datetime:
-        return start + datetime.timedelta(days=i * 2.5 + days)
+        """What happens to the ``i``th referral ``days`` after it would arrive: on that
+        working day, in working hours (referrals are sent and decided in office hours)."""
+        day = timezone.localdate(start + datetime.timedelta(days=i * 2.5 + days))
+        # A weekend day goes to the Friday before or the Monday after: never past the
+        # referral's next event, which is two days on at least.
+        return in_working_hours(day, i + int(days))
 
     for i in range(total):
         events.append((at(i, 0), 0, "create", i, ""))
@@ -95,7 +101,8 @@ def load(service: Service, users: dict[str, User]) -> None:
             events.append((at(i, 2), 1, "accept", i, ""))
         elif i < COUNTS["accepted"] + COUNTS["declined"]:
             events.append((at(i, 3), 1, "decline", i, "in-work-or-education"))
-    for i, code in zip((0, 13, 26), ("sustained-work", "disengaged", "custody"), strict=True):
+    # The one returned to custody is on release on temporary licence (27 % 4 == 3).
+    for i, code in zip((0, 13, 27), ("sustained-work", "disengaged", "custody"), strict=True):
         events.append((at(i, 45), 2, "end", i, code))
     last = COUNTS["accepted"] - 1  # still waiting when they move away: leaves the list
     events.append((at(last, 6), 2, "end", last, "moved-away"))
@@ -143,7 +150,8 @@ def _allocate(
 ) -> User:
     assert referral.started_at is not None
     worker = workers[referral.patch_id]
-    when = min(referral.started_at + datetime.timedelta(days=1), end)
+    next_day = timezone.localdate(referral.started_at) + datetime.timedelta(days=1)
+    when = min(in_working_hours(next_day, referral.pk, later=True), end)
     with clock_at(when):
         services.referral_allocate(actor=manager, referral=referral, worker=worker)
     return worker

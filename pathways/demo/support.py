@@ -15,7 +15,7 @@ from pathways.accounts.models import User
 from pathways.contacts import services as contacts
 from pathways.contacts.models import Attendance, Mode, NotHappenedReason, OnwardService
 from pathways.contacts.services import Outcome, When
-from pathways.demo.clock import clock_at
+from pathways.demo.clock import clock_at, in_working_hours
 from pathways.plans import services as plans
 from pathways.plans.models import GoalArea, GoalStatus, ReadingKind, ReviewReason, StepStatus
 from pathways.plans.selectors import default_instrument
@@ -43,6 +43,10 @@ GOALS = [
         ["Do the initial assessment at college", "Go to the weekly class"],
     ),
 ]
+# How contacts are held, in turn: most face to face, some by phone or video.
+MODES = [Mode.FACE_TO_FACE, Mode.PHONE, Mode.FACE_TO_FACE, Mode.VIDEO, Mode.FACE_TO_FACE]
+MINUTES = {Mode.FACE_TO_FACE: (60, 45), Mode.PHONE: (30, 20), Mode.VIDEO: (45, 30)}
+PLACES = ["Hanley job centre", "Pathways office, Stoke", "Newcastle library", "Leek hub"]
 NOTES = [
     "Talked through the CSCS test; practised questions together. Agreed next steps.",
     "Worked on the CV and covering letter. Motivated and on time.",
@@ -83,7 +87,20 @@ def support_history(
     days = (until - start).days
 
     def day(n: float, hour: int = 10) -> datetime.datetime:
-        return (start + datetime.timedelta(days=n)).replace(hour=hour, minute=0)
+        """``n`` days after the start, at ``hour`` o'clock UK time."""
+        local = timezone.localtime(start + datetime.timedelta(days=n))
+        return local.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+    def appointment(when: datetime.datetime, k: int) -> When:
+        """A contact on the working day of ``when``, in working hours, held in the ``k``th
+        way (``MODES``), so the days, times and modes vary."""
+        mode = MODES[k % len(MODES)]
+        return When(
+            starts_at=in_working_hours(timezone.localdate(when), k),
+            mode=mode,
+            duration_minutes=MINUTES[mode][k % 2],
+            location=PLACES[k % len(PLACES)] if mode == Mode.FACE_TO_FACE else "",
+        )
 
     def on(n: float) -> datetime.date:
         return day(n).date()
@@ -150,7 +167,7 @@ def support_history(
     # Mentoring contacts: weekly, tapering to fortnightly after eight weeks.
     n = 3
     count = 0
-    while n < days - 1:
+    while n < days - 2:
         count += 1
         missed = count % 6 == 0
         outcome = Outcome(
@@ -166,13 +183,11 @@ def support_history(
             notes=NOTES[(i + count) % len(NOTES)] if not missed else "Did not attend; text sent.",
             tell_referrer=missed and i % 3 == 0,
         )
-        when = When(
-            starts_at=day(n, 11),
-            mode=[Mode.FACE_TO_FACE, Mode.PHONE, Mode.FACE_TO_FACE, Mode.VIDEO][count % 4],
-            duration_minutes=[60, 30, 45][count % 3],
-            location="Hanley job centre" if count % 4 in (0, 2) else "",
-        )
-        with clock_at(day(n, 13)):
+        # Roughly weekly: a day either side now and then, as diaries allow.
+        when = appointment(day(n + (i + count) % 3 - 1), i + count)
+        # Recorded once it is over.
+        done = when.starts_at + datetime.timedelta(minutes=when.duration_minutes + 30)
+        with clock_at(done):
             contacts.contact_record(
                 actor=worker,
                 referral=referral,
@@ -251,27 +266,21 @@ def support_history(
         booked = contacts.contact_book(
             actor=worker,
             referral=referral,
-            when=When(
-                starts_at=now + datetime.timedelta(days=2 + i % 5, hours=1),
-                mode=Mode.FACE_TO_FACE,
-                duration_minutes=60,
-                location="Hanley job centre",
-            ),
+            when=appointment(now + datetime.timedelta(days=2 + i % 5), i * 3),
         )
     if i % 4 == 0:
         with clock_at(now - datetime.timedelta(hours=20)):
             contacts.contact_reschedule(
                 actor=worker,
                 contact=booked,
-                starts_at=booked.starts_at + datetime.timedelta(days=1),
+                starts_at=in_working_hours(
+                    timezone.localdate(booked.starts_at) + datetime.timedelta(days=1),
+                    i * 3 + 2,
+                    later=True,
+                ),
                 reason="The person starts a course that day.",
             )
     if i % 3 == 0 and days > 5:
-        with clock_at(now - datetime.timedelta(days=4)):
-            contacts.contact_book(
-                actor=worker,
-                referral=referral,
-                when=When(
-                    starts_at=now - datetime.timedelta(days=2), mode=Mode.PHONE, duration_minutes=30
-                ),
-            )
+        missed = appointment(now - datetime.timedelta(days=2), i + 1)
+        with clock_at(missed.starts_at - datetime.timedelta(days=2)):
+            contacts.contact_book(actor=worker, referral=referral, when=missed)

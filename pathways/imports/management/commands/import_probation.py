@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from pathways.accounts.models import Service, User
 from pathways.imports.models import BatchStatus, Kind
@@ -90,7 +91,8 @@ class Command(BaseCommand):
         if batch.status == BatchStatus.DUPLICATE and batch.matched:
             self.stdout.write(
                 f"Same content as import {batch.matched.pk} ({batch.matched.file_name}, "
-                f"{batch.matched.uploaded_at:%Y-%m-%d %H:%M}): nothing changed."
+                f"{timezone.localtime(batch.matched.uploaded_at):%Y-%m-%d %H:%M}): nothing "
+                "changed."
             )
         self.stdout.write(
             f"{batch.total_rows:,} rows: {batch.created:,} {verb}created, "
