@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 matplotlib.use("Agg")
 
 from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 GREY = "#505a5f"  # GOV.UK dark grey
@@ -137,23 +139,59 @@ def trend_chart(title: str, labels: list[str], values: list[float | None]) -> Sa
     by its title, labels and figures: a closed period's figures do not change, so its chart
     is drawn once; an open period's is drawn again only when a figure moves."""
     digest = hashlib.sha256(repr((title, labels, values)).encode()).hexdigest()
-    return kept(f"charts:trend:v2:{digest}", lambda: _draw_trend(title, labels, values))
+    return kept(f"charts:trend:v3:{digest}", lambda: _draw_trend(title, labels, values))
+
+
+# The least space between two neighbouring period labels, in inches.
+LABEL_GAP = 0.12
 
 
 def _draw_trend(title: str, labels: list[str], values: list[float | None]) -> SafeString:
     with chart(8, 3.2) as figure:
-        axes = figure.add_subplot()
-        positions = list(range(len(labels)))
-        shown = [(p, v) for p, v in zip(positions, values, strict=True) if v is not None]
-        axes.bar([p for p, _ in shown], [v for _, v in shown], color=BLUE, width=0.6)
-        for p, v in shown:
-            axes.annotate(f"{v:g}", (p, v), ha="center", va="bottom", fontsize=10)
-        # A period's label on two lines ("Nov 25–" over "Apr 26"): on one, six side by side
-        # run into each other.
-        axes.set_xticks(
-            positions, [label.replace("\N{EN DASH}", "\N{EN DASH}\n", 1) for label in labels]
-        )
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.set_ylim(bottom=0)
-        axes.margins(y=0.15)
+        _plot_trend(figure, labels, values)
         return to_svg(figure, f"{title}. The same figures are in the table.")
+
+
+def _plot_trend(figure: Figure, labels: list[str], values: list[float | None]) -> Axes:
+    """Draw the columns and widen the figure until no two period labels overlap, whatever
+    the number of periods and however long their labels (the page scrolls a wide chart in
+    its own region)."""
+    axes = figure.add_subplot()
+    positions = list(range(len(labels)))
+    shown = [(p, v) for p, v in zip(positions, values, strict=True) if v is not None]
+    axes.bar([p for p, _ in shown], [v for _, v in shown], color=BLUE, width=0.6)
+    for p, v in shown:
+        axes.annotate(f"{v:g}", (p, v), ha="center", va="bottom", fontsize=10)
+    # A period's label on two lines, broken after its en dash: narrower than on one.
+    axes.set_xticks(
+        positions, [label.replace("\N{EN DASH}", "\N{EN DASH}\n", 1) for label in labels]
+    )
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_ylim(bottom=0)
+    axes.margins(y=0.15)
+    if labels:
+        axes.set_xlim(-0.6, len(labels) - 0.4)
+        _fit_labels(figure, axes)
+    return axes
+
+
+def _fit_labels(figure: Figure, axes: Axes) -> None:
+    """Widen the figure so that the ticks are at least the widest label (and a gap) apart."""
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    widest = max(label.get_window_extent(renderer).width for label in axes.get_xticklabels())
+    needed = widest / figure.dpi + LABEL_GAP  # inches between neighbouring ticks
+    low, high = axes.get_xlim()
+    fraction = axes.get_position().width  # of the figure's width
+    width = needed * (high - low) / fraction
+    if width > figure.get_figwidth():
+        figure.set_size_inches(width, figure.get_figheight())
+
+
+def label_boxes(labels: list[str]) -> list[tuple[float, float]]:
+    """Where a trend chart of ``labels`` puts each period label: (left, right) in inches,
+    in order. For tests of the geometry."""
+    with chart(8, 3.2) as figure:
+        axes = _plot_trend(figure, labels, [1.0] * len(labels))
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        boxes = [label.get_window_extent(renderer) for label in axes.get_xticklabels()]
+        return [(box.x0 / figure.dpi, box.x1 / figure.dpi) for box in boxes]
