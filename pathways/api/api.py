@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import uuid
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from ninja import File, Form, Header, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pathways.api import selectors, services
 from pathways.api.auth import ClientToken, client_of
@@ -139,6 +142,18 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(exc.status_code, str(exc), instance=request.path)
 
 
+@api.exception_handler(MultiPartParserError)
+def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(
+        400, "The request's body could not be read as multipart form data.", instance=request.path
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(413, "The request's body is too large.", instance=request.path)
+
+
 @api.exception_handler(Exception)
 def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API operation failed")
@@ -154,7 +169,7 @@ def _referral(client: Any, pk: int) -> dict[str, Any]:
 
 @api.post(
     "/referrals",
-    response={201: ReferralOut, **_problems(422)},
+    response={201: ReferralOut, **_problems(400, 413, 422)},
     summary="Make a referral",
     tags=["referrals"],
     **_scope(REFERRALS_WRITE),
@@ -225,6 +240,14 @@ class ChangedQuery(Schema):
     )
     cursor: str | None = Field(default=None, max_length=500, description="From next_cursor.")
     limit: int = Field(default=50, ge=1, le=selectors.MAX_PAGE)
+
+    @field_validator("changed_since", mode="before")
+    @classmethod
+    def _a_time_as_written(cls, value: Any) -> Any:
+        """A time as ISO 8601 only: pydantic would take a bare number as a Unix time."""
+        if value is not None and not re.match(r"^\d{4}-\d{2}-\d{2}", str(value)):
+            raise ValueError("Give a time as ISO 8601, like 2026-11-30T00:00:00Z")
+        return value
 
 
 @api.get(
@@ -407,7 +430,7 @@ def _import_viewed(client: Any, batch: ImportBatch) -> None:
 
 @api.post(
     "/imports",
-    response={202: ImportOut, **_problems(422)},
+    response={202: ImportOut, **_problems(400, 413, 422)},
     summary="Upload a probation extract",
     tags=["extracts"],
     **_scope(IMPORTS_WRITE),

@@ -99,7 +99,9 @@ def schema_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     found = []
     for error in errors:
         where = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        place = where[0] if where and where[0] in ("query", "header", "path", "form") else ""
+        place = (
+            where[0] if where and where[0] in ("query", "header", "path", "form", "file") else ""
+        )
         if place:
             where = where[1:]
         field = ".".join(where)

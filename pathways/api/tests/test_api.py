@@ -413,3 +413,23 @@ def test_every_call_is_audited_as_the_client_and_the_chain_holds(
     out = io.StringIO()
     call_command("verify_audit", stdout=out)
     assert "Audit chain intact" in out.getvalue()
+
+
+def test_bodies_that_cannot_be_read_are_400_problems(
+    client: Client, ndelius: Any, token: Any
+) -> None:
+    access = token(ndelius)
+    unreadable = client.post(
+        "/api/v1/referrals",
+        b"\x1d\x9d\x17",
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k",
+        **bearer(access),
+    )
+    problem(unreadable, 400)
+    no_boundary = client.post(
+        "/api/v1/imports", b"--x", content_type="multipart/form-data", **bearer(access)
+    )
+    problem(no_boundary, 400)
+    number = client.get("/api/v1/referrals", {"changed_since": "0.5"}, **bearer(access))
+    assert problem(number, 422)["errors"][0]["field"] == "changed_since"
