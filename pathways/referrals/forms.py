@@ -22,6 +22,14 @@ from pathways.referrals.eligibility import MINIMUM_AGE, age_on, order_ended
 from pathways.referrals.models import Cohort, OrderType, Reason, RiskFlag, Source
 from pathways.referrals.services import DETAIL_FIELDS, PERSON_FIELDS
 
+# The questions a ROTL referral must answer, and what it is told when one is missing.
+ROTL_REQUIRED = {
+    "prison_name": "Enter the prison for a ROTL referral",
+    "prison_number": "Enter the prison number for a ROTL referral",
+    "expected_release_date": "Enter the expected release date for a ROTL referral",
+}
+ROTL_HINT = "For ROTL referrals"
+
 
 class ReferralForm(Form):
     """Everything a practitioner has at hand when referring a person."""
@@ -85,14 +93,14 @@ class ReferralForm(Form):
         "probation. The service manager will see this.",
         rows=3,
     )
-    prison_name = _text("Prison", required=False, hint="For ROTL referrals", max_length=120)
+    prison_name = _text("Prison", required=False, hint=ROTL_HINT, max_length=120)
     prison_number = _text(
-        "Prison number", required=False, hint="For ROTL referrals. For example, A1234BC", width="10"
+        "Prison number", required=False, hint=f"{ROTL_HINT}. For example, A1234BC", width="10"
     )
     expected_release_date = DateField(
         label="Expected release date",
         required=False,
-        help_text="For ROTL referrals. For example, 1 6 2027",
+        help_text=f"{ROTL_HINT}. For example, 1 6 2027",
     )
     reason = _area(
         "Reason for referral", hint="What you hope the service will help the person with."
@@ -254,11 +262,7 @@ class ReferralForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("cohort") == Cohort.ROTL:
-            for name, message in (
-                ("prison_name", "Enter the prison for a ROTL referral"),
-                ("prison_number", "Enter the prison number for a ROTL referral"),
-                ("expected_release_date", "Enter the expected release date for a ROTL referral"),
-            ):
+            for name, message in ROTL_REQUIRED.items():
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, message)
         if (
@@ -355,6 +359,14 @@ class ReferralStepForm(ReferralForm):
     def __init__(self, *args: Any, step: Step, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
+        if step.asked_when is is_rotl:
+            # Asked only of a ROTL referral, so each question is needed here: no
+            # "(optional)", no "For ROTL referrals", and the message the form gives.
+            for name, message in ROTL_REQUIRED.items():
+                field = self.fields[name]
+                field.required = True
+                field.error_messages["required"] = message
+                field.help_text = field.help_text.removeprefix(ROTL_HINT).lstrip(". ")
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -93,8 +93,17 @@ def test_the_rotl_page_is_asked_of_a_rotl_referral_only(
         client.post(f"/referrals/new/{slug}/", _own(slug, rotl))
     moved = client.post("/referrals/new/referral/", _own("referral", rotl))
     assert moved["Location"] == "/referrals/new/rotl/"
+    page = client.get("/referrals/new/rotl/").content.decode()
+    # Each question is needed on this page, asked of ROTL referrals alone: none "optional".
+    assert "(optional)" not in page
+    assert "For ROTL referrals" not in page
     empty = client.post("/referrals/new/rotl/", {})
-    assert "Enter the prison for a ROTL referral" in empty.content.decode()
+    for message in (
+        "Enter the prison for a ROTL referral",
+        "Enter the prison number for a ROTL referral",
+        "Enter the expected release date for a ROTL referral",
+    ):
+        assert message in empty.content.decode()
     assert client.post("/referrals/new/rotl/", _own("rotl", rotl))["Location"] == (
         "/referrals/new/needs/"
     )
