@@ -238,3 +238,9 @@ class OnwardOutcomeForm(Form):
     outcome = radios("What came of it?", OnwardOutcome.choices, "Select what came of it")
     on = DateField(label="Date", help_text=EXAMPLE_DATE, initial=timezone.localdate)
     note = text_area("Note", required=False, rows=3)
+
+
+class AsAtForm(Form):
+    """The day figures are counted as at (GET: a date is not personal)."""
+
+    as_at = DateField(label="As at", help_text="For example, 31 3 2026")

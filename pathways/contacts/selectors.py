@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import (
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    Least,
+)
 from django.utils import timezone
 
-from pathways.accounts.models import User
+from pathways.accounts.models import Service, User
 from pathways.contacts.models import HAPPENED, Contact, OnwardReferral
 from pathways.core.roles import Role
+from pathways.employers.models import OpportunityKind
 from pathways.participants.models import Participant
 from pathways.placements.models import Placement
 from pathways.placements.status import PlacementQuerySet, PlacementStatus
@@ -165,3 +178,137 @@ def concerns_for(user: User, participant: Participant) -> QuerySet[Contact]:
         .select_related("outcome_recorded_by")
         .order_by("-starts_at", "-id")
     )
+
+
+# ---------------------------------------------------------------- tapering
+
+
+# Months shown, from the start of support and from a job start: the first twelve.
+TAPERING_MONTHS = 12
+
+
+def _with_months(qs: QuerySet[Any], name: str, start: Any, end: Any) -> QuerySet[Any]:
+    """Annotate ``name``: the whole calendar months from ``start`` to ``end`` (local dates;
+    a month is complete on the same day of a later month), counted in the database."""
+    parts = {
+        f"_{name}_sy": ExtractYear(start),
+        f"_{name}_sm": ExtractMonth(start),
+        f"_{name}_sd": ExtractDay(start),
+        f"_{name}_ey": ExtractYear(end),
+        f"_{name}_em": ExtractMonth(end),
+        f"_{name}_ed": ExtractDay(end),
+    }
+    short = Case(
+        When(**{f"_{name}_ed__lt": F(f"_{name}_sd")}, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    months = (
+        (F(f"_{name}_ey") - F(f"_{name}_sy")) * 12 + F(f"_{name}_em") - F(f"_{name}_sm") - short
+    )
+    return qs.annotate(**parts).annotate(**{name: months})
+
+
+@dataclass(frozen=True)
+class TaperingRow:
+    """One month of support (or of work): the people whose support covered the whole of
+    it, the contacts with them that took place in it, and contacts per person."""
+
+    month: int  # 1 for the first month
+    people: int
+    contacts: int
+
+    @property
+    def per_person(self) -> float | None:
+        return round(self.contacts / self.people, 1) if self.people else None
+
+
+@dataclass(frozen=True)
+class Tapering:
+    as_of: datetime.date
+    since_start: list[TaperingRow]
+    since_job: list[TaperingRow]
+
+
+def _first_job(referral_ref: str, as_of: datetime.date) -> Subquery:
+    return Subquery(
+        Placement.objects.filter(
+            referral=OuterRef(referral_ref),
+            opportunity__kind=OpportunityKind.JOB,
+            started_on__isnull=False,
+            started_on__lte=as_of,
+        )
+        .order_by("started_on", "id")
+        .values("started_on")[:1],
+        output_field=DateField(),
+    )
+
+
+def _rows(
+    episodes: QuerySet[Any],
+    episode_span: tuple[Any, Any],
+    contacts: QuerySet[Any],
+    contact_span: tuple[Any, Any],
+) -> list[TaperingRow]:
+    """Contacts per person by month since a start (``*_span``: the start and the end of
+    support or the as-at moment, for an episode and for a contact's episode): people by how
+    many whole months their support covered, contacts by the month they fell in, counting
+    only the whole months covered. Two grouped queries."""
+    covered = _with_months(episodes, "covered", *episode_span)
+    lengths: dict[int, int] = dict(
+        covered.order_by()
+        .values_list("covered")
+        .annotate(n=Count("id"))
+        .values_list("covered", "n")
+    )
+    start, end = contact_span
+    counted = (
+        _with_months(_with_months(contacts, "month", start, F("starts_at")), "covered", start, end)
+        .filter(month__gte=0, month__lt=F("covered"))
+        .filter(month__lt=TAPERING_MONTHS)
+    )
+    by_month: dict[int, int] = dict(
+        counted.order_by().values_list("month").annotate(n=Count("id")).values_list("month", "n")
+    )
+    return [
+        TaperingRow(
+            month=month + 1,
+            people=sum(n for length, n in lengths.items() if length > month),
+            contacts=by_month.get(month, 0),
+        )
+        for month in range(TAPERING_MONTHS)
+    ]
+
+
+def tapering(service: Service, as_of: datetime.date) -> Tapering:
+    """Contacts per person per month, by months since the start of support and since a
+    job start (the episode's first), as at the end of ``as_of`` (docs/measures.md).
+    Aggregated in the database: four grouped queries, whatever the number of people."""
+    moment = timezone.make_aware(
+        datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+    def until(field: str) -> Least:
+        """The end of support, or the as-at moment if it had not ended by then."""
+        return Least(Coalesce(F(field), Value(moment)), Value(moment), output_field=DateTimeField())
+
+    episodes = Referral.objects.filter(service=service, started_at__lt=moment)
+    contacts = Contact.objects.filter(
+        HAPPENED,
+        referral__service=service,
+        referral__started_at__lt=moment,
+        starts_at__lt=moment,
+    )
+    since_start = _rows(
+        episodes,
+        (F("started_at"), until("ended_at")),
+        contacts,
+        (F("referral__started_at"), until("referral__ended_at")),
+    )
+    since_job = _rows(
+        episodes.annotate(job_on=_first_job("pk", as_of)).filter(job_on__isnull=False),
+        (F("job_on"), until("ended_at")),
+        contacts.annotate(job_on=_first_job("referral", as_of)).filter(job_on__isnull=False),
+        (F("job_on"), until("referral__ended_at")),
+    )
+    return Tapering(as_of=as_of, since_start=since_start, since_job=since_job)

@@ -20,6 +20,7 @@ urlpatterns = [
         name="reschedule",
     ),
     path("referrals/<int:pk>/onward/new/", views.onward_add, name="onward_add"),
+    path("service/contact-tapering/", views.tapering, name="tapering"),
     path(
         "referrals/<int:pk>/onward/<int:onward_pk>/outcome/",
         views.onward_outcome,

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from pathways.contacts import selectors, services
+from pathways.contacts.charts import tapering_chart
 from pathways.contacts.forms import (
+    AsAtForm,
     OnwardOutcomeForm,
     OnwardReferralForm,
     OutcomeForm,
@@ -23,7 +25,7 @@ from pathways.contacts.forms import (
 )
 from pathways.contacts.models import Contact
 from pathways.core.access import Action
-from pathways.core.http import AuthenticatedHttpRequest
+from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
 from pathways.core.pagination import paginate
 from pathways.referrals.models import Referral
 from pathways.referrals.support import (
@@ -167,4 +169,24 @@ def onward_outcome(request: AuthenticatedHttpRequest, pk: int, onward_pk: int) -
         title="Record the outcome of a referral on",
         button="Save outcome",
         done="Outcome recorded",
+    )
+
+
+@requires(Action.SEE_DRILLDOWN)
+def tapering(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Contacts per person per month since the start of support and since a job start: the
+    manager's view of how support tapers (counts only)."""
+    today = timezone.localdate()
+    form = AsAtForm(request.GET if "as_at-day" in request.GET else None, initial={"as_at": today})
+    as_at = form.cleaned_data["as_at"] if form.is_bound and form.is_valid() else today
+    figures = selectors.tapering(service_of(request.user), min(as_at, today))
+    return render(
+        request,
+        "contacts/tapering.html",
+        {
+            "form": form,
+            "figures": figures,
+            "chart": tapering_chart(figures),
+            "rows": list(zip(figures.since_start, figures.since_job, strict=True)),
+        },
     )

@@ -183,6 +183,8 @@ RULES: dict[str, Rule] = {
     "contacts:onward_add": Rule(STAFF, pk="case"),
     "contacts:onward_outcome": Rule(STAFF, pk="case"),
     "contacts:todo": Rule(OWN_SERVICE_STAFF),
+    # How support tapers: contacts per person per month, counts only; the manager's.
+    "contacts:tapering": Rule(MANAGERS),
     # Employers and opportunities (service-wide records)
     "employers:list": Rule(OWN_SERVICE_STAFF),
     "employers:create": Rule(OWN_SERVICE_STAFF),
@@ -417,6 +419,7 @@ NO_PERSONAL_DATA = frozenset(
         "referrals:overview",  # figures
         "plans:step_move",  # POST only
         "plans:figures",
+        "contacts:tapering",  # counts only
         # Employers, their contacts (business contact details) and opportunities.
         "employers:list",
         "employers:create",
