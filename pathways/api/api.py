@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 DESCRIPTION = (
     "Referrals from probation systems, figures for commissioners and probation extracts by "
     "machine. Authenticate with OAuth2 client credentials at /api/v1/oauth/token/; every "
-    "call is audited as the client. Errors are RFC 9457 problem details. docs/api.md "
+    "call is audited as the client. Errors are RFC 9457 problem details. /api/v1/docs/ "
     "describes clients, scopes, idempotency, pagination and rate limits."
 )
 
@@ -239,7 +239,9 @@ class ChangedQuery(Schema):
         default=None, description="Only referrals changed at or after this time (ISO 8601)."
     )
     cursor: str | None = Field(default=None, max_length=500, description="From next_cursor.")
-    limit: int = Field(default=50, ge=1, le=selectors.MAX_PAGE)
+    limit: int = Field(
+        default=50, ge=1, le=selectors.MAX_PAGE, description="Referrals a page: 1 to 100."
+    )
 
     @field_validator("changed_since", mode="before")
     @classmethod

@@ -98,7 +98,7 @@ def operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                     "fields": params + fields,
                     "responses": [
                         {"status": code, "description": response.get("description", "")}
-                        for code, response in operation.get("responses", {}).items()
+                        for code, response in sorted(operation.get("responses", {}).items())
                     ],
                 }
             )

@@ -56,7 +56,7 @@ def test_the_documentation_lists_every_operation(client: Client) -> None:
     assert schema["openapi"].startswith("3.1")
     for url, item in schema["paths"].items():
         for method in item:
-            assert f"{method.upper()}</strong> <code>{url}</code>" in page
+            assert f'{method.upper()}</strong> <code class="app-break-all">{url}</code>' in page
     document = client.get("/api/v1/openapi.json").json()
     assert document["components"]["securitySchemes"]["ClientToken"]["type"] == "oauth2"
     problem = document["paths"]["/api/v1/referrals"]["post"]["responses"]["422"]["content"]

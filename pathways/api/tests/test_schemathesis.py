@@ -1,9 +1,8 @@
 """schemathesis runs every operation of the OpenAPI document against the app (WSGI, in
 this process, on the test database): with a valid token of a client holding every scope,
 and with none, from data the document allows and data it does not. No answer is a server
-error, and every answer matches the document (status
-code, content type, body schema). Kept to a few examples an operation so that it runs in
-``make test``."""
+error, and every answer matches the document (status code, content type, body schema).
+Kept to a few examples an operation so that it runs in ``make test``."""
 
 from __future__ import annotations
 
