@@ -39,21 +39,22 @@ WORKDAY_START = datetime.time(9, 0)
 WORKDAY_END = datetime.time(17, 0)
 
 
-def working_day(day: datetime.date, *, later: bool = False) -> datetime.date:
+def working_day(day: datetime.date, *, later: bool = False, earlier: bool = False) -> datetime.date:
     """``day`` if a weekday; a Saturday is taken back to the Friday and a Sunday on to the
-    Monday (``later``: both on to the Monday)."""
+    Monday (``later``: both on to the Monday; ``earlier``: both back to the Friday)."""
     weekday = day.weekday()
-    if weekday == 5:
-        return day + datetime.timedelta(days=2) if later else day - datetime.timedelta(days=1)
-    if weekday == 6:
-        return day + datetime.timedelta(days=1)
-    return day
+    if weekday < 5:
+        return day
+    if earlier or (weekday == 5 and not later):
+        return day - datetime.timedelta(days=weekday - 4)
+    return day + datetime.timedelta(days=7 - weekday)
 
 
-def in_working_hours(day: datetime.date, n: int, *, later: bool = False) -> datetime.datetime:
+def in_working_hours(
+    day: datetime.date, n: int, *, later: bool = False, earlier: bool = False
+) -> datetime.datetime:
     """A moment in working hours on ``day`` (``working_day``), UK time: the ``n``th of the
     slots, so a run of appointments spreads over the day."""
     slot = WORKING_SLOTS[n % len(WORKING_SLOTS)]
-    return timezone.make_aware(
-        datetime.datetime.combine(working_day(day, later=later), slot), LONDON
-    )
+    moved = working_day(day, later=later, earlier=earlier)
+    return timezone.make_aware(datetime.datetime.combine(moved, slot), LONDON)

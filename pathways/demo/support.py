@@ -91,12 +91,12 @@ def support_history(
         local = timezone.localtime(start + datetime.timedelta(days=n))
         return local.replace(hour=hour, minute=0, second=0, microsecond=0)
 
-    def appointment(when: datetime.datetime, k: int) -> When:
+    def appointment(when: datetime.datetime, k: int, *, earlier: bool = False) -> When:
         """A contact on the working day of ``when``, in working hours, held in the ``k``th
         way (``MODES``), so the days, times and modes vary."""
         mode = MODES[k % len(MODES)]
         return When(
-            starts_at=in_working_hours(timezone.localdate(when), k),
+            starts_at=in_working_hours(timezone.localdate(when), k, earlier=earlier),
             mode=mode,
             duration_minutes=MINUTES[mode][k % 2],
             location=PLACES[k % len(PLACES)] if mode == Mode.FACE_TO_FACE else "",
@@ -281,6 +281,8 @@ def support_history(
                 reason="The person starts a course that day.",
             )
     if i % 3 == 0 and days > 5:
-        missed = appointment(now - datetime.timedelta(days=2), i + 1)
+        # One to six days ago (a weekend's back to the Friday), not yet recorded.
+        ago = datetime.timedelta(days=1 + (i // 3) % 6)
+        missed = appointment(now - ago, i + 1, earlier=True)
         with clock_at(missed.starts_at - datetime.timedelta(days=2)):
             contacts.contact_book(actor=worker, referral=referral, when=missed)

@@ -49,6 +49,8 @@ def test_the_demo_tells_one_believable_story(django_capture_on_commit_callbacks:
     assert len({timezone.localtime(c.starts_at).time() for c in contacts}) >= 6
     assert {timezone.localtime(c.starts_at).weekday() for c in contacts} == set(range(5))
     assert len({c.location for c in contacts if c.mode == "face_to_face"}) >= 3
+    awaiting = Contact.objects.awaiting_feedback()
+    assert len({timezone.localdate(c.starts_at) for c in awaiting}) >= 3  # not all one day
     # The manager decides in working hours too.
     for decided in Referral.objects.exclude(accepted_at=None).values_list("accepted_at", flat=True):
         local = timezone.localtime(decided)
