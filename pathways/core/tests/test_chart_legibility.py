@@ -1,5 +1,5 @@
-"""A trend chart's period labels are legible: each on two lines ("Nov 25–" over "Apr 26"),
-so six side by side do not run into each other."""
+"""A trend chart's period labels are legible: each on two lines (the first half-year's
+month over the last's), so six side by side do not run into each other."""
 
 from __future__ import annotations
 

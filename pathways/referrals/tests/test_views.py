@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from pathways.accounts.models import Patch, Service, User
 from pathways.participants.models import Participant
+from pathways.referrals.forms import STEP_BY_SLUG
 from pathways.referrals.models import DeclineReason, EndReason, Referral, ReferralAmendment
 from pathways.referrals.status import ReferralStatus
-from pathways.referrals.forms import STEP_BY_SLUG
 from pathways.referrals.tests.factories import make_active, make_referral
 
 pytestmark = pytest.mark.django_db
