@@ -61,3 +61,23 @@ def test_the_administrator_registers_and_suspends_a_client(
     assert browser_page.locator(".govuk-tag", has_text="Suspended").count() == 1
     client.refresh_from_db()
     assert client.suspended
+
+
+def test_the_api_pages_reflow_at_320_px(
+    browser_page: Page, live_server: LiveServer, admin_user: User, service: Service
+) -> None:
+    from pathways.api.services import client_register
+    from pathways.core.tests.test_browser_reflow import _check
+
+    client = client_register(
+        actor=admin_user, name="nDelius", service=service, scopes=["referrals:read"]
+    ).client
+    browser_page.set_viewport_size({"width": 320, "height": 800})
+    wide: list[str] = []
+    browser_page.goto(live_server.url + "/api/v1/docs/")
+    _check(browser_page, wide)
+    sign_in(browser_page, live_server.url, "admin")
+    for path in ("/api-clients/", "/api-clients/new/", f"/api-clients/{client.pk}/"):
+        browser_page.goto(live_server.url + path)
+        _check(browser_page, wide)
+    assert not wide, wide
