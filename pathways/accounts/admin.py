@@ -11,6 +11,8 @@ from django.db import models
 from django.http import HttpRequest
 
 from pathways.accounts.models import ACCESS_FIELDS, Area, Patch, Service, User, own_account_problems
+from pathways.core.audit import audit
+from pathways.core.models import AuditKind
 
 
 def _refuse_own_access_changes(form: forms.ModelForm, actor: Any) -> None:
@@ -27,6 +29,13 @@ def _refuse_own_access_changes(form: forms.ModelForm, actor: Any) -> None:
     before = form.instance.access()
     for name, message in own_account_problems(actor, form.instance.pk, before, after).items():
         form.add_error(name, message)
+    if "oversees" in form.cleaned_data and actor.pk == form.instance.pk:
+        asked = {service.pk for service in form.cleaned_data["oversees"]}
+        if asked != set(form.instance.oversees.values_list("pk", flat=True)):
+            form.add_error(
+                "oversees",
+                "You cannot change the services you oversee: ask another administrator",
+            )
 
 
 @admin.register(User)
@@ -37,7 +46,7 @@ class PathwaysUserAdmin(UserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),
-        ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
+        ("Pathways", {"fields": ("role", "service", "patch", "organisation", "oversees")}),
         # Bound at the first single sign-on; emptied to let the person bind a new account.
         ("Single sign-on", {"fields": ("oidc_subject",)}),
         (
@@ -50,7 +59,7 @@ class PathwaysUserAdmin(UserAdmin):
         ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
     )
     readonly_fields = ("last_login", "date_joined")
-    filter_horizontal = ()
+    filter_horizontal = ("oversees",)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -68,6 +77,24 @@ class PathwaysUserAdmin(UserAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Audited with the administrator as the actor; refused on their own account.
         obj.save(changed_by=request.user)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The services a commissioner oversees are part of their access: a change is
+        # audited (ids before and after), with the administrator as the actor.
+        user = form.instance
+        before = sorted(user.oversees.values_list("pk", flat=True))
+        super().save_related(request, form, formsets, change)
+        after = sorted(user.oversees.values_list("pk", flat=True))
+        if before != after:
+            audit(
+                actor=request.user,
+                kind=AuditKind.CHANGE,
+                action="user.oversight_changed",
+                obj=user,
+                subject_id=None,
+                summary="Services overseen changed",
+                detail={"before": before, "after": after},
+            )
 
 
 class AreaInline(admin.StackedInline):  # stacked: every field has its own label

@@ -119,6 +119,14 @@ class User(AbstractUser):
         blank=True,
         help_text="For referrers: the team they refer from (e.g. Probation, Stoke).",
     )
+    oversees = models.ManyToManyField(
+        Service,
+        blank=True,
+        related_name="overseers",
+        help_text="For commissioners: the other services whose figures they oversee beside "
+        "their own (a region, or a national view); the outcomes dashboard offers each and "
+        "their total.",
+    )
     deactivated_at = models.DateTimeField(
         null=True,
         blank=True,

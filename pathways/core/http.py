@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can
 from pathways.core.audit import audit_refusal
+from pathways.core.roles import Role
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -27,6 +28,29 @@ def service_of(user: User) -> Service:
     if user.service is None:
         raise Http404("Not found")
     return user.service
+
+
+def services_overseen(user: User) -> list[Service]:
+    """The services whose figures the user sees: their own first, then, for a commissioner,
+    those they oversee beside it (``User.oversees``: a region, a national view), by name.
+    The one rule for which services' figures a user may choose."""
+    own = [user.service] if user.service is not None else []
+    if user.role != Role.COMMISSIONER:
+        return own
+    others = user.oversees.exclude(pk__in=[service.pk for service in own]).order_by("name")
+    return [*own, *others]
+
+
+def service_chosen(user: User, slug: str) -> Service:
+    """The service of ``slug`` among those the user oversees (their own when none is
+    asked); any other slug is not found."""
+    services = services_overseen(user)
+    if not slug:
+        return service_of(user)
+    found = next((service for service in services if service.slug == slug), None)
+    if found is None:
+        raise Http404("Not found")
+    return found
 
 
 def refuse(request: AuthenticatedHttpRequest) -> NoReturn:

@@ -220,7 +220,7 @@ RECORDS: dict[str, Record] = {
             none="id is_superuser is_staff is_active groups user_permissions deactivated_at "
             "anonymised_at",
             ordinary="password last_login username first_name last_name email date_joined "
-            "role service patch organisation oidc_subject",
+            "role service patch organisation oidc_subject oversees",
         ),
     ),
     "employers.employercontact": Record(

@@ -21,7 +21,13 @@ from pathways.core.audit import AuditKind, audit
 from pathways.core.charts import trend_chart
 from pathways.core.errors import DomainError
 from pathways.core.forms import PeriodForm
-from pathways.core.http import AuthenticatedHttpRequest, requires, service_of
+from pathways.core.http import (
+    AuthenticatedHttpRequest,
+    requires,
+    service_chosen,
+    service_of,
+    services_overseen,
+)
 from pathways.core.pages import form_page
 from pathways.core.pagination import paginate
 from pathways.core.roles import Role
@@ -75,8 +81,13 @@ def _frozen_or_live(service: Any, period: periods.Period) -> dict[str, Any]:
 
 @requires(Action.SEE_SERVICE_FIGURES)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every measure for a period against its targets, a trend, capacity and referrals."""
-    service = service_of(request.user)
+    """Every measure for a period against its targets, a trend, capacity and referrals;
+    for a commissioner who oversees several services, of the one chosen, or of them all."""
+    overseen = services_overseen(request.user)
+    chosen = request.GET.get("service", "")
+    if chosen == ALL_SERVICES and len(overseen) > 1:
+        return _all_services(request, overseen)
+    service = service_chosen(request.user, chosen)
     default, last_closed, in_progress = _half_years_to_offer(request.user)
     form = _period_form(request, default)
     period = form.chosen
@@ -112,7 +123,50 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_set_targets": can(request.user, Action.SET_TARGETS),
             "last_closed": last_closed,
             "in_progress": in_progress,
+            **_services_offered(request.user, overseen, service.slug),
             **_frozen_or_live(service, period),
+        },
+    )
+
+
+# The choice of every service the user oversees together (their total).
+ALL_SERVICES = "all"
+
+
+def _services_offered(user: Any, overseen: list[Any], chosen: str) -> dict[str, Any]:
+    """What the dashboard offers a user who oversees several services: each, and all."""
+    return {
+        "services": overseen if len(overseen) > 1 else [],
+        "chosen_service": chosen,
+        "all_services": ALL_SERVICES,
+        # Targets and the distance-travelled page are of the user's own service.
+        "own_service": user.service is not None and chosen == user.service.slug,
+    }
+
+
+def _all_services(request: AuthenticatedHttpRequest, overseen: list[Any]) -> HttpResponse:
+    """Every measure for each service the user oversees and for them all together, a
+    person in two services counted once in the total (``selectors.measures_for_services``,
+    as ``manage.py measures`` without ``--service``). A total has no target."""
+    default, last_closed, in_progress = _half_years_to_offer(request.user)
+    form = _period_form(request, default)
+    period = form.chosen
+    each, total = selectors.measures_for_services(overseen, period)
+    rows = [
+        (result.measure, [results[i] for _service, results in each], result)
+        for i, result in enumerate(total)
+    ]
+    return render(
+        request,
+        "outcomes/dashboard_services.html",
+        {
+            "form": form,
+            "period": period,
+            "columns": [service for service, _results in each],
+            "rows": rows,
+            "last_closed": last_closed,
+            "in_progress": in_progress,
+            **_services_offered(request.user, overseen, ALL_SERVICES),
         },
     )
 
