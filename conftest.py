@@ -16,13 +16,13 @@ import pytest
 import time_machine
 
 from pathways.accounts.models import Patch, Service, User
-from pathways.api.services import client_register
 from pathways.accounts.tests.factories import (
     AreaFactory,
     PatchFactory,
     ServiceFactory,
     UserFactory,
 )
+from pathways.api.services import client_register
 from pathways.contacts import services as contacts
 from pathways.contacts.models import Mode, OnwardService
 from pathways.contacts.services import When
@@ -307,6 +307,9 @@ def records(
         "payments": "payments",
         "question": "person",  # the referral's first question page
         "api_client": client_register(
-            actor=personas["admin"], name="Case system", service=case.service, scopes=["referrals:read"]
+            actor=personas["admin"],
+            name="Case system",
+            service=case.service,
+            scopes=["referrals:read"],
         ).client.pk,
     }

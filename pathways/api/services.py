@@ -239,4 +239,8 @@ def _replay(client: ApiClient, key: str, digest: str) -> Sent | None:
         raise KeyReused(
             "This Idempotency-Key was used with a different body. Use a new key for a new referral."
         )
-    return Sent(Referral.objects.get(pk=record.referral_id), replayed=True)
+    referral = Referral.objects.filter(pk=record.referral_id).first()
+    if referral is None:
+        # Deleted at the end of its retention (data_protection.retention).
+        raise KeyReused("The referral this Idempotency-Key made is no longer held.")
+    return Sent(referral, replayed=True)
