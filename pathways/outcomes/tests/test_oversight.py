@@ -4,6 +4,7 @@ total (a person in two services counted once), and nothing else."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,7 +23,7 @@ def other(world: World) -> Service:
     return _second_service_with_bea(world)
 
 
-def _get(client: Client, user: User, query: str) -> object:
+def _get(client: Client, user: User, query: str) -> Any:
     client.force_login(user)
     with at(HALF.end):
         return client.get(f"/outcomes/?period={HALF.key}{query}")
@@ -32,7 +33,7 @@ def test_a_commissioner_oversees_their_own_service_first_then_the_others(
     world: World, other: Service, commissioner: User, manager: User
 ) -> None:
     assert services_overseen(commissioner) == [world.service]
-    third = ServiceFactory(name="A third", slug="third")
+    third: Service = ServiceFactory(name="A third", slug="third")  # type: ignore[assignment]
     commissioner.oversees.add(other, third, world.service)
     assert services_overseen(commissioner) == [world.service, third, other]
     # Oversight is a commissioner's: a manager given it still sees their own service alone.
