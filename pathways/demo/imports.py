@@ -49,8 +49,9 @@ def load(service: Service, users: dict[str, User]) -> None:
         committed = start + datetime.timedelta(days=120)
         proven = committed + datetime.timedelta(days=40)
         termination = "new offence" if convicted else TERMINATIONS[i % len(TERMINATIONS)]
-        end = proven if convicted else start + datetime.timedelta(days=300)
-        end = end if termination else None
+        end: datetime.date | None = None
+        if termination:
+            end = proven if convicted else start + datetime.timedelta(days=300)
         orders.append(
             [
                 crn,

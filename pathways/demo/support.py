@@ -283,6 +283,6 @@ def support_history(
     if i % 3 == 0 and days > 5:
         # One to six days ago (a weekend's back to the Friday), not yet recorded.
         ago = datetime.timedelta(days=1 + (i // 3) % 6)
-        missed = appointment(now - ago, i + 1, earlier=True)
-        with clock_at(missed.starts_at - datetime.timedelta(days=2)):
-            contacts.contact_book(actor=worker, referral=referral, when=missed)
+        unrecorded = appointment(now - ago, i + 1, earlier=True)
+        with clock_at(unrecorded.starts_at - datetime.timedelta(days=2)):
+            contacts.contact_book(actor=worker, referral=referral, when=unrecorded)

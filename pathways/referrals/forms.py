@@ -373,7 +373,7 @@ class ReferralStepForm(ReferralForm):
         for name in list(self.fields):
             if not self.step.owns(name):
                 del self.fields[name]
-                self._errors.pop(name, None)
+                self.errors.pop(name, None)
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [

@@ -61,6 +61,7 @@ def test_the_demo_tells_one_believable_story(django_capture_on_commit_callbacks:
     ended_by_offence = Order.objects.filter(termination=Termination.NEW_OFFENCE)
     assert ended_by_offence.exists()
     for order in ended_by_offence:
+        assert order.actual_end_date is not None
         assert ProvenOffence.objects.filter(
             participant=order.participant,
             committed_on__gte=order.start_date,
