@@ -118,5 +118,6 @@ def test_the_page_is_the_managers(
     assert page.status_code == 200
     body = page.content.decode()
     assert "<svg" in body and "Contacts per person" in body
+    assert "as at 31 March 2025." in body
     client.force_login(commissioner)
     assert client.get("/service/contact-tapering/").status_code == 404
