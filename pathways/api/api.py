@@ -75,6 +75,10 @@ class PathwaysApi(NinjaAPI):
         schema = super().get_openapi_schema(**kwargs)
         for item in schema["paths"].values():
             for operation in item.values():
+                # The scheme with the scope the operation needs (``_scope``), not also bare.
+                scoped = [need for need in operation.get("security", []) if any(need.values())]
+                if scoped:
+                    operation["security"] = scoped
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(code) >= 400 and "application/json" in content:

@@ -45,8 +45,10 @@ class ClientToken(AuthBase):
 
     openapi_type = "oauth2"
     openapi_flows = {"clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": SCOPES}}
-    openapi_description = "A token from the token endpoint (client credentials), sent as "
-    "'Authorization: Bearer <token>'. Tokens last an hour at most."
+    openapi_description = (
+        "A token from the token endpoint (client credentials), sent as "
+        "'Authorization: Bearer <token>'. Tokens last an hour at most."
+    )
 
     def __init__(self, scope: str) -> None:
         assert scope in SCOPES, scope

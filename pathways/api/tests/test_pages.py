@@ -59,5 +59,9 @@ def test_the_documentation_lists_every_operation(client: Client) -> None:
             assert f'{method.upper()}</strong> <code class="app-break-all">{url}</code>' in page
     document = client.get("/api/v1/openapi.json").json()
     assert document["components"]["securitySchemes"]["ClientToken"]["type"] == "oauth2"
+    assert document["paths"]["/api/v1/referrals"]["post"]["security"] == [
+        {"ClientToken": ["referrals:write"]}
+    ]
+    assert "Bearer" in document["components"]["securitySchemes"]["ClientToken"]["description"]
     problem = document["paths"]["/api/v1/referrals"]["post"]["responses"]["422"]["content"]
     assert list(problem) == ["application/problem+json"]
