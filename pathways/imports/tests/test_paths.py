@@ -17,6 +17,7 @@ To record the outcomes again (after a deliberate change of a rule):
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import zipfile
@@ -522,11 +523,16 @@ THROUGH_THE_READER = {
 }
 
 
-def _records() -> dict[str, list[list[Any]]]:
+def _records() -> dict[str, Any]:
     """Everything an import writes, by natural key and value, without ids."""
 
-    def rows(queryset: Any, *fields: str) -> list[list[Any]]:
-        return sorted([[str(value) for value in row] for row in queryset.values_list(*fields)])
+    def rows(queryset: Any, *fields: str) -> Any:
+        found = sorted([[str(value) for value in row] for row in queryset.values_list(*fields)])
+        if len(found) <= 20:
+            return found
+        # Many records: their number and a digest, so the recording stays readable.
+        digest = hashlib.sha256(json.dumps(found).encode()).hexdigest()
+        return {"count": len(found), "sha256": digest}
 
     return {
         "orders": rows(
@@ -637,9 +643,10 @@ def test_both_paths_give_the_recorded_outcome(
     if RECORD and method == "stream":
         recorded = json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
         recorded[name] = got
-        EXPECTED.write_text(
-            json.dumps(recorded, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
-        )
+        lines = [
+            f"{json.dumps(k)}: {json.dumps(recorded[k], sort_keys=True)}" for k in sorted(recorded)
+        ]
+        EXPECTED.write_text("{\n" + ",\n".join(lines) + "\n}\n")  # one file a line
         return
     expected = json.loads(EXPECTED.read_text())[name]
     assert got == expected
