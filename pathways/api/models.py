@@ -75,7 +75,9 @@ class IdempotencyKey(models.Model):
     )
     key = models.CharField(max_length=255, help_text="The key the client sent.")
     body_hash = models.CharField(max_length=64, help_text="SHA-256 of the body, canonical.")
-    referral_id = models.BigIntegerField(help_text="The referral it made.")
+    referral_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The referral it made (set in the same transaction)."
+    )
     status = models.PositiveSmallIntegerField(help_text="The HTTP status answered.")
     created_at = models.DateTimeField(default=timezone.now, help_text="When it was first sent.")
 

@@ -212,6 +212,11 @@ def referral_send(*, client: ApiClient, body: dict[str, Any], key: str) -> Sent:
     )
     try:
         with transaction.atomic():
+            # The key first: the same key sent twice at once waits here on the unique index
+            # until the first commits, then answers its referral; nothing else is written.
+            record = IdempotencyKey.objects.create(
+                client=client, key=key, body_hash=digest, status=201
+            )
             referral = referral_services.referral_create(
                 actor=client.account,
                 service=service,
@@ -219,11 +224,9 @@ def referral_send(*, client: ApiClient, body: dict[str, Any], key: str) -> Sent:
                 details=details,
                 hold_for=matches,
             )
-            IdempotencyKey.objects.create(
-                client=client, key=key, body_hash=digest, referral_id=referral.pk, status=201
-            )
+            record.referral_id = referral.pk
+            record.save(update_fields=["referral_id"])
     except IntegrityError:
-        # The same key sent twice at once: the other one made the referral.
         found = _replay(client, key, digest)
         if found is None:
             raise
@@ -240,7 +243,7 @@ def _replay(client: ApiClient, key: str, digest: str) -> Sent | None:
             "This Idempotency-Key was used with a different body. Use a new key for a new referral."
         )
     referral = Referral.objects.filter(pk=record.referral_id).first()
-    if referral is None:
+    if referral is None or record.referral_id is None:
         # Deleted at the end of its retention (data_protection.retention).
         raise KeyReused("The referral this Idempotency-Key made is no longer held.")
     return Sent(referral, replayed=True)
