@@ -11,15 +11,18 @@ checked and merged there, set-based, with the same results as the streaming path
    path's reader, with every limit of ``limits.py``) and its rows are sent to ``COPY`` one
    by one. Either way the header is read and checked by Python first, as in the streaming
    path.
-2. **Check.** One statement turns every row into typed values where the cells are in the
-   plain forms an extract uses (an ISO or UK date, a choice by its code or label, a CRN),
-   and marks the row good when each value passes every rule the kind's parser applies
-   (``kinds.py``). The rows it cannot vouch for (a few, in a good extract) are read back
-   and checked by the kind's own Python parser: their errors (the same messages, by
-   construction) go to ``import_errors``, and those that pass after all join the good
-   ones. Blank rows between data rows, duplicates (grouped by natural key) and unknown
-   CRNs are queries. The report is then read in the streaming path's order: by row, each
-   row's errors in the order its parser found them, duplicates last.
+2. **Check.** The distinct values of the columns each of whose cells is read alone (dates,
+   choices, yes/no, numbers, the sentence columns) are read once each by the kind's own
+   Python reader (``kinds.Cells``, ``_read_value``): a few thousand values for a million
+   rows. One statement then joins every row to them, reads the CRN and free text in SQL,
+   applies the rules between columns, and marks the row good when SQL can vouch for all
+   of it. The rows it does not vouch for (a few, in a good extract: a sentence, a CRN
+   with a space) are read back and checked by the kind's own Python parser: their errors
+   (the same messages, by construction) go to ``import_errors``, and those that pass
+   after all join the good ones. Blank rows between data rows, duplicates (grouped by
+   natural key) and unknown CRNs are queries. The report is then read in the streaming
+   path's order: by row, each row's errors in the order its parser found them,
+   duplicates last.
 3. **Merge** (only when there is no error): in the import's one transaction, each good row
    of a person of the service is matched on its natural key to the record an earlier
    import made (``import_match``), then created or updated with ``INSERT ... SELECT`` and
@@ -56,7 +59,6 @@ from pathways.imports.kinds import (
     Cells,
     KindSpec,
     RowError,
-    _key,
 )
 from pathways.imports.models import CohortMembership, EteNeedAssessment, ImportBatch, Kind
 from pathways.imports.reading import BOM, Deadline, Row, is_xlsx
@@ -75,10 +77,8 @@ BLOCK = 1 << 20
 
 # What Python's str.strip() strips (str.isspace): the reader strips every cell so.
 WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
-PRINTABLE = "^[ -~]+$"  # printable ASCII: the plain form of a choice, a yes/no, a cohort
+PRINTABLE = "^[ -~]+$"  # printable ASCII: the plain form of a cohort's name
 TEXT_CONTROL_SQL = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"  # kinds.TEXT_CONTROL (NUL never reaches SQL)
-ISO = "^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
-UK = "^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
 
 # A CSV line read alike by Python's csv module and PostgreSQL's COPY: each cell bare
 # (no quote, comma or line break) or wholly quoted with its quotes doubled.
@@ -134,7 +134,7 @@ RULES: dict[str, str] = {
     Kind.ORDERS: (
         "(v_expected_end_date IS NULL OR v_expected_end_date >= v_start_date)"
         " AND (v_actual_end_date IS NULL OR v_actual_end_date >= v_start_date)"
-        " AND ((s_actual_end_date <> '') = (s_termination <> ''))"
+        " AND (e_actual_end_date = e_termination)"
     ),
     Kind.OFFENCES: "v_proven_on >= v_committed_on",
     Kind.ETE_NEED: "true",
@@ -168,26 +168,41 @@ TARGETS: dict[str, tuple[type[models.Model], bool]] = {
 }
 
 
-def _spellings(table: dict[str, str]) -> dict[str, str]:
-    """Lower-case spellings of a choice (its code and label, with spaces, hyphens or
-    underscores), each with the value ``kinds`` gives it: ``table[_key(spelling)]``."""
-    found: dict[str, str] = {}
-    for key in table:
-        words = key.split("_")
-        for joined in {" ".join(words), "-".join(words), "_".join(words), "".join(words)}:
-            for spelling in (joined, *_hyphenated(words)):
-                if _key(spelling) in table:
-                    found[spelling.lower()] = table[_key(spelling)]
-    return found
+# Columns each of whose values is read the same way on every row: their distinct values are
+# read once, by Python (``_read_value``).
+DICTIONARY = ("date", "choice", "yes_no", "whole", "empty")
 
 
-def _hyphenated(words: list[str]) -> list[str]:
-    """ "post-sentence supervision": each pair of words joined by a hyphen, the rest by a
-    space."""
-    return [
-        " ".join([*words[:index], f"{words[index]}-{words[index + 1]}", *words[index + 2 :]])
-        for index in range(len(words) - 1)
-    ]
+def _read_value(
+    name: str, how: str, options: dict[str, Any], raw: str, today: datetime.date
+) -> tuple[bool, bool, str | None, datetime.date | None, bool | None, int | None]:
+    """How the kind reads a cell of this column holding ``raw`` (as staged: the reader's
+    stripping is done here, as the reader does it): whether it passes (``kinds.Cells``,
+    with the options the kind's parser gives), whether it is empty, and its value (as
+    text, date, flag or number, whichever the column holds)."""
+    value = raw.strip()
+    cells = Cells(0, {name: value}, today)
+    read: Any = None
+    if how == "date":
+        read = cells.date(name, required=options["required"], past=options["past"])
+    elif how == "choice":
+        read = cells.choice(name, options["table"], required=options["required"])
+    elif how == "yes_no":
+        read = cells.yes_no(name)
+    elif how == "whole":
+        read = cells.whole_number(name, low=0, high=options["high"])
+    elif value:  # "empty": the sentence columns, which SQL vouches for only when empty
+        return False, False, None, None, None, None
+    if cells.errors:
+        return False, not value, None, None, None, None
+    return (
+        True,
+        not value,
+        read if isinstance(read, str) else None,
+        read if isinstance(read, datetime.date) else None,
+        read if isinstance(read, bool) else None,
+        read if isinstance(read, int) and not isinstance(read, bool) else None,
+    )
 
 
 def available() -> bool:
@@ -238,8 +253,8 @@ class CopyImport:
 
     def close(self) -> None:
         self._run(
-            "DROP TABLE IF EXISTS import_rows, import_checked, import_fixed, import_errors, "
-            "import_known, import_match"
+            "DROP TABLE IF EXISTS import_rows, import_values, import_parsed, import_checked, "
+            "import_fixed, import_errors, import_known, import_match"
         )
 
     # 1. Stage ---------------------------------------------------------------------------
@@ -347,6 +362,11 @@ class CopyImport:
             return "''::text"
         return f"btrim(coalesce(c{index}, ''), %(ws)s)"
 
+    def _raw_cell(self, name: str) -> str:
+        """The cell as staged (a dictionary column's values are stripped by Python)."""
+        index = self.positions.get(name)
+        return "''::text" if index is None else f"coalesce(c{index}, '')"
+
     def _blank(self) -> str:
         cells = [f"c{index}" for index in range(self.width)]
         groups = [
@@ -354,7 +374,51 @@ class CopyImport:
             for start in range(0, len(cells), 90)
         ]
         joined = groups[0] if len(groups) == 1 else "concat(" + ", ".join(groups) + ")"
-        return f"coalesce(blank, btrim({joined}, %(ws)s) = '')"
+        # A row with a CRN is not blank: the whole row is trimmed only for those without.
+        return (
+            f"CASE WHEN blank IS NOT NULL THEN blank WHEN {self._cell('crn')} <> '' THEN false "
+            f"ELSE btrim({joined}, %(ws)s) = '' END"
+        )
+
+    def _dictionary(self) -> None:
+        """The distinct values of the columns read the same way on every row (dates,
+        choices, yes/no, numbers), each read once by the kind's own Python reader
+        (``kinds.Cells``) into ``import_parsed``: whether it passes, and its value. A
+        column's reading depends on its cell alone; the rules between columns are SQL's."""
+        kind = self.batch.kind
+        looked = [
+            (name, how, options) for name, how, _f, options in COLUMNS[kind] if how in DICTIONARY
+        ]
+        values = ", ".join(f"('{name}', {self._raw_cell(name)})" for name, _h, _o in looked)
+        self._run(
+            "CREATE TEMP TABLE import_values AS SELECT DISTINCT v.col, v.raw "  # noqa: S608
+            f"FROM import_rows, LATERAL (VALUES {values}) AS v(col, raw)"
+        )
+        self._run("CREATE INDEX ON import_values (col, raw)")
+        self._run(
+            "CREATE TEMP TABLE import_parsed (col text, raw text, ok boolean, empty boolean, "
+            "value text, day date, flag boolean, number integer)"
+        )
+        how_of = {name: (how, options) for name, how, options in looked}
+        after = ("", "")
+        while True:
+            self.deadline.check()
+            page = self._run(
+                "SELECT col, raw FROM import_values WHERE (col, raw) > (%s, %s) "
+                "ORDER BY col, raw LIMIT %s",
+                [*after, BATCH],
+            )
+            if not page:
+                break
+            parsed = [
+                (col, raw, *_read_value(col, *how_of[col], raw, self.today)) for col, raw in page
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO import_parsed VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", parsed
+                )
+            after = page[-1]
+        self._run("ANALYZE import_parsed")
 
     def _check_sql(self) -> tuple[str, dict[str, Any]]:
         """The statement that makes ``import_checked``: every row, its typed values and
@@ -362,115 +426,74 @@ class CopyImport:
         kind = self.batch.kind
         params: dict[str, Any] = {
             "ws": WHITESPACE,
-            "today": self.today,
             "printable": PRINTABLE,
             "text_control": TEXT_CONTROL_SQL,
-            "iso": ISO,
-            "uk": UK,
         }
         names = [name for name, _h, _f, _o in COLUMNS[kind]]
-        stripped = ", ".join(f"{self._cell(name)} AS s_{name}" for name in names)
-        level2: list[str] = []
-        level3: list[str] = []
+        stripped = ", ".join(
+            f"{self._raw_cell(name)} AS r_{name}, {self._raw_cell(name)} AS s_{name}"
+            if how in DICTIONARY
+            else f"{self._cell(name)} AS s_{name}"
+            for name, how, _f, _o in COLUMNS[kind]
+        )
+        joins: list[str] = []
+        empties: list[str] = []
         oks: list[str] = []
-        values: list[str] = []
+        values: list[tuple[str, str]] = []  # (expression, field)
         for name, how, field, options in COLUMNS[kind]:
-            s = f"s_{name}"
-            if how == "crn":
+            s = f"l1.s_{name}"
+            if how in DICTIONARY:
+                joins.append(
+                    f"LEFT JOIN import_parsed d_{name} ON d_{name}.col = '{name}' "
+                    f"AND d_{name}.raw = l1.r_{name}"
+                )
+                oks.append(f"coalesce(d_{name}.ok, false)")
+                empties.append(f"d_{name}.empty AS e_{name}")
+                if how != "empty":
+                    column = {"date": "day", "boolean": "flag", "integer": "number"}
+                    values.append((f"d_{name}.{column.get(FIELD_TYPES[field], 'value')}", field))
+            elif how == "crn":
                 oks.append(f"{s} ~ '^[A-Za-z][0-9]{{6}}$'")
-                values.append(f"upper({s}) AS crn")
-            elif how == "choice":
-                params[f"table_{name}"] = json.dumps(options["table"])
-                params[f"spelt_{name}"] = json.dumps(_spellings(options["table"]))
-                # The usual spellings are looked up as they are (lower case); others have
-                # their punctuation and spaces made one "_" first, as kinds._key does.
-                level2.append(
-                    f"coalesce(%(spelt_{name})s::jsonb ->> lower({s}), "
-                    f"CASE WHEN {s} ~ %(printable)s THEN %(table_{name})s::jsonb ->> "
-                    f"btrim(regexp_replace(lower({s}), '[^a-z0-9]+', '_', 'g'), '_') END) "
-                    f"AS k_{name}"
-                )
-                required = options["required"]
-                oks.append(
-                    f"k_{name} IS NOT NULL" if required else f"({s} = '' OR k_{name} IS NOT NULL)"
-                )
-                values.append(f"coalesce(k_{name}, '') AS v_{field}")
-            elif how == "date":
-                level2.append(
-                    f"CASE WHEN {s} ~ %(iso)s THEN string_to_array({s}, '-')::int[] "
-                    f"WHEN {s} ~ %(uk)s THEN ARRAY[split_part({s}, '/', 3)::int, "
-                    f"split_part({s}, '/', 2)::int, split_part({s}, '/', 1)::int] END AS p_{name}"
-                )
-                p = f"p_{name}"
-                days = (
-                    f"CASE WHEN {p}[2] = 2 THEN CASE WHEN ({p}[1] %% 4 = 0 AND {p}[1] %% 100 <> 0)"
-                    f" OR {p}[1] %% 400 = 0 THEN 29 ELSE 28 END"
-                    f" WHEN {p}[2] IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
-                )
-                level3.append(
-                    f"CASE WHEN {p}[1] >= 1900 AND {p}[2] BETWEEN 1 AND 12 AND {p}[3] >= 1 "
-                    f"AND {p}[3] <= {days} THEN make_date({p}[1], {p}[2], {p}[3]) END "
-                    f"AS v_{field}"
-                )
-                good = f"v_{field} IS NOT NULL" + (
-                    f" AND v_{field} <= %(today)s::date" if options["past"] else ""
-                )
-                oks.append(f"({good})" if options["required"] else f"({s} = '' OR ({good}))")
-                values.append(f"v_{field}")
+                values.append((f"upper({s})", "crn"))
             elif how == "text":
                 oks.append(
                     f"({s} !~ %(text_control)s AND char_length({s}) <= {options['max_length']})"
                 )
-                values.append(f"{s} AS v_{field}")
+                values.append((s, field))
             elif how == "cohort":
                 oks.append(f"({s} ~ %(printable)s AND char_length({s}) <= {options['max_length']})")
-                values.append(f"regexp_replace(upper({s}), ' {{2,}}', ' ', 'g') AS v_{field}")
-            elif how == "yes_no":
-                oks.append(
-                    f"({s} ~ %(printable)s AND lower({s}) IN "
-                    "('yes', 'y', 'true', '1', 'no', 'n', 'false', '0'))"
-                )
-                values.append(f"lower({s}) IN ('yes', 'y', 'true', '1') AS v_{field}")
-            elif how == "whole":
-                level2.append(f"CASE WHEN {s} ~ '^[0-9]{{1,9}}$' THEN {s}::int END AS w_{name}")
-                oks.append(f"({s} = '' OR w_{name} <= {options['high']})")
-                values.append(f"w_{name} AS v_{field}")
-            elif how == "empty":
-                oks.append(f"{s} = ''")
-        # Level 3 passes level 2's values on; the date values are made there.
-        passed2 = [f"k_{n}" for n, h, _f, _o in COLUMNS[kind] if h == "choice"]
-        passed2 += [f"w_{n}" for n, h, _f, _o in COLUMNS[kind] if h == "whole"]
+                values.append((f"regexp_replace(upper({s}), ' {{2,}}', ' ', 'g')", field))
         raw = ", ".join(f"s_{name}" for name in names)
-        ok = " AND ".join(["errs IS NULL", "NOT blank", *oks, f"({RULES[kind]})"])
-        typed = []
-        for item in values:
-            column = item.split(" AS ")[-1] if " AS " in item else item
-            typed.append(f"CASE WHEN ok THEN {column} END AS {column.removeprefix('v_')}")
+        ok = " AND ".join(["l1.errs IS NULL", "NOT l1.blank", *oks])
+        typed = ", ".join(f"CASE WHEN ok THEN v_{field} END AS {field}" for _e, field in values)
         sql = f"""
             CREATE TEMP TABLE import_checked AS
-            SELECT n, blank, errs, ok, {", ".join(typed)},
+            SELECT n, blank, errs, ok, {typed},
                    {", ".join(f"CASE WHEN NOT ok THEN s_{name} END AS s_{name}" for name in names)}
             FROM (
-              SELECT n, blank, errs, {raw}, {", ".join(values)}, coalesce({ok}, false) AS ok
+              SELECT n, blank, errs, {raw}, {", ".join(f"v_{field}" for _e, field in values)},
+                     ok AND coalesce({RULES[kind]}, false) AS ok
               FROM (
-                SELECT n, blank, errs, {raw}, {", ".join([*passed2, *level3]) or "1 AS x"}
+                SELECT l1.n, l1.blank, l1.errs, {", ".join(f"l1.s_{name}" for name in names)},
+                       {", ".join(f"{expression} AS v_{field}" for expression, field in values)},
+                       {", ".join(empties)},
+                       coalesce({ok}, false) AS ok
                 FROM (
-                  SELECT n, blank, errs, {raw}{"".join(", " + item for item in level2)}
-                  FROM (
-                    SELECT n, {self._blank()} AS blank, errs, {stripped}
-                    FROM import_rows OFFSET 0
-                  ) l1 OFFSET 0
-                ) l2 OFFSET 0
-              ) l3 OFFSET 0
-            ) l4
+                  SELECT n, {self._blank()} AS blank, errs, {stripped}
+                  FROM import_rows OFFSET 0
+                ) l1
+                {" ".join(joins)}
+              ) l2 OFFSET 0
+            ) l3
         """  # noqa: S608
         return sql, params
 
     def check(self, report: Any) -> int:
         """Check every row; return the data rows read. Errors and unknown CRNs go to the
         report (counted in full, the first ``KEPT`` of each kept)."""
-        sql, params = self._check_sql()
+        self._dictionary()
         self.deadline.check()
+        sql, params = self._check_sql()
         self._run(sql, params)
         self.deadline.check()
         typed = ", ".join(f"{name} {FIELD_TYPES[name]}" for name in self.fields)
@@ -520,7 +543,7 @@ class CopyImport:
             fixed: list[tuple[Any, ...]] = []
             for n, *cells in rows:
                 values = {
-                    name: (cell or "")
+                    name: (cell or "").strip()  # the reader's stripping
                     for name, cell in zip(names, cells, strict=True)
                     if name in self.positions
                 }
