@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from pathways.core.access import Role, role_of
 from pathways.core.forms import Form, radios, text_area
@@ -16,6 +19,26 @@ from pathways.core.models import Feedback, Satisfaction
 
 # The GOV.UK feedback page's limit on the suggestion.
 MAX_LENGTH = 1200
+# The page is open to everyone: at most this many pieces of feedback an hour from one
+# account, or from one address when signed out, so no script can fill the table.
+HOURLY_LIMIT = 10
+TOO_MANY = "You have sent a lot of feedback in the last hour. Try again later."
+
+
+def within_limit(request: HttpRequest) -> bool:
+    """Count one more piece of feedback from whoever sent the request; false past the
+    hour's limit. The key is a keyed hash (nothing personal in the cache), kept an hour."""
+    user = request.user
+    who = f"user:{user.pk}" if user.is_authenticated else request.META.get("REMOTE_ADDR", "")
+    hour = timezone.now().strftime("%Y%m%d%H")
+    key = f"feedback:{salted_hmac('feedback', who).hexdigest()[:32]}:{hour}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # gone between the two calls
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count <= HOURLY_LIMIT
 
 
 class FeedbackForm(Form):

@@ -130,8 +130,11 @@ def feedback_give(request: HttpRequest) -> HttpResponse:
     nothing personal is asked or kept (``core/feedback.py``)."""
     form = feedback.FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        feedback.feedback_give(user=request.user, **form.cleaned_data)
-        return redirect("feedback_thanks")
+        if not feedback.within_limit(request):
+            form.add_error(None, feedback.TOO_MANY)
+        else:
+            feedback.feedback_give(user=request.user, **form.cleaned_data)
+            return redirect("feedback_thanks")
     return render(request, "core/feedback.html", {"form": form})
 
 

@@ -121,3 +121,17 @@ def test_feedback_goes_at_the_end_of_its_retention() -> None:
     )
     assert feedback_purge(now=now) == 1
     assert list(Feedback.objects.values_list("improvement", flat=True)) == ["New"]
+
+
+def test_feedback_past_the_hours_limit_is_refused(client: Client) -> None:
+    from django.core.cache import cache
+
+    from pathways.core.feedback import HOURLY_LIMIT, TOO_MANY
+
+    cache.clear()
+    for _ in range(HOURLY_LIMIT):
+        assert client.post("/feedback/", {"satisfaction": "satisfied"}).status_code == 302
+    refused = client.post("/feedback/", {"satisfaction": "satisfied"})
+    assert refused.status_code == 200
+    assert TOO_MANY in refused.content.decode()
+    assert Feedback.objects.count() == HOURLY_LIMIT
