@@ -59,7 +59,13 @@ class PathwaysUserAdmin(UserAdmin):
         ("Pathways", {"fields": ("role", "service", "patch", "organisation")}),
     )
     readonly_fields = ("last_login", "date_joined")
-    filter_horizontal = ("oversees",)
+    filter_horizontal = ()
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Tick boxes, one labelled box per service (Django's filter widget fails axe).
+        if db_field.name == "oversees":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
-from pathways.accounts.models import Area, User
+from pathways.accounts.models import Area, Service, User
 from pathways.contacts.models import Contact
 from pathways.contracts.models import Payment
 from pathways.core.periods import named_choices
@@ -176,6 +176,7 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{active.pk}/contacts/",
             "/outcomes/",
             f"/outcomes/?period={quarter_key}&trend=attrition",
+            "/service/contact-tapering/",
             "/outcomes/measures/starts/",
             "/outcomes/targets/",
             "/summary/",
@@ -201,6 +202,8 @@ def _pages() -> dict[str, list[str]]:
             "/service/",
             "/service/distance-travelled/",
             "/outcomes/",
+            "/outcomes/?service=second",
+            "/outcomes/?service=all",
             "/reports/board/",
             f"/reports/board/{board.pk}/",
             "/imports/",
@@ -273,6 +276,9 @@ def test_every_page_of_every_role_is_accessible(
     browser_page: Page, live_server: LiveServer, settings: object
 ) -> None:
     call_command("load_demo", verbosity=0)
+    # The commissioner oversees a second service too: the dashboard offers each and all.
+    second = Service.objects.create(name="A second service", slug="second", capacity=20)
+    User.objects.get(username="commissioner").oversees.add(second)
     for username, paths in _pages().items():
         sign_in(browser_page, live_server.url, username, DEMO_PASSWORD)
         for path in paths:
