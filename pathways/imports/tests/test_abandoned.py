@@ -94,10 +94,13 @@ def test_the_task_holds_a_lease_while_it_runs_and_gives_it_up(
 
     ImportBatch.objects.get = looking  # type: ignore[method-assign]
     try:
-        run_import.enqueue(batch_id=batch.pk, path=str(path))
+        result = run_import.enqueue(batch_id=batch.pk, path=str(path))
     finally:
         del ImportBatch.objects.get
-    assert seen == [(LEASE, batch.pk, {"path": str(path)})]
+    [(kind, object_id, data)] = seen
+    assert (kind, object_id, data["path"]) == (LEASE, batch.pk, str(path))
+    # The queue's own record of the running task, for the reaper to fail if the worker dies.
+    assert data["task_result"] == str(result.id)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE, batch.report
     assert not TaskLease.objects.exists()
