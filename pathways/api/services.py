@@ -242,8 +242,12 @@ def _replay(client: ApiClient, key: str, digest: str) -> Sent | None:
         raise KeyReused(
             "This Idempotency-Key was used with a different body. Use a new key for a new referral."
         )
-    referral = Referral.objects.filter(pk=record.referral_id).first()
-    if referral is None or record.referral_id is None:
+    referral = (
+        None
+        if record.referral_id is None
+        else Referral.objects.filter(pk=record.referral_id).first()
+    )
+    if referral is None:
         # Deleted at the end of its retention (data_protection.retention).
         raise KeyReused("The referral this Idempotency-Key made is no longer held.")
     return Sent(referral, replayed=True)

@@ -7,11 +7,15 @@ Kept to a few examples an operation so that it runs in ``make test``."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import (
@@ -34,8 +38,46 @@ CHECKS = [
 ]
 
 
+@contextmanager
+def connection_kept() -> Iterator[None]:
+    """The app is called as WSGI, not through Django's test client, so Django would close
+    the database connection at each request's start and end (``close_old_connections``),
+    and with it the test's transaction on PostgreSQL. Django's test client holds the
+    signals off around each of its own requests (and connects them again after), so this
+    wraps only the WSGI calls."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def _schema() -> Any:
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+def _fuzz(operation: Any, headers: dict[str, str], answered: dict[str, set[int]]) -> None:
+    """A few cases of the operation: data the document allows, and data it does not
+    (which must be refused with a documented 4xx)."""
+
+    @given(
+        case=operation.as_strategy()
+        | operation.as_strategy(generation_mode=schemathesis.GenerationMode.NEGATIVE)
+    )
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case: Any) -> None:
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        answered.setdefault(case.operation.label, set()).add(response.status_code)
+
+    check()
 
 
 @pytest.mark.parametrize("signed", [True, False], ids=["with a token", "without"])
@@ -43,28 +85,12 @@ def test_every_operation_keeps_to_the_document(
     client: Client, ndelius: Any, token: Any, signed: bool
 ) -> None:
     headers = {"Authorization": bearer(token(ndelius))["HTTP_AUTHORIZATION"]} if signed else {}
-    schema = _schema()
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
     answered: dict[str, set[int]] = {}
-    for operation in operations:
-        # Data the document allows, and data it does not (which must be refused, 4xx).
-        @given(
-            case=operation.as_strategy()
-            | operation.as_strategy(generation_mode=schemathesis.GenerationMode.NEGATIVE)
-        )
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case: Any) -> None:
-            response = case.call_and_validate(headers=headers, checks=CHECKS)
-            answered.setdefault(case.operation.label, set()).add(response.status_code)
-
-        check()
+    with connection_kept():
+        operations = [result.ok() for result in _schema().get_all_operations()]
+        for operation in operations:
+            _fuzz(operation, headers, answered)
+    assert len(operations) == 7
     # Every operation was reached and answered; with a token, past the token check.
     assert set(answered) == {operation.label for operation in operations}
     if signed:
@@ -79,9 +105,14 @@ def test_the_answers_of_success_keep_to_the_document(
 ) -> None:
     """Random bodies rarely make a referral the form accepts: a referral made, read and
     listed, and an extract uploaded and read, each checked against the document."""
+    headers = {"Authorization": bearer(token(ndelius))["HTTP_AUTHORIZATION"]}
+    with connection_kept():
+        _made_read_listed_uploaded(headers)
+
+
+def _made_read_listed_uploaded(headers: dict[str, str]) -> None:
     from pathways.api.tests.conftest import referral_body
 
-    headers = {"Authorization": bearer(token(ndelius))["HTTP_AUTHORIZATION"]}
     schema = _schema()
     made = schema["/api/v1/referrals"]["POST"].Case(
         body=referral_body(), headers={**headers, "Idempotency-Key": "made-once"}
@@ -108,8 +139,8 @@ def test_the_answers_of_success_keep_to_the_document(
     )
     assert uploaded.status_code == 202, uploaded.text
     schema["/api/v1/imports"]["POST"].validate_response(uploaded)
-    made = uploaded.get_json()
-    assert isinstance(made, dict)
-    state = app.get(f"/api/v1/imports/{made['id']}", headers=headers)
+    batch = uploaded.get_json()
+    assert isinstance(batch, dict)
+    state = app.get(f"/api/v1/imports/{batch['id']}", headers=headers)
     assert state.status_code == 200
     schema["/api/v1/imports/{import_id}"]["GET"].validate_response(state)
