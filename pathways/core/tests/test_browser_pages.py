@@ -37,6 +37,11 @@ def _pages() -> dict[str, list[str]]:
         assert referral is not None
         return referral
 
+    # The commissioner oversees a second service too: the dashboard offers each and all.
+    second, _made = Service.objects.get_or_create(
+        slug="second", defaults={"name": "A second service", "capacity": 20}
+    )
+    User.objects.get(username="commissioner").oversees.add(second)
     received, active = first(ReferralStatus.RECEIVED), first(ReferralStatus.ACTIVE)
     worker = User.objects.get(username="worker-north")
     instrument = Instrument.objects.get(name=DEFAULT_INSTRUMENT)
@@ -276,9 +281,6 @@ def test_every_page_of_every_role_is_accessible(
     browser_page: Page, live_server: LiveServer, settings: object
 ) -> None:
     call_command("load_demo", verbosity=0)
-    # The commissioner oversees a second service too: the dashboard offers each and all.
-    second = Service.objects.create(name="A second service", slug="second", capacity=20)
-    User.objects.get(username="commissioner").oversees.add(second)
     for username, paths in _pages().items():
         sign_in(browser_page, live_server.url, username, DEMO_PASSWORD)
         for path in paths:
