@@ -433,3 +433,17 @@ def test_bodies_that_cannot_be_read_are_400_problems(
     problem(no_boundary, 400)
     number = client.get("/api/v1/referrals", {"changed_since": "0.5"}, **bearer(access))
     assert problem(number, 422)["errors"][0]["field"] == "changed_since"
+
+
+def test_expired_tokens_are_refused_and_swept_each_night(
+    client: Client, ndelius: Any, token: Any
+) -> None:
+    from oauth2_provider.models import AccessToken
+
+    from pathways.core import scheduler
+
+    access = token(ndelius)
+    AccessToken.objects.update(expires=timezone.now() - datetime.timedelta(seconds=1))
+    problem(client.get("/api/v1/referrals", **bearer(access)), 401)
+    scheduler.JOBS["clear_expired_tokens"].run()
+    assert not AccessToken.objects.exists()
