@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -134,7 +134,7 @@ def kept(key: str, draw: Callable[[], SafeString]) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
-def trend_chart(title: str, labels: list[str], values: list[float | None]) -> SafeString:
+def trend_chart(title: str, labels: list[str], values: Sequence[float | None]) -> SafeString:
     """Columns of one figure over successive periods (a missing figure is left out). Kept
     by its title, labels and figures: a closed period's figures do not change, so its chart
     is drawn once; an open period's is drawn again only when a figure moves."""
@@ -146,13 +146,13 @@ def trend_chart(title: str, labels: list[str], values: list[float | None]) -> Sa
 LABEL_GAP = 0.12
 
 
-def _draw_trend(title: str, labels: list[str], values: list[float | None]) -> SafeString:
+def _draw_trend(title: str, labels: list[str], values: Sequence[float | None]) -> SafeString:
     with chart(8, 3.2) as figure:
         _plot_trend(figure, labels, values)
         return to_svg(figure, f"{title}. The same figures are in the table.")
 
 
-def _plot_trend(figure: Figure, labels: list[str], values: list[float | None]) -> Axes:
+def _plot_trend(figure: Figure, labels: list[str], values: Sequence[float | None]) -> Axes:
     """Draw the columns and widen the figure until no two period labels overlap, whatever
     the number of periods and however long their labels (the page scrolls a wide chart in
     its own region)."""

@@ -28,6 +28,7 @@ D = datetime.date
 
 def _contact(referral: Referral, when: datetime.datetime, happened: bool = True) -> Contact:
     booked_by = User.objects.filter(role="manager").first()
+    assert booked_by is not None
     return Contact.objects.create(
         referral=referral,
         starts_at=when,
