@@ -39,8 +39,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    # Staff names that no test person has: a page naming the signed-in user must not look
+    # as if it shows a person's name (a random "Jordan" once failed a duplicate test).
+    first_name = factory.Sequence(lambda n: f"Staff{n}")
+    last_name = "Colleague"
     role = Role.REFERRER
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
