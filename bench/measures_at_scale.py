@@ -562,13 +562,13 @@ goals AS (
     AND g.achieved_on <= %(as_of)s
 ),
 episodes AS (
-  -- Counted episodes: two or more readings by the last day, the latest in the period.
+  -- Counted episodes: two or more readings by the last day, the latest in the period,
+  -- on any instrument (an episode's readings all use the instrument of its first).
   SELECT rd.referral_id,
          (array_agg(rd.id ORDER BY rd.taken_on, rd.id))[1] AS first_id,
          (array_agg(rd.id ORDER BY rd.taken_on DESC, rd.id DESC))[1] AS latest_id
   FROM plans_reading rd JOIN referrals_referral r ON r.id = rd.referral_id
   WHERE r.service_id = %(service)s
-    AND rd.instrument_id = (SELECT id FROM plans_instrument WHERE name = %(instrument)s)
     AND rd.taken_on <= %(d1)s
   GROUP BY rd.referral_id
   HAVING count(*) >= 2 AND max(rd.taken_on) >= %(d0)s
@@ -655,7 +655,6 @@ def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, T
     from django.db import connection
 
     from pathways.outcomes.measures import as_at_moment
-    from pathways.plans.reference import DEFAULT_INSTRUMENT
 
     params = {
         "service": service_id,
@@ -665,7 +664,6 @@ def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, T
         "d1": period.end,
         "as_of": as_of,
         "tz": settings.TIME_ZONE,
-        "instrument": DEFAULT_INSTRUMENT,
         "moment": as_at_moment(as_of),
     }
     with connection.cursor() as cursor:
