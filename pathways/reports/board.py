@@ -27,7 +27,6 @@ from pathways.core.periods import Period
 from pathways.employers.models import OpportunityKind
 from pathways.outcomes.figures import (
     CHOICES,
-    EARLY_WEEKS,
     SECTOR_COLUMNS,
     SECTOR_GROUPS,
     frozen_record_figures,
@@ -246,7 +245,7 @@ def _sectors(by_sector: dict[str, dict[str, int]]) -> Table:
 def _mentoring(mentoring: dict[str, int]) -> Table:
     placements = mentoring["placements"]
     return _table(
-        f"Mentoring in the first {EARLY_WEEKS} weeks of a placement",
+        "Mentoring in the first four weeks of a placement",
         ["Figure", "Value"],
         [
             ["Placements whose first four weeks had ended", placements],
