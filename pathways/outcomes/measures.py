@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +31,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models.lookups import GreaterThan, IsNull
 from django.utils import timezone
 
 from pathways.accounts.models import Service
@@ -456,41 +458,69 @@ def _custody_at_start(as_of: datetime.date) -> QuerySet[Order]:
     ).filter(Q(actual_end_date__isnull=True) | Q(actual_end_date__gt=OuterRef("support_day")))
 
 
+# Where the person is still serving the custodial sentence they were in when support
+# started (no release recorded), ``_held_until`` gives this day: after every period, so
+# such a person is in custody at the end of any period, and has no index date.
+NOT_RELEASED = datetime.date(9999, 12, 31)
+
+
+def _held_until(as_of: datetime.date) -> Subquery:
+    """On episodes annotated with ``support_day``: the end of the custodial sentence the
+    person was serving when support started (``NOT_RELEASED`` if it has not ended), or
+    None if they were not in custody then. One lookup, so that every annotation built on
+    it (Django writes an annotation out again wherever another refers to it) costs one."""
+    return Subquery(
+        _custody_at_start(as_of)
+        .order_by("-start_date", "-id")
+        .annotate(until=Coalesce("actual_end_date", Value(NOT_RELEASED)))
+        .values("until")[:1],
+        output_field=DateField(),
+    )
+
+
 def _reoffending_cohort(service: Scope, period: Period, as_of: datetime.date) -> QuerySet[Any]:
     """Episodes started in the period, with their index date (the start of support, or the
     release date where the person was in custody when support started, whichever is
     later), follow-up window, and whether the person has a proven offence in it. A person
     still in custody at the end of the period (no release by its last day) has no window
     that counts: they are shown apart."""
+    support_day = TruncDate("started_at")
+    held_until = _held_until(as_of)
+    # The release from custody at the start of support, if any; else the start of support.
+    # (A sentence in progress on the day support started ends after it.)
+    index_day = NullIf(Coalesce(held_until, support_day), Value(NOT_RELEASED))
+    bounds = follow_up_bounds(index_day)
     in_window = ProvenOffence.objects.filter(
         _in_window(OuterRef("index_day"), OuterRef("committed_before"), OuterRef("proven_before")),
         _recorded_by(as_of),
         participant=OuterRef("participant"),
     )
-    released = Subquery(
-        _custody_at_start(as_of).order_by("-start_date", "-id").values("actual_end_date")[:1],
-        output_field=DateField(),
-    )
-    bounds = follow_up_bounds(F("index_day"))
     return (
         _first_starts(service, period, as_of)
-        .annotate(support_day=TruncDate("started_at"))
-        .annotate(in_custody_at_start=Exists(_custody_at_start(as_of)), released_on=released)
+        .annotate(support_day=support_day)
         .annotate(
-            index_day=Case(
-                When(in_custody_at_start=True, then=F("released_on")),
-                default=F("support_day"),
-                output_field=DateField(),
+            in_custody_at_start=IsNull(held_until, False),
+            released_on=NullIf(held_until, Value(NOT_RELEASED)),
+            index_day=index_day,
+            # Not released by the period's last day (never so for one not in custody).
+            in_custody_at_end=GreaterThan(
+                Coalesce(held_until, Value(datetime.date.min)), period.end
             ),
-            in_custody_at_end=ExpressionWrapper(
-                Q(in_custody_at_start=True)
-                & (Q(released_on__isnull=True) | Q(released_on__gt=period.end)),
-                output_field=BooleanField(),
-            ),
+            committed_before=bounds.committed_before,
+            proven_before=bounds.proven_before,
         )
-        .annotate(committed_before=bounds.committed_before, proven_before=bounds.proven_before)
         .annotate(
             reoffended=Exists(in_window),
+            # How many: each offence once, as the person is in the cohort once.
+            offences_in_window=Coalesce(
+                Subquery(
+                    in_window.order_by().values("participant").annotate(n=Count("id")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+        )
+        .annotate(
             window_closed=ExpressionWrapper(
                 Q(in_custody_at_end=False, proven_before__lte=as_of), output_field=BooleanField()
             ),
@@ -499,30 +529,31 @@ def _reoffending_cohort(service: Scope, period: Period, as_of: datetime.date) ->
 
 
 def _not_reoffending(service: Scope, period: Period, as_of: datetime.date) -> Figure:
-    custody = Q(in_custody_at_end=True)
-    closed = ~custody & Q(proven_before__lte=as_of)
-    still_open = ~custody & Q(proven_before__gt=as_of)
-    cohort = _reoffending_cohort(service, period, as_of)
-    # (The names must differ from the cohort's annotations.)
-    counts = cohort.aggregate(
-        n_closed=Count("id", filter=closed),
-        n_reoffended=Count("id", filter=closed & Q(reoffended=True)),
-        n_open=Count("id", filter=still_open),
-        n_open_clear=Count("id", filter=still_open & Q(reoffended=False)),
-        n_custody=Count("id", filter=custody),
+    # Each person once, grouped by where their follow-up stands and how many proven
+    # offences fall in it (0 for most): one pass, every lookup made once per person.
+    standing = Case(
+        When(in_custody_at_end=True, then=Value("custody")),
+        When(proven_before__lte=as_of, then=Value("closed")),
+        default=Value("open"),
     )
-    counts = {key.removeprefix("n_"): value for key, value in counts.items()}
-    # Frequency: proven re-offences in the windows that have closed.
-    counts["offences"] = ProvenOffence.objects.filter(
-        _recorded_by(as_of),
-        Exists(
-            cohort.filter(closed, participant=OuterRef("participant")).filter(
-                index_day__lte=OuterRef("committed_on"),
-                committed_before__gt=OuterRef("committed_on"),
-                proven_before__gt=OuterRef("proven_on"),
-            )
-        ),
-    ).count()
+    groups = (
+        _reoffending_cohort(service, period, as_of)
+        .annotate(standing=standing)
+        .values("standing", "offences_in_window")
+        .annotate(people=Count("id"))
+        .order_by()
+    )
+    counts = dict.fromkeys(("closed", "reoffended", "offences", "open", "open_clear"), 0)
+    counts["custody"] = 0
+    for row in groups:
+        people, offences = row["people"], row["offences_in_window"]
+        counts[row["standing"]] += people
+        if row["standing"] == "closed":
+            counts["reoffended"] += people if offences else 0
+            # Frequency: proven re-offences in the windows that have closed.
+            counts["offences"] += people * offences
+        elif row["standing"] == "open" and not offences:
+            counts["open_clear"] += people
     not_reoffending = counts["closed"] - counts["reoffended"]
     notes = []
     if counts["closed"]:

@@ -18,7 +18,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -274,9 +273,10 @@ class DistanceFigures:
         return [(label, n, self.share(n)) for label, n in counts]
 
 
-def _total_of(reading_ref: str) -> Subquery:
+def _total() -> Subquery:
+    """On a queryset of readings: the reading's total (the sum of its scores)."""
     return Subquery(
-        ReadingScore.objects.filter(reading_id=OuterRef(reading_ref))
+        ReadingScore.objects.filter(reading_id=OuterRef("pk"))
         .order_by()
         .values("reading_id")
         .annotate(total=Sum("score"))
@@ -285,15 +285,24 @@ def _total_of(reading_ref: str) -> Subquery:
     )
 
 
-def _scale_of(reading_ref: str) -> Subquery:
-    """The span of the reading's instrument over all its areas: the number of areas scored
-    times the width of the scale (a total can move by at most this much)."""
-    return Subquery(
-        Reading.objects.filter(pk=OuterRef(reading_ref))
-        .annotate(span=Count("scores") * (F("instrument__scale_max") - F("instrument__scale_min")))
-        .values("span"),
+def _span() -> Any:
+    """On a queryset of readings: the span of the reading's instrument over all its areas,
+    the number of areas scored times the width of the scale (a total can move by at most
+    this much)."""
+    scored = Subquery(
+        ReadingScore.objects.filter(reading_id=OuterRef("pk"))
+        .order_by()
+        .values("reading_id")
+        .annotate(n=Count("id"))
+        .values("n"),
         output_field=IntegerField(),
     )
+    return scored * (F("instrument__scale_max") - F("instrument__scale_min"))
+
+
+def _of(readings: QuerySet[Reading], value: Any) -> Subquery:
+    """``value`` of the first of ``readings`` (in their order), as a subquery."""
+    return Subquery(readings.annotate(value=value).values("value")[:1], output_field=IntegerField())
 
 
 def counted_episodes(
@@ -304,46 +313,65 @@ def counted_episodes(
 ) -> QuerySet[Referral]:
     """The episodes the distance-travelled figures count (see docs/measures.md): with at
     least two readings with the instrument taken by ``end``, the latest of them within the
-    period. Each is annotated with its first and latest reading and their totals.
+    period. Each is annotated with its first and latest reading (``first_reading``,
+    ``latest_reading``) and their totals (``first_total``, ``latest_total``).
 
     ``instrument=None`` counts every instrument, each episode with its own (every reading
     of an episode uses the instrument of its first: ``services.reading_record``), and
-    annotates ``span`` (how far its total can move) and ``change_share`` (the change from
-    the first total to the latest as a share of that span)."""
+    annotates ``span`` (how far its total can move: ``change_share``) and
+    ``reading_instrument`` (the instrument's id).
+
+    Each annotation is one lookup of its own on the episode's readings (by the index on
+    referral, instrument, date), never built from another annotation: Django writes an
+    annotation out again wherever another one refers to it, and the aggregates over these
+    episodes (``distance_travelled``, ``overall_distance``) then read the annotations as
+    columns of a subquery, each computed once per episode."""
     of_instrument = Q() if instrument is None else Q(instrument=instrument)
     readings = Reading.objects.filter(of_instrument, referral=OuterRef("pk"), taken_on__lte=end)
-    first = readings.order_by("taken_on", "id").values("id")[:1]
-    latest = readings.order_by("-taken_on", "-id").values("id")[:1]
-    in_range = Q(readings__taken_on__lte=end)
-    if instrument is not None:
-        in_range &= Q(readings__instrument=instrument)
-    # Only episodes with a reading in the period can have their latest there: the grouping
-    # below then covers the period's episodes, not every episode the service has had.
-    in_period = Reading.objects.filter(
-        of_instrument, referral=OuterRef("pk"), taken_on__gte=start, taken_on__lte=end
-    )
+    first = readings.order_by("taken_on", "id")
+    latest = readings.order_by("-taken_on", "-id")
+    # The latest reading by the end falls in the period exactly when some reading does.
+    in_period = readings.filter(taken_on__gte=start)
     of_service = (
         Q(service=service) if isinstance(service, Service) else Q(service__in=list(service))
     )
+    by_end = Q(readings__taken_on__lte=end)
+    if instrument is not None:
+        by_end &= Q(readings__instrument=instrument)
     episodes = (
         Referral.objects.filter(Exists(in_period), of_service)
+        .annotate(n_readings=Count("readings", filter=by_end))
+        .filter(n_readings__gte=2)
         .annotate(
-            n_readings=Count("readings", filter=in_range),
-            latest_on=Max("readings__taken_on", filter=in_range),
+            first_reading=_of(first, F("id")),
+            latest_reading=_of(latest, F("id")),
+            first_total=_of(first, _total()),
+            latest_total=_of(latest, _total()),
         )
-        .filter(n_readings__gte=2, latest_on__gte=start)
-        .annotate(
-            first_reading=Subquery(first, output_field=IntegerField()),
-            latest_reading=Subquery(latest, output_field=IntegerField()),
-        )
-        .annotate(first_total=_total_of("first_reading"), latest_total=_total_of("latest_reading"))
     )
     if instrument is not None:
         return episodes
-    return episodes.annotate(span=_scale_of("first_reading")).annotate(
-        change_share=Cast(F("latest_total") - F("first_total"), FloatField())
-        / Cast(NullIf(F("span"), 0), FloatField())
+    return episodes.annotate(
+        span=_of(first, _span()), reading_instrument=_of(first, F("instrument_id"))
     )
+
+
+def change_share() -> Any:
+    """On ``counted_episodes`` of every instrument: the change from the first total to the
+    latest as a share of the episode's span (None where the span is 0)."""
+    return Cast(F("latest_total") - F("first_total"), FloatField()) / Cast(
+        NullIf(F("span"), 0), FloatField()
+    )
+
+
+def _moves() -> dict[str, Count]:
+    """The aggregates of the moves over ``counted_episodes``."""
+    return {
+        "counted": Count("id"),
+        "up": Count("id", filter=Q(latest_total__gt=F("first_total"))),
+        "same": Count("id", filter=Q(latest_total=F("first_total"))),
+        "down": Count("id", filter=Q(latest_total__lt=F("first_total"))),
+    }
 
 
 @dataclass(frozen=True)
@@ -371,29 +399,25 @@ class OverallDistance:
 def overall_distance(
     service: Service | Sequence[Service], start: datetime.date, end: datetime.date
 ) -> OverallDistance:
-    """Every instrument's episodes together (database aggregates): the moves, the mean
-    change as a share of each episode's scale, and the episodes counted per instrument."""
-    episodes = counted_episodes(service, None, start, end)
-    moves = episodes.aggregate(
-        counted=Count("id"),
-        up=Count("id", filter=Q(latest_total__gt=F("first_total"))),
-        same=Count("id", filter=Q(latest_total=F("first_total"))),
-        down=Count("id", filter=Q(latest_total__lt=F("first_total"))),
-        average=Avg("change_share"),
+    """Every instrument's episodes together, in one pass of database aggregates: the moves,
+    the mean change as a share of each episode's scale, and the episodes counted per
+    instrument."""
+    instruments = dict(Instrument.objects.values_list("pk", "name"))
+    figures = counted_episodes(service, None, start, end).aggregate(
+        **_moves(),
+        average=Avg(change_share()),
+        **{f"instrument_{pk}": Count("id", filter=Q(reading_instrument=pk)) for pk in instruments},
     )
-    firsts = episodes.values("first_reading")  # type: ignore[misc]
-    per_instrument = dict(
-        Reading.objects.filter(pk__in=firsts)
-        .order_by()
-        .values_list("instrument__name")
-        .annotate(n=Count("id"))
-    )
+    per_instrument: dict[str, int] = {}
+    for pk, name in instruments.items():
+        if figures[f"instrument_{pk}"]:
+            per_instrument[name] = per_instrument.get(name, 0) + figures[f"instrument_{pk}"]
     return OverallDistance(
-        counted=moves["counted"],
-        moved_up=moves["up"],
-        stayed=moves["same"],
-        moved_down=moves["down"],
-        average_change=moves["average"],
+        counted=figures["counted"],
+        moved_up=figures["up"],
+        stayed=figures["same"],
+        moved_down=figures["down"],
+        average_change=figures["average"],
         by_instrument=sorted(per_instrument.items()),
     )
 
@@ -414,12 +438,7 @@ def distance_travelled(
     """Average start score and average change per area, and the shares who moved up,
     stayed and moved down: database aggregates over the counted episodes."""
     episodes = counted_episodes(service, instrument, start, end)
-    moves = episodes.aggregate(
-        counted=Count("id"),
-        up=Count("id", filter=Q(latest_total__gt=F("first_total"))),
-        same=Count("id", filter=Q(latest_total=F("first_total"))),
-        down=Count("id", filter=Q(latest_total__lt=F("first_total"))),
-    )
+    moves = episodes.aggregate(**_moves())
     # Annotations, which django-stubs cannot see.
     firsts = episodes.values("first_reading")  # type: ignore[misc]
     latests = episodes.values("latest_reading")  # type: ignore[misc]
