@@ -88,3 +88,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"Idempotency key {self.pk}"
+
+
+class CallWindow(models.Model):
+    """How many calls a client made in one window of ``API_RATE_WINDOW`` seconds: counted in
+    the database, so every web process sees the same count (``ratelimit.seconds_to_wait``).
+    A client's older windows are deleted as a new one opens."""
+
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, related_name="+", help_text="The client."
+    )
+    started = models.BigIntegerField(help_text="The window's start, in seconds since 1970 (UTC).")
+    calls = models.PositiveIntegerField(default=0, help_text="Calls made in the window so far.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "started"], name="api_call_window_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Call window {self.pk}"

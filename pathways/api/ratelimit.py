@@ -1,12 +1,34 @@
-"""Calls per client in a fixed window, counted in Django's cache. The numbers are the
-settings ``API_RATE_LIMIT`` and ``API_RATE_WINDOW`` (config/settings.py), nowhere else."""
+"""Calls per client in a fixed window, counted in the database (``CallWindow``), so every
+web process counts the same calls. The numbers are the settings ``API_RATE_LIMIT`` and
+``API_RATE_WINDOW`` (config/settings.py), nowhere else."""
 
 from __future__ import annotations
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from pathways.api.models import CallWindow
+
+
+def _count(client_id: int, started: int) -> int:
+    """Add this call to the client's window and return the window's calls (one row, its
+    update taking the row's lock: two processes never both read the same count)."""
+    window = CallWindow.objects.filter(client_id=client_id, started=started)
+    with transaction.atomic():
+        if window.update(calls=F("calls") + 1):
+            return window.values_list("calls", flat=True).get()
+    try:
+        with transaction.atomic():
+            CallWindow.objects.create(client_id=client_id, started=started, calls=1)
+            CallWindow.objects.filter(client_id=client_id, started__lt=started).delete()
+            return 1
+    except IntegrityError:  # another process opened the window first
+        with transaction.atomic():
+            window.update(calls=F("calls") + 1)
+            return window.values_list("calls", flat=True).get()
 
 
 def seconds_to_wait(client_id: int, *, now: float | None = None) -> int:
@@ -15,13 +37,6 @@ def seconds_to_wait(client_id: int, *, now: float | None = None) -> int:
     window = max(1, int(settings.API_RATE_WINDOW))
     moment = time.time() if now is None else now
     started = int(moment // window) * window
-    key = f"api-rate:{client_id}:{started}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key lapsed between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    if count <= int(settings.API_RATE_LIMIT):
+    if _count(client_id, started) <= int(settings.API_RATE_LIMIT):
         return 0
     return max(1, int(started + window - moment + 0.999))

@@ -405,6 +405,7 @@ NOT_PERSONAL: dict[str, str] = {
     "the account it acts as (an account of its own, not a person)",
     "api.idempotencykey": "a key an API client sent with a referral, a hash of the body and "
     "the referral's id (no person)",
+    "api.callwindow": "how many calls an API client made in the current minute (no person)",
 }
 
 OTHER_STORES = [

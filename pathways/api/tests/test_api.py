@@ -319,6 +319,28 @@ def test_the_rate_limit_says_how_long_to_wait(
     assert 1 <= int(refused["Retry-After"]) <= settings.API_RATE_WINDOW
 
 
+def test_the_rate_is_counted_once_for_every_web_process(
+    client: Client, ndelius: Any, token: Any, settings: Any
+) -> None:
+    """The count lives in the database, not in one process's memory: a process with an
+    empty cache of its own (here, the cache cleared) still sees the calls made before."""
+    from django.core.cache import cache
+
+    from pathways.api.models import CallWindow
+    from pathways.api.ratelimit import seconds_to_wait
+
+    settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 2, 60
+    access = token(ndelius)
+    for _ in range(2):
+        assert client.get("/api/v1/referrals", **bearer(access)).status_code == 200
+        cache.clear()
+    problem(client.get("/api/v1/referrals", **bearer(access)), 429)
+    # The next window starts afresh, and the client's older windows go.
+    later = CallWindow.objects.get().started + 60
+    assert seconds_to_wait(ndelius.client.pk, now=later + 1) == 0
+    assert list(CallWindow.objects.values_list("started", "calls")) == [(later, 1)]
+
+
 # ---------------------------------------------------------------- figures
 
 
