@@ -5,8 +5,10 @@ Builds one service with --participants people over three contract years (May 202
 April 2025) in a database of its own: referrals with their decisions, starts and ends
 (second episodes for some), employers and opportunities of each kind, placements with
 decisions, starts, completions and early ends, sustainment checks for job starts,
-distance-travelled readings (intake, review, sometimes exit) with a score per area, orders
-(some completed, some breached) and proven offences. Every row is made in SQL.
+distance-travelled readings (intake, review, sometimes exit) with a score per area, plans
+with goals (some achieved, some withdrawn), orders (some completed, some breached),
+custodial sentences for some (support starting on ROTL: released after the start, some
+after the half-year, some not yet) and proven offences. Every row is made in SQL.
 
 Then times, as the median of --runs runs, ``measures_for_period`` for the half-year
 November 2023 to April 2024 as at 30 November 2025 (the whole registry), with
@@ -56,6 +58,7 @@ TABLES = (
     "placements_sustainmentcheck",
     "plans_reading",
     "plans_readingscore",
+    "plans_goal",
     "outcomes_order",
     "outcomes_provenoffence",
 )
@@ -346,6 +349,65 @@ FROM readings, plans_instrumentarea a
 WHERE a.instrument_id = %(instrument)s
 """
 
+# A plan for every started episode, a few days in, with one to three goals: some achieved
+# (measure 4), a few withdrawn, the rest open; nothing dated after the end of the data.
+GOALS_SQL = """
+WITH plans AS (
+  INSERT INTO plans_pathwayplan (referral_id, created_at, created_by_id)
+  SELECT r.id, r.started_at + interval '2 days', coalesce(r.worker_id, %(manager)s)
+  FROM referrals_referral r
+  WHERE r.started_at IS NOT NULL AND r.started_at + interval '2 days' < %(data_end)s
+  RETURNING id, created_at, created_by_id
+),
+g AS (
+  SELECT p.id AS plan_id, p.created_at, p.created_by_id, n,
+         (p.created_at AT TIME ZONE %(tz)s)::date AS set_on,
+         (p.created_at AT TIME ZONE %(tz)s)::date + 10 + (random() * 250)::int AS closed_on,
+         random() AS u
+  FROM plans p CROSS JOIN generate_series(1, 3) AS s (n)
+  WHERE n = 1 OR random() < 0.5
+)
+INSERT INTO plans_goal
+  (plan_id, title, area, target_date, created_at, created_by_id, achieved_on, withdrawn_on,
+   withdrawn_reason, closed_by_id)
+SELECT plan_id, 'Goal ' || n,
+       (array['qualifications', 'work_experience', 'job_search', 'stability', 'basic_skills',
+              'other'])[1 + (plan_id + n) %% 6],
+       set_on + 90, created_at, created_by_id,
+       CASE WHEN u < 0.45 AND closed_on <= %(data_end_day)s THEN closed_on END,
+       CASE WHEN u >= 0.45 AND u < 0.55 AND closed_on <= %(data_end_day)s THEN closed_on END,
+       CASE WHEN u >= 0.45 AND u < 0.55 AND closed_on <= %(data_end_day)s
+            THEN 'No longer wanted' ELSE '' END,
+       CASE WHEN u < 0.55 AND closed_on <= %(data_end_day)s THEN created_by_id END
+FROM g
+"""
+
+# A custodial sentence for some people referred from prison, started long before the
+# referral: most released some weeks after it (support then starts on ROTL and the index
+# date is the release), some later than the half-year's end, some not released by the end
+# of the data.
+CUSTODY_SQL = """
+WITH people AS (
+  SELECT id, (created_at AT TIME ZONE %(tz)s)::date AS referred_on, random() AS u
+  FROM participants_participant
+),
+custody AS (
+  SELECT id AS participant_id, referred_on - 400 - (u * 300)::int AS start_day,
+         CASE WHEN u < 0.06 THEN referred_on + 5 + (u * 1500)::int
+              WHEN u < 0.08 THEN referred_on + 200 + (u * 2000)::int END AS end_raw
+  FROM people WHERE u < 0.09
+)
+INSERT INTO outcomes_order
+  (participant_id, order_type, start_date, expected_end_date, actual_end_date, termination,
+   source, source_ref, note, recorded_by_id, recorded_at)
+SELECT participant_id, 'custodial', start_day, start_day + 900,
+       CASE WHEN end_raw <= %(data_end_day)s THEN end_raw END,
+       CASE WHEN end_raw <= %(data_end_day)s THEN 'completed' ELSE '' END,
+       'hand', '', '', %(manager)s,
+       (least(coalesce(end_raw, start_day), %(data_end_day)s) + time '12:00') AT TIME ZONE %(tz)s
+FROM custody
+"""
+
 # A current order for most people (started before the referral) and an earlier one for
 # some; those due to end by the end of the data ended, most completed.
 ORDERS_SQL = """
@@ -474,7 +536,9 @@ def _build(participants: int) -> dict[str, float]:
         ("placements", PLACEMENTS_SQL, {"opportunities": opportunities}),
         ("sustainment checks", CHECKS_SQL, {}),
         ("readings and scores", READINGS_SQL, {}),
+        ("plans and goals", GOALS_SQL, {}),
         ("orders", ORDERS_SQL, {}),
+        ("custodial sentences", CUSTODY_SQL, {}),
         ("proven offences", OFFENCES_SQL, {}),
         ("analyze", "ANALYZE", {}),
     ]
@@ -640,7 +704,17 @@ reo AS (
                SELECT 1 FROM outcomes_provenoffence po
                WHERE po.participant_id = w.participant_id AND po.recorded_at < %(moment)s
                  AND po.committed_on >= w.index_day AND po.committed_on < w.committed_before
-                 AND po.proven_on < w.proven_before)) AS reoffended
+                 AND po.proven_on < w.proven_before)) AS reoffended,
+         count(*) FILTER (WHERE w.in_custody_at_end) AS in_custody,
+         count(*) FILTER (WHERE w.index_day <> (SELECT c.support_day FROM cohort c
+                                                WHERE c.participant_id = w.participant_id))
+           AS released_after_start,
+         (SELECT count(*) FROM outcomes_provenoffence po JOIN win v
+            ON po.participant_id = v.participant_id
+          WHERE NOT v.in_custody_at_end AND v.proven_before <= %(as_of)s
+            AND po.recorded_at < %(moment)s AND po.committed_on >= v.index_day
+            AND po.committed_on < v.committed_before AND po.proven_on < v.proven_before)
+           AS offences
   FROM win w
 )
 SELECT *, (SELECT capacity FROM accounts_service WHERE id = %(service)s) AS capacity
@@ -690,6 +764,14 @@ def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, T
         "attrition": (row["disengaged"], row["disengaged"], row["ended"]),
         "job_starts": (row["job_starts"], None, None),
     }
+    # Measure 8's breakdown too (value only): who was still in custody, and the frequency.
+    figures["not_reoffending: in custody at the end"] = (row["in_custody"], None, None)
+    figures["not_reoffending: proven re-offences"] = (row["offences"], None, None)
+    figures["(hand SQL only) index date a release after the start"] = (
+        row["released_after_start"],
+        None,
+        None,
+    )
     for weeks in (4, 13, 26):
         in_work = row[f"in_work_{weeks}"]
         figures[f"sustained_{weeks}_weeks"] = (in_work, in_work, row[f"due_{weeks}"])
@@ -735,7 +817,7 @@ def main() -> None:
 
     from pathways.accounts.models import Service
     from pathways.core.periods import half_year
-    from pathways.outcomes.measures import MEASURES
+    from pathways.outcomes.measures import BY_KEY, MEASURES
     from pathways.outcomes.selectors import measures_for_period
 
     started = time.perf_counter()
@@ -750,14 +832,26 @@ def main() -> None:
     period = half_year(PERIOD_DAY)
     print(f"\nperiod {period} ({period.key}), as at {AS_OF}")
 
+    results = measures_for_period(service, period, as_of=AS_OF)
     registry = {
         result.measure.key: (
             result.figure.value,
             result.figure.numerator,
             result.figure.denominator,
         )
-        for result in measures_for_period(service, period, as_of=AS_OF)
+        for result in results
     }
+    breakdown = dict(BY_KEY["not_reoffending"].compute(service, period, AS_OF).breakdown)
+    registry["not_reoffending: in custody at the end"] = (
+        breakdown["In custody at the end of the period (not counted)"],
+        None,
+        None,
+    )
+    registry["not_reoffending: proven re-offences"] = (
+        breakdown["Proven re-offences (18 months passed)"],
+        None,
+        None,
+    )
     hand = _hand_sql(service.pk, period, AS_OF)
     print(f"\n{'measure':32} {'registry (value, num, den)':>30} {'hand SQL':>30}")
     mismatches = []
@@ -767,6 +861,9 @@ def main() -> None:
         if not same:
             mismatches.append(key)
         print(f"{key:32} {figure!s:>30} {other!s:>30}{'' if same else '   <-- DIFFERS'}")
+    for key, figure in hand.items():
+        if key not in registry:
+            print(f"{key:32} {'':>30} {figure!s:>30}")
     if mismatches:
         print(f"\nMISMATCH in {len(mismatches)} measure(s): {', '.join(mismatches)}")
         for key in mismatches:
