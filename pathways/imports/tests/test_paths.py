@@ -654,3 +654,80 @@ def test_both_paths_give_the_recorded_outcome(
 
 def test_every_case_is_recorded() -> None:
     assert sorted(json.loads(EXPECTED.read_text())) == sorted(CASES)
+
+
+# A row of each kind that passes, and values to put in each of its columns in turn.
+GOOD_ROWS: dict[str, dict[str, str]] = {
+    Kind.ORDERS: {
+        "crn": "A000001",
+        "order_type": "licence",
+        "start_date": "2000-01-01",
+        "expected_end_date": "",
+        "actual_end_date": "",
+        "termination": "",
+    },
+    Kind.OFFENCES: {
+        "crn": "A000001",
+        "offence_date": "2000-01-01",
+        "proven_on": "2000-02-01",
+        "proven_by": "conviction",
+        "offence_category": "theft",
+    },
+    Kind.ETE_NEED: {"crn": "A000001", "assessment_date": "2020-01-01", "ete_need": "yes"},
+    Kind.COHORT: {"crn": "A000001", "cohort": "IOM", "date_joined": "2020-01-01"},
+}
+SAMPLES = [
+    "",
+    " ",
+    "2023-01-10",
+    "10/1/2023",
+    "2023-01-10T00:00",
+    "2099-01-01",
+    "31/02/2023",
+    "1899-12-31",
+    "licence",
+    "Community Order",
+    "post-sentence supervision",
+    "completed",
+    "Terminated: breach",
+    "caution",
+    "Theft offences",
+    "yes",
+    "N",
+    "0",
+    "07",
+    "99",
+    "100",
+    "x",
+    "lic\x0bence",
+    "custody",
+]
+
+
+def test_the_copy_paths_reading_of_each_column_is_the_kinds() -> None:
+    """What the COPY path reads once per distinct value (``copying._read_value``, with the
+    options of ``copying.COLUMNS``) is what the kind's parser makes of that column in a
+    row: a value it passes has no error on its column and the same value. So a change to
+    a kind's reading of a column that ``COLUMNS`` does not follow fails here."""
+    from pathways.imports.kinds import SPECS, Cells
+
+    today = timezone.localdate()
+    for kind, columns in copying.COLUMNS.items():
+        for name, how, target, options in columns:
+            if how not in copying.DICTIONARY:
+                continue
+            for sample in SAMPLES:
+                cells = Cells(2, {**GOOD_ROWS[kind], name: sample.strip()}, today)
+                cells.crn()
+                parsed = SPECS[kind].parse(cells)
+                errors = [error for error in cells.errors if error.column == name]
+                ok, _empty, text, day, flag, number = copying._read_value(
+                    name, how, options, sample, today
+                )
+                if how == "empty":
+                    assert ok == (sample.strip() == ""), (kind, name, sample)
+                    continue
+                assert ok == (not errors), (kind, name, sample, errors)
+                if ok:
+                    got = {"date": day, "yes_no": flag, "whole": number, "choice": text}[how]
+                    assert got == parsed[target], (kind, name, sample, got, parsed[target])
