@@ -163,7 +163,10 @@ RECORDS: dict[str, Record] = {
     "plans.reading": Record(
         "participant",
         SUPPORT,
-        tags(none="id instrument", ordinary="referral taken_on kind note taken_by created_at"),
+        tags(
+            none="id instrument",
+            ordinary="referral taken_on kind note taken_by created_at total span",
+        ),
     ),
     "plans.readingscore": Record(
         "participant", SUPPORT, tags(none="id area", ordinary="reading score")

@@ -344,6 +344,20 @@ class Reading(models.Model):
         help_text="Who took the reading.",
     )
     created_at = models.DateTimeField(help_text="When it was recorded.")
+    # Kept for the distance-travelled figures, so that they read a column, not the scores:
+    # set with the scores by ``services.reading_record`` (the one service that records
+    # readings); ``manage.py rebuild_reading_totals`` works them out again from the scores.
+    # None where not yet worked out (a row written around the service): the figures then
+    # sum the scores (``selectors.counted_episodes``).
+    total = models.IntegerField(
+        null=True, blank=True, editable=False, help_text="The sum of its scores."
+    )
+    span = models.IntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="How far its total can move: the areas scored times the scale's width.",
+    )
 
     class Meta:
         ordering = ["taken_on", "id"]

@@ -273,31 +273,38 @@ class DistanceFigures:
         return [(label, n, self.share(n)) for label, n in counts]
 
 
-def _total() -> Subquery:
-    """On a queryset of readings: the reading's total (the sum of its scores)."""
-    return Subquery(
-        ReadingScore.objects.filter(reading_id=OuterRef("pk"))
-        .order_by()
-        .values("reading_id")
-        .annotate(total=Sum("score"))
-        .values("total"),
-        output_field=IntegerField(),
-    )
+def _scores() -> QuerySet[ReadingScore]:
+    """On a queryset of readings: the reading's scores, grouped as one."""
+    return ReadingScore.objects.filter(reading_id=OuterRef("pk")).order_by().values("reading_id")
 
 
-def _span() -> Any:
+def scores_total() -> Subquery:
+    """On a queryset of readings: the sum of the reading's scores (None if it has none)."""
+    return Subquery(_scores().annotate(total=Sum("score")).values("total"), IntegerField())
+
+
+def scores_span() -> Any:
     """On a queryset of readings: the span of the reading's instrument over all its areas,
     the number of areas scored times the width of the scale (a total can move by at most
     this much)."""
-    scored = Subquery(
-        ReadingScore.objects.filter(reading_id=OuterRef("pk"))
-        .order_by()
-        .values("reading_id")
-        .annotate(n=Count("id"))
-        .values("n"),
-        output_field=IntegerField(),
+    scored = Coalesce(Subquery(_scores().annotate(n=Count("id")).values("n")), 0)
+    width = Subquery(
+        Instrument.objects.filter(pk=OuterRef("instrument_id"))
+        .annotate(width=F("scale_max") - F("scale_min"))
+        .values("width"),
+        IntegerField(),
     )
-    return scored * (F("instrument__scale_max") - F("instrument__scale_min"))
+    return ExpressionWrapper(scored * width, output_field=IntegerField())
+
+
+def _total() -> Coalesce:
+    """The reading's total as kept (``Reading.total``), or worked out where it is not."""
+    return Coalesce(F("total"), scores_total())
+
+
+def _span() -> Coalesce:
+    """The reading's span as kept (``Reading.span``), or worked out where it is not."""
+    return Coalesce(F("span"), scores_span())
 
 
 def _of(readings: QuerySet[Reading], value: Any) -> Subquery:
@@ -310,11 +317,14 @@ def counted_episodes(
     instrument: Instrument | None,
     start: datetime.date,
     end: datetime.date,
+    *,
+    with_readings: bool = True,
 ) -> QuerySet[Referral]:
     """The episodes the distance-travelled figures count (see docs/measures.md): with at
     least two readings with the instrument taken by ``end``, the latest of them within the
     period. Each is annotated with its first and latest reading (``first_reading``,
-    ``latest_reading``) and their totals (``first_total``, ``latest_total``).
+    ``latest_reading``; not ``with_readings=False``, for aggregates that need only the
+    totals) and their totals (``first_total``, ``latest_total``).
 
     ``instrument=None`` counts every instrument, each episode with its own (every reading
     of an episode uses the instrument of its first: ``services.reading_record``), and
@@ -322,7 +332,8 @@ def counted_episodes(
     ``reading_instrument`` (the instrument's id).
 
     Each annotation is one lookup of its own on the episode's readings (by the index on
-    referral, instrument, date), never built from another annotation: Django writes an
+    referral, instrument, date), reading the reading's kept ``total`` and ``span``, never
+    built from another annotation: Django writes an
     annotation out again wherever another one refers to it, and the aggregates over these
     episodes (``distance_travelled``, ``overall_distance``) then read the annotations as
     columns of a subquery, each computed once per episode."""
@@ -342,12 +353,13 @@ def counted_episodes(
         Referral.objects.filter(Exists(in_period), of_service)
         .annotate(n_readings=Count("readings", filter=by_end))
         .filter(n_readings__gte=2)
-        .annotate(
-            first_reading=_of(first, F("id")),
-            latest_reading=_of(latest, F("id")),
-            first_total=_of(first, _total()),
-            latest_total=_of(latest, _total()),
+    )
+    if with_readings:
+        episodes = episodes.annotate(
+            first_reading=_of(first, F("id")), latest_reading=_of(latest, F("id"))
         )
+    episodes = episodes.annotate(
+        first_total=_of(first, _total()), latest_total=_of(latest, _total())
     )
     if instrument is not None:
         return episodes
@@ -403,7 +415,8 @@ def overall_distance(
     the mean change as a share of each episode's scale, and the episodes counted per
     instrument."""
     instruments = dict(Instrument.objects.values_list("pk", "name"))
-    figures = counted_episodes(service, None, start, end).aggregate(
+    episodes = counted_episodes(service, None, start, end, with_readings=False)
+    figures = episodes.aggregate(
         **_moves(),
         average=Avg(change_share()),
         **{f"instrument_{pk}": Count("id", filter=Q(reading_instrument=pk)) for pk in instruments},
@@ -438,7 +451,9 @@ def distance_travelled(
     """Average start score and average change per area, and the shares who moved up,
     stayed and moved down: database aggregates over the counted episodes."""
     episodes = counted_episodes(service, instrument, start, end)
-    moves = episodes.aggregate(**_moves())
+    moves = counted_episodes(service, instrument, start, end, with_readings=False).aggregate(
+        **_moves()
+    )
     # Annotations, which django-stubs cannot see.
     firsts = episodes.values("first_reading")  # type: ignore[misc]
     latests = episodes.values("latest_reading")  # type: ignore[misc]

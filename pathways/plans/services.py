@@ -30,6 +30,7 @@ from pathways.plans.models import (
     Step,
     StepStatus,
 )
+from pathways.plans.selectors import scores_span, scores_total
 from pathways.referrals.access import receiving_support
 from pathways.referrals.models import Referral
 
@@ -286,9 +287,20 @@ def reading_record(
         note=note.strip(),
         taken_by=actor,
         created_at=timezone.now(),
+        # Kept for the distance-travelled figures (``reading_totals_rebuild`` works them
+        # out from the scores the same way).
+        total=sum(scores[area.pk] for area in areas),
+        span=len(areas) * (instrument.scale_max - instrument.scale_min),
     )
     ReadingScore.objects.bulk_create(
         ReadingScore(reading=reading, area=area, score=scores[area.pk]) for area in areas
     )
     _changed(actor, reading, locked, "reading.recorded", f"{reading} recorded")
     return reading
+
+
+def reading_totals_rebuild() -> int:
+    """Work out every reading's kept ``total`` and ``span`` again from its scores, in one
+    statement (``manage.py rebuild_reading_totals``: after rows were written around
+    ``reading_record``, by SQL or a restore). Returns how many readings there are."""
+    return Reading.objects.update(total=scores_total(), span=scores_span())
