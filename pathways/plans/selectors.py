@@ -273,7 +273,7 @@ class DistanceFigures:
         return [(label, n, self.share(n)) for label, n in counts]
 
 
-def _scores() -> QuerySet[ReadingScore]:
+def _scores() -> QuerySet[ReadingScore, Any]:
     """On a queryset of readings: the reading's scores, grouped as one."""
     return ReadingScore.objects.filter(reading_id=OuterRef("pk")).order_by().values("reading_id")
 

@@ -29,9 +29,7 @@ def _kept() -> dict[int, tuple[int | None, int | None]]:
     return {r.pk: (r.total, r.span) for r in Reading.objects.all()}
 
 
-def test_the_service_keeps_each_readings_total_and_span(
-    case: Referral, worker_north: User
-) -> None:
+def test_the_service_keeps_each_readings_total_and_span(case: Referral, worker_north: User) -> None:
     _read(worker_north, case, ReadingKind.INTAKE, D(2026, 9, 2), 2, 5)
     reading = Reading.objects.get(referral=case)
     scores = [s.score for s in reading.scores.all()]
