@@ -381,12 +381,19 @@ def _orders_ended(
 
 def _orders(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     headline_types = headline_orders(service)
-    counts = _orders_ended(service, period, as_of, headline_types).aggregate(
-        ended=Count("participant", distinct=True),
-        completed=Count("participant", distinct=True, filter=Q(termination=Termination.COMPLETED)),
-    )
-    # Every community sentence by type, people completing of people whose order ended.
-    by_type = _orders_ended(service, period, as_of, COMMUNITY_ORDERS).aggregate(
+    # The headline's orders and every community sentence by type, in one pass over the
+    # orders that ended (each checked once against the service's starts).
+    # (No type: nothing is the headline's.)
+    of_headline = Q(order_type__in=headline_types) if headline_types else Q(pk__isnull=True)
+    types = [*COMMUNITY_ORDERS, *(kind for kind in headline_types if kind not in COMMUNITY_ORDERS)]
+    counts = _orders_ended(service, period, as_of, types).aggregate(
+        ended=Count("participant", distinct=True, filter=of_headline),
+        completed=Count(
+            "participant",
+            distinct=True,
+            filter=of_headline & Q(termination=Termination.COMPLETED),
+        ),
+        # Every community sentence by type, people completing of people whose order ended.
         **{
             f"{kind}__ended": Count("participant", distinct=True, filter=Q(order_type=kind))
             for kind in COMMUNITY_ORDERS
@@ -403,8 +410,8 @@ def _orders(service: Scope, period: Period, as_of: datetime.date) -> Figure:
     breakdown = []
     for kind in COMMUNITY_ORDERS:
         label = OrderType(kind).label
-        breakdown.append((f"{label}: completed", by_type[f"{kind}__completed"]))
-        breakdown.append((f"{label}: ended", by_type[f"{kind}__ended"]))
+        breakdown.append((f"{label}: completed", counts[f"{kind}__completed"]))
+        breakdown.append((f"{label}: ended", counts[f"{kind}__ended"]))
     headline = ", ".join(OrderType(kind).label.lower() for kind in headline_types)
     return Figure(
         counts["completed"],
