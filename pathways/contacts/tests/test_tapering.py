@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from pathways.accounts.models import Patch, User
-from pathways.contacts.models import Contact, Mode
 from pathways.contacts.selectors import TAPERING_MONTHS, tapering
+from pathways.contacts.tests.factories import past_contact
 from pathways.employers.models import OpportunityKind
 from pathways.employers.tests.factories import make_employer, make_opportunity
 from pathways.placements.models import Placement
@@ -26,19 +26,6 @@ D = datetime.date
 
 def at(y: int, m: int, d: int, h: int = 10) -> datetime.datetime:
     return datetime.datetime(y, m, d, h, tzinfo=LONDON)
-
-
-def _contact(referral: Referral, when: datetime.datetime, user: User, happened: bool = True):
-    return Contact.objects.create(
-        referral=referral,
-        starts_at=when,
-        mode=Mode.PHONE,
-        duration_minutes=30,
-        booked_by=user,
-        created_at=when,
-        outcome_recorded_at=when,
-        happened=happened,
-    )
 
 
 @pytest.fixture
@@ -69,11 +56,11 @@ def people(referrer: User, manager: User, worker_north: User, north: Patch) -> d
         at(2025, 2, 15),
         at(2025, 3, 20),
     ):
-        _contact(refs["Amy"], when, manager)
-    _contact(refs["Amy"], at(2025, 1, 22), manager, happened=False)
+        past_contact(refs["Amy"], when, manager)
+    past_contact(refs["Amy"], at(2025, 1, 22), manager, happened=False)
     for when in (at(2025, 1, 20), at(2025, 2, 19), at(2025, 2, 20)):
-        _contact(refs["Ben"], when, manager)
-    _contact(refs["Cat"], at(2025, 4, 2), manager)
+        past_contact(refs["Ben"], when, manager)
+    past_contact(refs["Cat"], at(2025, 4, 2), manager)
     employer = make_employer(worker_north, patch=north)
     job = make_opportunity(worker_north, employer, kind=OpportunityKind.JOB)
     Placement.objects.create(

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 
 from pathways.accounts.models import Patch, Service, User
-from pathways.contacts.models import Contact, Mode
+from pathways.contacts.models import Contact
+from pathways.contacts.tests.factories import past_contact
 from pathways.core.periods import Period
 from pathways.employers.models import Engagement, Opportunity, OpportunityKind
 from pathways.employers.tests.factories import make_employer, make_opportunity, sector
@@ -29,16 +30,7 @@ D = datetime.date
 def _contact(referral: Referral, when: datetime.datetime, happened: bool = True) -> Contact:
     booked_by = User.objects.filter(role="manager").first()
     assert booked_by is not None
-    return Contact.objects.create(
-        referral=referral,
-        starts_at=when,
-        mode=Mode.PHONE,
-        duration_minutes=30,
-        booked_by=booked_by,
-        created_at=when,
-        outcome_recorded_at=when,
-        happened=happened,
-    )
+    return past_contact(referral, when, booked_by, happened=happened)
 
 
 @pytest.fixture
