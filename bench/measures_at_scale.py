@@ -1,24 +1,46 @@
-"""How long every measure takes for a half-year of a large service (PostgreSQL), against
-hand-written SQL for the same figures (the floor).
+"""How long every measure takes for a half-year, for one service and for the national total
+of many services (PostgreSQL), against hand-written SQL for the same figures (the floor),
+and against an analyst's pandas over CSV exports of the same tables.
 
-Builds one service with --participants people over three contract years (May 2022 to
-April 2025) in a database of its own: referrals with their decisions, starts and ends
-(second episodes for some), employers and opportunities of each kind, placements with
+Builds --services services sharing --participants people over three contract years (May
+2022 to April 2025) in a database of its own, each service with its own patches, areas,
+staff, employers and opportunities: referrals with their decisions, starts and ends
+(second episodes for some, some of those who moved away referred to the next service, so
+the total counts a person in two services once), placements (about two a person) with
 decisions, starts, completions and early ends, sustainment checks for job starts,
 distance-travelled readings (intake, review, sometimes exit) with a score per area, plans
-with goals (some achieved, some withdrawn), orders (some completed, some breached),
-custodial sentences for some (support starting on ROTL: released after the start, some
-after the half-year, some not yet) and proven offences. Every row is made in SQL.
+with goals (some achieved, some withdrawn), mentoring contacts (about twenty a person:
+weekdays in working hours, UK time, face to face, by phone, by video or at the placement;
+most took place, some did not with a reason, a few await feedback, a few rescheduled),
+orders (some completed, some breached), custodial sentences for some (support starting on
+ROTL: released after the start, some after the half-year, some not yet) and proven
+offences. Every row is made in SQL (INSERT ... SELECT), and the build time and row counts
+are printed.
 
-Then times, as the median of --runs runs, ``measures_for_period`` for the half-year
-November 2023 to April 2024 as at 30 November 2025 (the whole registry), with
-PostgreSQL's JIT on (the server's setting) and off, one hand-written SQL statement giving
-the same figures (the same two ways), and each measure's ``compute`` alone. The hand
-SQL follows the written definitions (docs/measures.md); its figures are checked against
-the registry's (value, numerator, denominator) and any difference is printed.
+Then times, as the median of --runs runs, for the half-year November 2023 to April 2024 as
+at 30 November 2025: ``measures_for_period`` for one service (the whole registry) and the
+national total (every measure over ``outcomes.measures.Services``, as
+``measures_for_services`` and ``manage.py measures`` without --service count it), each
+against one hand-written SQL statement giving the same figures, with PostgreSQL's JIT as
+the server has it (and off, where it is on); ``measures_for_services`` whole (every
+service and the total); the mentoring figures (which read the contacts); and each
+measure's ``compute`` alone, for one service and the total. The hand SQL follows the
+written definitions (docs/measures.md); its figures are checked against the registry's
+(value, numerator, denominator).
+
+pandas: the tables the figures read are exported to CSV (COPY ... TO STDOUT; one
+service's rows, and every service's; not timed), and an analyst's pandas script
+(``_pandas_figures``) reads them and computes the same figures, timed reading included. It
+runs in the bench's own venv (pandas is pinned in requirements-bench.txt, never in the
+runtime's), as this file with --pandas; without .venv/bench (or pandas in it) that part
+is skipped, saying so. Any figure that differs from the registry's (hand SQL or pandas)
+is printed, and the bench exits non-zero. The load averages before and after are printed
+(others may share the cores), and a final table gives each figure, today, its goal and
+whether it is met.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python bench/measures_at_scale.py [--participants 50000] [--runs 5]
+        .venv/bin/python bench/measures_at_scale.py [--participants 250000] \\
+        [--services 50] [--runs 5]
 
 The database ``pathways_bench_measures`` is dropped and made anew.
 """
@@ -27,13 +49,17 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +76,7 @@ EMPLOYERS_PER_1000 = 6
 OPPORTUNITIES_PER_1000 = 120
 
 TABLES = (
+    "accounts_service",
     "participants_participant",
     "referrals_referral",
     "employers_employer",
@@ -59,6 +86,7 @@ TABLES = (
     "plans_reading",
     "plans_readingscore",
     "plans_goal",
+    "contacts_contact",
     "outcomes_order",
     "outcomes_provenoffence",
 )
@@ -93,7 +121,7 @@ def _setup_django() -> None:
 EPISODES_SQL = """
 WITH src AS ({source}),
 d AS (
-  SELECT pid, recv, patch, random() AS u_dec, random() AS u_wait, random() AS u_start,
+  SELECT pid, recv, patch, svc, random() AS u_dec, random() AS u_wait, random() AS u_start,
          random() AS u_len, random() AS u_reason, random() AS u_type
   FROM src
 ),
@@ -153,7 +181,7 @@ INSERT INTO referrals_referral
    declined_at, declined_by_id, started_at, worker_id, allocated_at, ended_at, ended_by_id,
    end_reason_id, override_reason, decline_note, end_note, closing_summary, order_ended_reason,
    held_matches, hold_resolution, hold_reason, proposed_changes)
-SELECT %(service)s, pid, patch, %(referrer)s,
+SELECT b.service, pid, patch, b.referrer,
        CASE WHEN u_type < 0.8 THEN 'probation' WHEN u_type < 0.9 THEN 'yos' ELSE 'prison' END,
        CASE WHEN u_type < 0.6 THEN 'iom' WHEN u_type < 0.9 THEN 'other' ELSE 'rotl' END,
        CASE WHEN u_type < 0.45 THEN 'community_order'
@@ -163,32 +191,40 @@ SELECT %(service)s, pid, patch, %(referrer)s,
             WHEN u_type < 0.90 THEN 'post_sentence'
             ELSE 'custodial' END,
        '', 'Bench', 'Bench', '', '[]', '', '', true, recv::date, recv,
-       accepted, CASE WHEN accepted IS NOT NULL THEN %(manager)s END,
-       declined, CASE WHEN declined IS NOT NULL THEN %(manager)s END,
+       accepted, CASE WHEN accepted IS NOT NULL THEN b.manager END,
+       declined, CASE WHEN declined IS NOT NULL THEN b.manager END,
        started,
        CASE WHEN started IS NOT NULL THEN
-            CASE WHEN patch = %(north)s THEN %(worker_north)s ELSE %(worker_south)s END END,
+            CASE WHEN patch = b.north THEN b.worker_north ELSE b.worker_south END END,
        started,
-       ended, CASE WHEN ended IS NOT NULL THEN %(manager)s END,
+       ended, CASE WHEN ended IS NOT NULL THEN b.manager END,
        CASE WHEN ended IS NOT NULL
             THEN (SELECT id FROM referrals_endreason WHERE code = reason_code) END,
        '', '', '', CASE WHEN ended IS NOT NULL THEN 'Bench' ELSE '' END, '', '[]', '', '', '{{}}'
-FROM k
+FROM k JOIN bench_services b ON b.service = k.svc
 """
 
 FIRST_EPISODES = """
-SELECT p.id AS pid, p.created_at AS recv, a.patch_id AS patch
+SELECT p.id AS pid, p.created_at AS recv, a.patch_id AS patch, pa.service_id AS svc
 FROM participants_participant p JOIN accounts_area a ON a.id = p.area_id
+JOIN accounts_patch pa ON pa.id = a.patch_id
 """
 
-# Some people are referred again after support ends (some soon after disengaging).
+# Some people are referred again after support ends (some soon after disengaging). Where
+# there are several services, people who moved away are referred again more often, to the
+# next service (so a person in two services counts once in their total).
 SECOND_EPISODES = """
-SELECT participant_id AS pid, recv, patch_id AS patch
-FROM (SELECT participant_id, patch_id,
-             ended_at + make_interval(days => 14 + (random() * 186)::int) AS recv,
-             random() AS u
-      FROM referrals_referral WHERE started_at IS NOT NULL AND ended_at IS NOT NULL) AS e
-WHERE u < 0.2 AND recv < %(data_end)s
+SELECT e.participant_id AS pid, e.recv,
+       CASE WHEN e.moved THEN nb.north ELSE e.patch_id END AS patch,
+       CASE WHEN e.moved THEN nb.service ELSE e.service_id END AS svc
+FROM (SELECT r.participant_id, r.patch_id, r.service_id,
+             r.ended_at + make_interval(days => 14 + (random() * 186)::int) AS recv,
+             random() AS u, er.code = 'moved-away' AND %(services)s > 1 AS moved
+      FROM referrals_referral r JOIN referrals_endreason er ON er.id = r.end_reason_id
+      WHERE r.started_at IS NOT NULL AND r.ended_at IS NOT NULL) AS e
+JOIN bench_services b ON b.service = e.service_id
+JOIN bench_services nb ON nb.k = (b.k + 1) %% %(services)s
+WHERE (e.u < 0.2 OR (e.moved AND e.u < 0.6)) AND e.recv < %(data_end)s
 """
 
 PARTICIPANTS_SQL = """
@@ -199,23 +235,23 @@ INSERT INTO participants_participant
 SELECT 'Person' || g, 'Surname' || (g %% 997), date '1960-01-01' + (g * 7919 %% 16000),
        chr(65 + g / 1000000) || lpad((g %% 1000000)::text, 6, '0'), '', '',
        CASE WHEN g %% 7 = 0 THEN 'woman' ELSE 'man' END, '', '', '',
-       CASE WHEN g %% 2 = 0 THEN %(area_north)s ELSE %(area_south)s END, 'community',
-       %(data_start)s + make_interval(secs => (g - 1) * %(span)s / %(n)s), %(referrer)s, ''
-FROM generate_series(1, %(n)s) AS g
+       CASE WHEN (g / %(services)s) %% 2 = 0 THEN b.area_north ELSE b.area_south END, 'community',
+       %(data_start)s + make_interval(secs => (g - 1) * %(span)s / %(n)s), b.referrer, ''
+FROM generate_series(1, %(n)s) AS g JOIN bench_services b ON b.k = g %% %(services)s
 """
 
 EMPLOYERS_SQL = """
 INSERT INTO employers_employer
   (service_id, name, kind, sector_id, patch_id, address, size,
    employs_people_with_convictions, disclosure_practice, owner_id, created_at, created_by_id)
-SELECT %(service)s, 'Employer ' || g,
+SELECT b.service, 'Employer ' || g,
        CASE WHEN g %% 4 = 0 THEN 'training_provider' ELSE 'employer' END,
        (SELECT min(id) FROM employers_sector) + g %% (SELECT count(*) FROM employers_sector),
-       CASE WHEN g %% 2 = 0 THEN %(north)s ELSE %(south)s END, '',
+       CASE WHEN g %% 2 = 0 THEN b.north ELSE b.south END, '',
        (array['micro', 'small', 'medium', 'large'])[1 + g %% 4], 'unknown', '',
-       CASE WHEN g %% 2 = 0 THEN %(worker_north)s ELSE %(worker_south)s END,
-       %(data_start)s - make_interval(days => g %% 300), %(manager)s
-FROM generate_series(1, %(n)s) AS g
+       CASE WHEN g %% 2 = 0 THEN b.worker_north ELSE b.worker_south END,
+       %(data_start)s - make_interval(days => g %% 300), b.manager
+FROM bench_services b CROSS JOIN generate_series(1, %(n)s) AS g
 """
 
 OPPORTUNITIES_SQL = """
@@ -227,34 +263,37 @@ SELECT e.id,
             WHEN x.u < 0.2 THEN 'training' WHEN x.u < 0.55 THEN 'work' ELSE 'job' END,
        'Opportunity ' || x.g, e.sector_id, 1 + (x.g %% 5), e.patch_id, 'Bench', '', '', 'none',
        'none', '', x.created_at, e.owner_id
-FROM (SELECT g, random() AS u, 1 + (random() * (%(employers)s - 1))::int AS k,
+FROM (SELECT b.service, g, random() AS u, 1 + (random() * (%(employers)s - 1))::int AS k,
              %(data_start)s + make_interval(secs => random() * %(span)s) AS created_at
-      FROM generate_series(1, %(n)s) AS g) AS x
-JOIN (SELECT *, row_number() OVER (ORDER BY id) AS k FROM employers_employer) AS e
-  ON e.k = x.k
+      FROM bench_services b CROSS JOIN generate_series(1, %(n)s) AS g) AS x
+JOIN (SELECT *, row_number() OVER (PARTITION BY service_id ORDER BY id) AS k
+      FROM employers_employer) AS e
+  ON e.service_id = x.service AND e.k = x.k
 """
 
-# Started episodes put forward to one to three opportunities of about the time.
+# Most started episodes put forward to one to six opportunities of their service of about
+# the time (about two placements a person).
 PLACEMENTS_SQL = """
 WITH opps AS (
-  SELECT id, kind, row_number() OVER (ORDER BY created_at, id) AS k
-  FROM employers_opportunity
+  SELECT o.id, o.kind, e.service_id AS service,
+         row_number() OVER (PARTITION BY e.service_id ORDER BY o.created_at, o.id) AS k
+  FROM employers_opportunity o JOIN employers_employer e ON e.id = o.employer_id
 ),
 tries AS (
-  SELECT r.id AS referral_id, r.participant_id, r.worker_id,
-         r.started_at + make_interval(days => 7 + t * 25 + (random() * 60)::int,
+  SELECT r.id AS referral_id, r.participant_id, r.worker_id, r.service_id AS service,
+         r.started_at + make_interval(days => 7 + t * 12 + (random() * 40)::int,
                                       hours => (random() * 8)::int) AS put_forward_at,
          coalesce(r.ended_at, %(data_end)s) AS until,
          random() AS u_dec, random() AS u_end, random() AS u_pick
   FROM referrals_referral r
-  CROSS JOIN LATERAL generate_series(1, 1 + (r.id %% 3)::int) AS t
-  WHERE r.started_at IS NOT NULL AND r.id * 7 %% 100 < 45
+  CROSS JOIN LATERAL generate_series(1, 1 + (r.id %% 6)::int) AS t
+  WHERE r.started_at IS NOT NULL AND r.id * 7 %% 100 < 95
 ),
 picked AS (
   SELECT tries.*, opps.id AS opportunity_id, opps.kind,
          (put_forward_at AT TIME ZONE %(tz)s)::date AS put_forward_on
   FROM tries
-  JOIN opps ON opps.k = greatest(1, least(%(opportunities)s,
+  JOIN opps ON opps.service = tries.service AND opps.k = greatest(1, least(%(opportunities)s,
        floor(extract(epoch FROM put_forward_at - %(data_start)s) / %(span)s
              * %(opportunities)s)::int - (u_pick * 40)::int))
   WHERE put_forward_at < until
@@ -354,7 +393,7 @@ WHERE a.instrument_id = %(instrument)s
 GOALS_SQL = """
 WITH plans AS (
   INSERT INTO plans_pathwayplan (referral_id, created_at, created_by_id)
-  SELECT r.id, r.started_at + interval '2 days', coalesce(r.worker_id, %(manager)s)
+  SELECT r.id, r.started_at + interval '2 days', coalesce(r.worker_id, r.accepted_by_id)
   FROM referrals_referral r
   WHERE r.started_at IS NOT NULL AND r.started_at + interval '2 days' < %(data_end)s
   RETURNING id, created_at, created_by_id
@@ -382,17 +421,110 @@ SELECT plan_id, 'Goal ' || n,
 FROM g
 """
 
+# Mentoring contacts (about twenty a person): for each started episode one every four to
+# eight days from its start until it ended (or the data ends), on a weekday (a Saturday or
+# Sunday moves to the Monday) in working hours, UK time; face to face, by phone or by video,
+# or at the placement when one of the episode's placements was running then. Most took
+# place (some late), some did not (with a reason), a few await feedback, and a few were
+# rescheduled a week on (``RESCHEDULED_SQL`` books the new one).
+CONTACTS_SQL = """
+WITH episodes AS (
+  SELECT r.id, r.worker_id, r.started_at,
+         least(coalesce(r.ended_at, %(data_end)s), %(data_end)s) AS until,
+         4 + (random() * 3)::int AS every
+  FROM referrals_referral r WHERE r.started_at IS NOT NULL
+),
+slots AS (
+  SELECT e.id AS referral_id, e.worker_id, e.started_at, e.until,
+         (e.started_at AT TIME ZONE %(tz)s)::date + n * e.every AS day_raw,
+         random() AS u_mode, random() AS u_time, random() AS u_out, random() AS u_how
+  FROM episodes e
+  CROSS JOIN LATERAL generate_series(
+    1, (extract(epoch FROM e.until - e.started_at) / 86400 / e.every)::int) AS n
+),
+dated AS (
+  SELECT slots.*,
+         ((day_raw + CASE extract(isodow FROM day_raw) WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END)
+          + time '09:00' + make_interval(mins => 30 * (u_time * 15)::int))
+           AT TIME ZONE %(tz)s AS starts_at
+  FROM slots
+),
+stated AS (
+  SELECT dated.*,
+         CASE WHEN u_out < 0.80 THEN 'happened' WHEN u_out < 0.955 THEN 'not'
+              WHEN u_out < 0.985 AND starts_at + interval '7 days' < until THEN 'moved'
+              ELSE 'awaiting' END AS state
+  FROM dated WHERE starts_at < until
+)
+INSERT INTO contacts_contact
+  (referral_id, starts_at, mode, duration_minutes, location, placement_id, booked_by_id,
+   created_at, reschedule_reason, outcome_recorded_at, outcome_recorded_by_id, happened,
+   attended, not_happened_reason, notes, tell_referrer)
+SELECT d.referral_id, d.starts_at,
+       CASE WHEN pl.id IS NOT NULL THEN 'placement' WHEN u_mode < 0.55 THEN 'face_to_face'
+            WHEN u_mode < 0.8 THEN 'phone' ELSE 'video' END,
+       (array[30, 45, 60])[1 + (u_time * 1000)::int %% 3],
+       CASE WHEN pl.id IS NOT NULL THEN 'At the placement' WHEN u_mode < 0.55 THEN 'Office'
+            ELSE '' END,
+       pl.id, d.worker_id,
+       greatest(d.started_at, d.starts_at - make_interval(days => 1 + (u_how * 10)::int)),
+       CASE WHEN state = 'moved' THEN 'The person asked to move it' ELSE '' END,
+       CASE WHEN state IN ('happened', 'not')
+            THEN d.starts_at + make_interval(hours => 1 + (u_how * 40)::int) END,
+       CASE WHEN state IN ('happened', 'not') THEN d.worker_id END,
+       CASE state WHEN 'happened' THEN true WHEN 'not' THEN false END,
+       CASE WHEN state = 'happened' AND u_out < 0.68 THEN 'yes'
+            WHEN state = 'happened' THEN 'late'
+            WHEN state = 'not' AND u_how < 0.8 THEN 'no'
+            WHEN state = 'not' THEN 'yes' ELSE '' END,
+       CASE WHEN state = 'not' AND u_how < 0.4 THEN 'acceptable'
+            WHEN state = 'not' AND u_how < 0.8 THEN 'unacceptable'
+            WHEN state = 'not' THEN 'logistics' ELSE '' END,
+       '', false
+FROM stated d
+LEFT JOIN LATERAL (
+  SELECT p.id FROM placements_placement p
+  WHERE d.u_mode >= 0.9 AND p.referral_id = d.referral_id
+    AND p.started_on <= (d.starts_at AT TIME ZONE %(tz)s)::date
+    AND coalesce(p.completed_on, p.ended_early_on, %(data_end_day)s)
+        >= (d.starts_at AT TIME ZONE %(tz)s)::date
+  ORDER BY p.started_on DESC, p.id DESC LIMIT 1
+) pl ON true
+"""
+
+# Each contact moved a week on: the new one (which took place) supersedes it.
+RESCHEDULED_SQL = """
+WITH old AS (
+  SELECT id, referral_id, starts_at + interval '7 days' AS new_at, mode, duration_minutes,
+         location, placement_id, booked_by_id
+  FROM contacts_contact WHERE reschedule_reason <> '' AND superseded_by_id IS NULL
+),
+new AS (
+  INSERT INTO contacts_contact
+    (referral_id, starts_at, mode, duration_minutes, location, placement_id, booked_by_id,
+     created_at, reschedule_reason, outcome_recorded_at, outcome_recorded_by_id, happened,
+     attended, not_happened_reason, notes, tell_referrer)
+  SELECT referral_id, new_at, mode, duration_minutes, location, placement_id, booked_by_id,
+         new_at - interval '6 days', '', new_at + interval '2 hours', booked_by_id, true, 'yes',
+         '', 'Rescheduled (' || id || ')', false
+  FROM old
+  RETURNING id, notes
+)
+UPDATE contacts_contact c SET superseded_by_id = new.id
+FROM new WHERE new.notes = 'Rescheduled (' || c.id || ')'
+"""
+
 # A custodial sentence for some people referred from prison, started long before the
 # referral: most released some weeks after it (support then starts on ROTL and the index
 # date is the release), some later than the half-year's end, some not released by the end
 # of the data.
 CUSTODY_SQL = """
 WITH people AS (
-  SELECT id, (created_at AT TIME ZONE %(tz)s)::date AS referred_on, random() AS u
-  FROM participants_participant
+  SELECT p.id, (p.created_at AT TIME ZONE %(tz)s)::date AS referred_on, b.manager, random() AS u
+  FROM participants_participant p {of_service}
 ),
 custody AS (
-  SELECT id AS participant_id, referred_on - 400 - (u * 300)::int AS start_day,
+  SELECT id AS participant_id, manager, referred_on - 400 - (u * 300)::int AS start_day,
          CASE WHEN u < 0.06 THEN referred_on + 5 + (u * 1500)::int
               WHEN u < 0.08 THEN referred_on + 200 + (u * 2000)::int END AS end_raw
   FROM people WHERE u < 0.09
@@ -403,7 +535,7 @@ INSERT INTO outcomes_order
 SELECT participant_id, 'custodial', start_day, start_day + 900,
        CASE WHEN end_raw <= %(data_end_day)s THEN end_raw END,
        CASE WHEN end_raw <= %(data_end_day)s THEN 'completed' ELSE '' END,
-       'hand', '', '', %(manager)s,
+       'hand', '', '', manager,
        (least(coalesce(end_raw, start_day), %(data_end_day)s) + time '12:00') AT TIME ZONE %(tz)s
 FROM custody
 """
@@ -412,16 +544,16 @@ FROM custody
 # some; those due to end by the end of the data ended, most completed.
 ORDERS_SQL = """
 WITH people AS (
-  SELECT id, (created_at AT TIME ZONE %(tz)s)::date AS referred_on, random() AS u
-  FROM participants_participant
+  SELECT p.id, (p.created_at AT TIME ZONE %(tz)s)::date AS referred_on, b.manager, random() AS u
+  FROM participants_participant p {of_service}
 ),
 orders AS (
-  SELECT id AS participant_id, referred_on - (u * 200)::int AS start_day,
+  SELECT id AS participant_id, manager, referred_on - (u * 200)::int AS start_day,
          CASE WHEN u < 0.5 THEN 365 ELSE 730 END AS length, random() AS u_type,
          random() AS u_end, random() AS u_source
   FROM people WHERE u < 0.75
   UNION ALL
-  SELECT id, referred_on - 500 - (u * 400)::int, 365, random(), random(), random()
+  SELECT id, manager, referred_on - 500 - (u * 400)::int, 365, random(), random(), random()
   FROM people WHERE u < 0.15
 ),
 ended AS (
@@ -446,7 +578,7 @@ SELECT participant_id,
        CASE WHEN end_raw <= %(data_end_day)s THEN how ELSE '' END,
        CASE WHEN u_source < 0.35 THEN 'import' ELSE 'hand' END,
        CASE WHEN u_source < 0.35 THEN 'extract-2025-05' ELSE '' END, '',
-       CASE WHEN u_source < 0.35 THEN NULL ELSE %(manager)s END,
+       CASE WHEN u_source < 0.35 THEN NULL ELSE manager END,
        (least(coalesce(end_raw, start_day), %(data_end_day)s) + time '12:00') AT TIME ZONE %(tz)s
 FROM ended
 """
@@ -463,61 +595,109 @@ SELECT id, committed_on, proven_on,
               'summary_motoring', 'fraud'])[1 + (id + n) %% 7],
        '', CASE WHEN u < 0.4 THEN 'import' ELSE 'hand' END,
        CASE WHEN u < 0.4 THEN 'extract-2025-05' ELSE '' END,
-       CASE WHEN u < 0.4 THEN NULL ELSE %(manager)s END,
+       CASE WHEN u < 0.4 THEN NULL ELSE manager END,
        (proven_on + time '12:00') AT TIME ZONE %(tz)s
-FROM (SELECT id, n, u, committed_on, committed_on + 20 + (random() * 280)::int AS proven_on
-      FROM (SELECT p.id, n, random() AS u,
+FROM (SELECT id, manager, n, u, committed_on,
+             committed_on + 20 + (random() * 280)::int AS proven_on
+      FROM (SELECT p.id, b.manager, n, random() AS u,
                    (p.created_at AT TIME ZONE %(tz)s)::date - 365
                    + (random() * (%(data_end_day)s
                                   - (p.created_at AT TIME ZONE %(tz)s)::date + 365))::int
                    AS committed_on
-            FROM participants_participant p
+            FROM participants_participant p {of_service}
             CROSS JOIN LATERAL generate_series(1, 1 + p.id %% 3) AS n
             WHERE p.id * 13 %% 100 < 33) AS c) AS o
 WHERE proven_on <= %(as_of)s
 """
 
 
-def _build(participants: int) -> dict[str, float]:
-    """One service with ``participants`` people and their records; seconds per step."""
+# The people of a participant's service (by their area), for the rows recorded by its staff.
+OF_SERVICE = """
+JOIN accounts_area a ON a.id = p.area_id JOIN accounts_patch pa ON pa.id = a.patch_id
+JOIN bench_services b ON b.service = pa.service_id
+"""
+
+# Each service of the bench, numbered from 0, with its patches, areas and staff: the
+# statements above spread the rows over the services through it.
+SERVICES_TABLE = """
+CREATE TABLE bench_services (
+  k integer PRIMARY KEY, service integer, north integer, south integer, area_north integer,
+  area_south integer, referrer integer, manager integer, worker_north integer,
+  worker_south integer)
+"""
+
+
+def _make_services(count: int, participants: int) -> list[Any]:
+    """``count`` services (each with a North and a South patch, an area in each, a
+    referrer, a manager and a worker per patch), listed in ``bench_services``."""
+    from django.db import connection
+
+    from pathways.accounts.models import Area, Patch, Service, User
+    from pathways.core.roles import Role
+
+    capacity = max(50, CAPACITY * participants // 50000 // count)
+    services = []
+    with connection.cursor() as cursor:
+        cursor.execute(SERVICES_TABLE)
+        for k in range(count):
+            number = f"{k + 1:02d}"
+            service = Service.objects.create(
+                name=f"Bench service {number}", slug=f"bench-{number}", capacity=capacity
+            )
+            north = Patch.objects.create(service=service, name="North")
+            south = Patch.objects.create(service=service, name="South")
+            staff = {
+                name: User.objects.create(
+                    username=f"{name.replace('_', '-')}-{number}",
+                    role=role,
+                    service=service,
+                    patch=patch,
+                ).pk
+                for name, role, patch in (
+                    ("referrer", Role.REFERRER, None),
+                    ("manager", Role.MANAGER, None),
+                    ("worker_north", Role.WORKER, north),
+                    ("worker_south", Role.WORKER, south),
+                )
+            }
+            cursor.execute(
+                "INSERT INTO bench_services VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    k,
+                    service.pk,
+                    north.pk,
+                    south.pk,
+                    Area.objects.create(patch=north, name=f"Northshire {number}").pk,
+                    Area.objects.create(patch=south, name=f"Southshire {number}").pk,
+                    staff["referrer"],
+                    staff["manager"],
+                    staff["worker_north"],
+                    staff["worker_south"],
+                ],
+            )
+            services.append(service)
+    return services
+
+
+def _build(participants: int, services: int) -> tuple[list[Any], dict[str, float]]:
+    """``services`` services sharing ``participants`` people and their records; the
+    services, and the seconds per step."""
     from django.conf import settings
     from django.db import connection
     from django.utils import timezone
 
-    from pathways.accounts.models import Area, Patch, Service, User
-    from pathways.core.roles import Role
     from pathways.plans.models import Instrument
     from pathways.plans.reference import DEFAULT_INSTRUMENT
     from pathways.plans.services import reading_totals_rebuild
 
-    service = Service.objects.create(name="Bench service", slug="bench", capacity=CAPACITY)
-    north = Patch.objects.create(service=service, name="North")
-    south = Patch.objects.create(service=service, name="South")
-    area_north = Area.objects.create(patch=north, name="Northshire")
-    area_south = Area.objects.create(patch=south, name="Southshire")
-    referrer = User.objects.create(username="referrer", role=Role.REFERRER, service=service)
-    manager = User.objects.create(username="manager", role=Role.MANAGER, service=service)
-    worker_north = User.objects.create(
-        username="worker-north", role=Role.WORKER, service=service, patch=north
-    )
-    worker_south = User.objects.create(
-        username="worker-south", role=Role.WORKER, service=service, patch=south
-    )
+    made = _make_services(services, participants)
     tz = settings.TIME_ZONE
     start = timezone.make_aware(datetime.datetime.combine(DATA_START, datetime.time()))
     end = timezone.make_aware(
         datetime.datetime.combine(DATA_END + datetime.timedelta(days=1), datetime.time())
     )
     params: dict[str, Any] = {
-        "service": service.pk,
-        "north": north.pk,
-        "south": south.pk,
-        "area_north": area_north.pk,
-        "area_south": area_south.pk,
-        "referrer": referrer.pk,
-        "manager": manager.pk,
-        "worker_north": worker_north.pk,
-        "worker_south": worker_south.pk,
+        "services": services,
         "instrument": Instrument.objects.get(name=DEFAULT_INSTRUMENT).pk,
         "tz": tz,
         "data_start": start,
@@ -526,8 +706,10 @@ def _build(participants: int) -> dict[str, float]:
         "as_of": AS_OF,
         "span": (end - start).total_seconds(),
     }
-    employers = max(10, participants * EMPLOYERS_PER_1000 // 1000)
-    opportunities = max(50, participants * OPPORTUNITIES_PER_1000 // 1000)
+    # Per service: its employers and opportunities grow with its people.
+    each = max(1, participants // services)
+    employers = max(10, each * EMPLOYERS_PER_1000 // 1000)
+    opportunities = max(50, each * OPPORTUNITIES_PER_1000 // 1000)
     steps: list[tuple[str, str, dict[str, Any]]] = [
         ("participants", PARTICIPANTS_SQL, {"n": participants}),
         ("referrals", EPISODES_SQL.format(source=FIRST_EPISODES), {}),
@@ -538,9 +720,11 @@ def _build(participants: int) -> dict[str, float]:
         ("sustainment checks", CHECKS_SQL, {}),
         ("readings and scores", READINGS_SQL, {}),
         ("plans and goals", GOALS_SQL, {}),
-        ("orders", ORDERS_SQL, {}),
-        ("custodial sentences", CUSTODY_SQL, {}),
-        ("proven offences", OFFENCES_SQL, {}),
+        ("contacts", CONTACTS_SQL, {}),
+        ("rescheduled contacts", RESCHEDULED_SQL, {}),
+        ("orders", ORDERS_SQL.replace("{of_service}", OF_SERVICE), {}),
+        ("custodial sentences", CUSTODY_SQL.replace("{of_service}", OF_SERVICE), {}),
+        ("proven offences", OFFENCES_SQL.replace("{of_service}", OF_SERVICE), {}),
         ("analyze", "ANALYZE", {}),
     ]
     seconds = {}
@@ -553,10 +737,13 @@ def _build(participants: int) -> dict[str, float]:
                 started = time.perf_counter()
                 reading_totals_rebuild()
                 seconds["reading totals"] = time.perf_counter() - started
+            elif name == "contacts":
+                # The placements and episodes the contacts look up, planned from real counts.
+                cursor.execute("ANALYZE referrals_referral, placements_placement")
             started = time.perf_counter()
             cursor.execute(sql, {**params, **extra} if sql != "ANALYZE" else None)
             seconds[name] = time.perf_counter() - started
-    return seconds
+    return made, seconds
 
 
 # ---------------------------------------------------------------- the floor: hand SQL
@@ -580,13 +767,13 @@ WITH ref AS (
     count(*) FILTER (WHERE r.ended_at >= %(t0)s AND r.ended_at < %(t1)s
                      AND r.started_at IS NOT NULL AND er."group" = 'Disengaged') AS disengaged
   FROM referrals_referral r LEFT JOIN referrals_endreason er ON er.id = r.end_reason_id
-  WHERE r.service_id = %(service)s
+  WHERE r.service_id = ANY(%(services)s)
 ),
 opp AS (
   SELECT count(*) FILTER (WHERE o.kind = 'training') AS training,
          count(*) FILTER (WHERE o.kind IN ('work', 'job')) AS employment
   FROM employers_opportunity o JOIN employers_employer e ON e.id = o.employer_id
-  WHERE e.service_id = %(service)s AND o.created_at >= %(t0)s AND o.created_at < %(t1)s
+  WHERE e.service_id = ANY(%(services)s) AND o.created_at >= %(t0)s AND o.created_at < %(t1)s
 ),
 pl AS (
   SELECT
@@ -602,7 +789,7 @@ pl AS (
   FROM placements_placement p
   JOIN referrals_referral r ON r.id = p.referral_id
   JOIN employers_opportunity o ON o.id = p.opportunity_id
-  WHERE r.service_id = %(service)s
+  WHERE r.service_id = ANY(%(services)s)
     AND (p.put_forward_at >= %(t0)s AND p.put_forward_at < %(t1)s
          OR p.started_on BETWEEN %(d0)s AND %(d1)s
          OR p.completed_on BETWEEN %(d0)s AND %(d1)s)
@@ -621,7 +808,7 @@ chk AS (
   FROM placements_sustainmentcheck s
   JOIN placements_placement p ON p.id = s.placement_id
   JOIN referrals_referral r ON r.id = p.referral_id
-  WHERE r.service_id = %(service)s
+  WHERE r.service_id = ANY(%(services)s)
     AND s.due_on BETWEEN %(d0)s AND %(d1)s AND s.due_on <= %(as_of)s
 ),
 goals AS (
@@ -629,7 +816,7 @@ goals AS (
   SELECT count(DISTINCT r.participant_id) AS goal_people
   FROM plans_goal g JOIN plans_pathwayplan pp ON pp.id = g.plan_id
   JOIN referrals_referral r ON r.id = pp.referral_id
-  WHERE r.service_id = %(service)s AND g.achieved_on BETWEEN %(d0)s AND %(d1)s
+  WHERE r.service_id = ANY(%(services)s) AND g.achieved_on BETWEEN %(d0)s AND %(d1)s
     AND g.achieved_on <= %(as_of)s
 ),
 episodes AS (
@@ -639,7 +826,7 @@ episodes AS (
          (array_agg(rd.id ORDER BY rd.taken_on, rd.id))[1] AS first_id,
          (array_agg(rd.id ORDER BY rd.taken_on DESC, rd.id DESC))[1] AS latest_id
   FROM plans_reading rd JOIN referrals_referral r ON r.id = rd.referral_id
-  WHERE r.service_id = %(service)s
+  WHERE r.service_id = ANY(%(services)s)
     AND rd.taken_on <= %(d1)s
   GROUP BY rd.referral_id
   HAVING count(*) >= 2 AND max(rd.taken_on) >= %(d0)s
@@ -667,7 +854,7 @@ ord AS (
     AND o.recorded_at < %(moment)s
     AND EXISTS (
       SELECT 1 FROM referrals_referral r
-      WHERE r.service_id = %(service)s AND r.participant_id = o.participant_id
+      WHERE r.service_id = ANY(%(services)s) AND r.participant_id = o.participant_id
         AND r.started_at < ((o.actual_end_date + 1)::timestamp AT TIME ZONE %(tz)s))
 ),
 cohort AS (
@@ -675,7 +862,7 @@ cohort AS (
   SELECT DISTINCT ON (r.participant_id) r.participant_id,
          (r.started_at AT TIME ZONE %(tz)s)::date AS support_day
   FROM referrals_referral r
-  WHERE r.service_id = %(service)s AND r.started_at >= %(t0)s AND r.started_at < %(t1)s
+  WHERE r.service_id = ANY(%(services)s) AND r.started_at >= %(t0)s AND r.started_at < %(t1)s
     AND r.started_at < %(moment)s
   ORDER BY r.participant_id, r.started_at, r.id
 ),
@@ -723,21 +910,24 @@ reo AS (
            AS offences
   FROM win w
 )
-SELECT *, (SELECT capacity FROM accounts_service WHERE id = %(service)s) AS capacity
+SELECT *, (SELECT sum(capacity) FROM accounts_service WHERE id = ANY(%(services)s))::int
+  AS capacity
 FROM ref, opp, pl, chk, goals, dist, ord, reo
 """
 
 Triple = tuple[float | None, int | None, int | None]
 
 
-def _hand_sql(service_id: int, period: Any, as_of: datetime.date) -> dict[str, Triple]:
+def _hand_sql(service_ids: list[int], period: Any, as_of: datetime.date) -> dict[str, Triple]:
+    """Every figure for the services together (one service, or the national total: each
+    person once), from ``HAND_SQL``."""
     from django.conf import settings
     from django.db import connection
 
     from pathways.outcomes.measures import as_at_moment
 
     params = {
-        "service": service_id,
+        "services": service_ids,
         "t0": period.first_moment,
         "t1": period.after_end,
         "d0": period.start,
@@ -808,38 +998,21 @@ def _rows() -> dict[str, int]:
     return counts
 
 
+def _load() -> str:
+    """The machine's load averages (1, 5, 15 minutes): other work shares its cores."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
+
+
 def _same(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
     return abs(float(a) - float(b)) < 1e-9
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=50000, help="people in the service")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per figure")
-    args = parser.parse_args()
-    _setup_django()
-
-    from pathways.accounts.models import Service
-    from pathways.core.periods import half_year
-    from pathways.outcomes.measures import BY_KEY, MEASURES
-    from pathways.outcomes.selectors import measures_for_period
-
-    started = time.perf_counter()
-    steps = _build(args.participants)
-    print(f"built {args.participants:,} participants in {time.perf_counter() - started:.1f} s")
-    print("  " + ", ".join(f"{name} {s:.1f} s" for name, s in steps.items()))
-    print("\nrows")
-    for table, n in _rows().items():
-        print(f"  {table:32} {n:>10,}")
-
-    service = Service.objects.get(slug="bench")
-    period = half_year(PERIOD_DAY)
-    print(f"\nperiod {period} ({period.key}), as at {AS_OF}")
-
-    results = measures_for_period(service, period, as_of=AS_OF)
-    registry = {
+def _registry(results: list[Any], breakdown: dict[str, int]) -> dict[str, Triple]:
+    """The registry's figures (value, numerator, denominator), and measure 8's breakdown
+    lines the hand SQL also counts."""
+    figures: dict[str, Triple] = {
         result.measure.key: (
             result.figure.value,
             result.figure.numerator,
@@ -847,70 +1020,620 @@ def main() -> None:
         )
         for result in results
     }
-    breakdown = dict(BY_KEY["not_reoffending"].compute(service, period, AS_OF).breakdown)
-    registry["not_reoffending: in custody at the end"] = (
+    figures["not_reoffending: in custody at the end"] = (
         breakdown["In custody at the end of the period (not counted)"],
         None,
         None,
     )
-    registry["not_reoffending: proven re-offences"] = (
+    figures["not_reoffending: proven re-offences"] = (
         breakdown["Proven re-offences (18 months passed)"],
         None,
         None,
     )
-    hand = _hand_sql(service.pk, period, AS_OF)
-    print(f"\n{'measure':32} {'registry (value, num, den)':>30} {'hand SQL':>30}")
+    return figures
+
+
+def _compare(
+    title: str, registry: dict[str, Triple], other: dict[str, Triple], name: str
+) -> list[str]:
+    """Print the registry's figures beside ``other``'s; the keys that differ."""
+    print(f"\n{title}")
+    print(f"{'measure':40} {'registry (value, num, den)':>28} {name:>28}")
     mismatches = []
     for key, figure in registry.items():
-        other = hand[key]
-        same = all(_same(a, b) for a, b in zip(figure, other, strict=True))
+        theirs = other.get(key)
+        same = theirs is not None and all(_same(a, b) for a, b in zip(figure, theirs, strict=True))
         if not same:
             mismatches.append(key)
-        print(f"{key:32} {figure!s:>30} {other!s:>30}{'' if same else '   <-- DIFFERS'}")
-    for key, figure in hand.items():
+        print(f"{key:40} {figure!s:>28} {theirs!s:>28}{'' if same else '   <-- DIFFERS'}")
+    for key, figure in other.items():
         if key not in registry:
-            print(f"{key:32} {'':>30} {figure!s:>30}")
+            print(f"{key:40} {'':>28} {figure!s:>28}")
     if mismatches:
-        print(f"\nMISMATCH in {len(mismatches)} measure(s): {', '.join(mismatches)}")
-        for key in mismatches:
-            print(f"  {key}: registry {registry[key]}, hand SQL {hand[key]}")
+        print(f"MISMATCH in {len(mismatches)} figure(s): {', '.join(mismatches)}")
     else:
-        print("\nthe hand SQL gives every figure the registry gives")
+        print(f"{name} gives every figure the registry gives")
+    return mismatches
+
+
+# ---------------------------------------------------------------- pandas beside it
+
+# What an analyst would export: each table the figures read, whole (COPY ... TO STDOUT), of
+# one service (its own rows: its referrals and what hangs off them, and the orders and
+# offences of its people) or of every service.
+EXPORTS = {
+    "accounts_service": "id = ANY({ids})",
+    "referrals_endreason": "",
+    "referrals_referral": "service_id = ANY({ids})",
+    "employers_employer": "service_id = ANY({ids})",
+    "employers_opportunity": "employer_id IN (SELECT id FROM employers_employer "
+    "WHERE service_id = ANY({ids}))",
+    "placements_placement": "referral_id IN ({referrals})",
+    "placements_sustainmentcheck": "placement_id IN (SELECT id FROM placements_placement "
+    "WHERE referral_id IN ({referrals}))",
+    "plans_pathwayplan": "referral_id IN ({referrals})",
+    "plans_goal": "plan_id IN (SELECT id FROM plans_pathwayplan WHERE referral_id IN "
+    "({referrals}))",
+    "plans_reading": "referral_id IN ({referrals})",
+    "outcomes_order": "participant_id IN ({people})",
+    "outcomes_provenoffence": "participant_id IN ({people})",
+}
+
+
+def _export(directory: Path, service_ids: list[int] | None) -> int:
+    """Each table of ``EXPORTS`` to ``directory``/table.csv (with a header), of the
+    services (or all of them); the bytes written."""
+    from django.db import connection
+
+    directory.mkdir(parents=True, exist_ok=True)
+    ids = "'{" + ",".join(str(int(pk)) for pk in service_ids or []) + "}'::int[]"
+    of_services = f"FROM referrals_referral WHERE service_id = ANY({ids})"
+    referrals, people = f"SELECT id {of_services}", f"SELECT participant_id {of_services}"
+    written = 0
+    with connection.cursor() as cursor:
+        for table, where in EXPORTS.items():
+            query = f"SELECT * FROM {table}"  # noqa: S608 (fixed names, integer ids)
+            if where and service_ids is not None:
+                query += " WHERE " + where.format(ids=ids, referrals=referrals, people=people)
+            with (
+                (directory / f"{table}.csv").open("wb") as out,
+                cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy,
+            ):
+                for data in copy:
+                    out.write(data)
+                    written += len(data)
+    return written
+
+
+def _pandas_figures(directory: Path, tz: str, first: str, last: str) -> dict[str, Triple]:
+    """An analyst's pandas over the CSV exports in ``directory``: every figure for the
+    half-year ``first`` to ``last`` as at ``AS_OF``, for the services exported together
+    (each person once), from the written definitions (docs/measures.md). Reading the
+    CSVs is part of it. Runs in the bench's own venv (.venv/bench), never Django's."""
+    import pandas as pd
+
+    d0, d1, as_of = pd.Timestamp(first), pd.Timestamp(last), pd.Timestamp(AS_OF)
+    one_day = pd.Timedelta(days=1)
+    t0, t1 = pd.Timestamp(d0, tz=tz), pd.Timestamp(d1 + one_day, tz=tz)
+    moment = pd.Timestamp(as_of + one_day, tz=tz)  # recorded by the end of the as-at day
+
+    def read(
+        table: str, columns: list[str], moments: tuple[str, ...] = (), dates: tuple[str, ...] = ()
+    ) -> Any:
+        frame = pd.read_csv(directory / f"{table}.csv", usecols=columns)
+        for column in moments:
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+        for column in dates:
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
+        return frame
+
+    def in_period(column: Any) -> Any:  # a moment recorded in the period, by the as-at day
+        return (column >= t0) & (column < t1) & (column < moment)
+
+    def on_days(column: Any) -> Any:  # a date in the period, on or before the as-at day
+        return (column >= d0) & (column <= d1) & (column <= as_of)
+
+    def local_day(column: Any) -> Any:
+        return column.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+
+    services = read("accounts_service", ["id", "capacity"])
+    refs = read(
+        "referrals_referral",
+        [
+            "id",
+            "service_id",
+            "participant_id",
+            "received_at",
+            "accepted_at",
+            "started_at",
+            "ended_at",
+            "end_reason_id",
+        ],
+        moments=("received_at", "accepted_at", "started_at", "ended_at"),
+    )
+    refs = refs[refs.service_id.isin(services.id)]
+    figures: dict[str, Triple] = {}
+
+    # Referrals and support.
+    figures["referrals_received"] = (int(in_period(refs.received_at).sum()), None, None)
+    figures["referrals_accepted"] = (int(in_period(refs.accepted_at).sum()), None, None)
+    started = refs[in_period(refs.started_at)]
+    figures["starts"] = (len(started), None, None)
+    waited = started[started.accepted_at.notna()]
+    wait = (waited.started_at - waited.accepted_at).mean()
+    figures["waiting_time"] = (
+        None if waited.empty else round(wait.total_seconds() / 86400, 1),
+        None,
+        len(waited),
+    )
+    end_of_day = min(t1, moment)
+    active = (refs.started_at < end_of_day) & (refs.ended_at.isna() | (refs.ended_at >= end_of_day))
+    caseload = refs[active].participant_id.nunique()
+    figures["caseload"] = (caseload, caseload, int(services.capacity.sum()))
+    reasons = read("referrals_endreason", ["id", "group"])
+    ended = refs[in_period(refs.ended_at) & refs.started_at.notna()]
+    disengaged = int(ended.end_reason_id.isin(reasons.id[reasons.group == "Disengaged"]).sum())
+    figures["attrition"] = (disengaged, disengaged, len(ended))
+
+    # 1, 2: opportunities created with the services' employers.
+    employers = read("employers_employer", ["id", "service_id"])
+    opps = read(
+        "employers_opportunity",
+        ["id", "employer_id", "kind", "created_at"],
+        moments=("created_at",),
+    )
+    opps = opps[opps.employer_id.isin(employers.id[employers.service_id.isin(services.id)])]
+    created = opps[in_period(opps.created_at)]
+    figures["training_placements_created"] = (int((created.kind == "training").sum()), None, None)
+    figures["employment_placements_created"] = (
+        int(created.kind.isin(["work", "job"]).sum()),
+        None,
+        None,
+    )
+
+    # 3, 5, 6 and job starts: people, each once.
+    placements = read(
+        "placements_placement",
+        [
+            "id",
+            "referral_id",
+            "participant_id",
+            "opportunity_id",
+            "put_forward_at",
+            "started_on",
+            "completed_on",
+        ],
+        moments=("put_forward_at",),
+        dates=("started_on", "completed_on"),
+    )
+    placements = placements[placements.referral_id.isin(refs.id)].merge(
+        opps[["id", "kind"]].rename(columns={"id": "opportunity_id"}), on="opportunity_id"
+    )
+    started_on = on_days(placements.started_on)
+    figures["participants_put_forward"] = (
+        placements[in_period(placements.put_forward_at)].participant_id.nunique(),
+        None,
+        None,
+    )
+    figures["placement_starts"] = (placements[started_on].participant_id.nunique(), None, None)
+    figures["placement_completions"] = (
+        placements[
+            on_days(placements.completed_on) & placements.kind.isin(["training", "work"])
+        ].participant_id.nunique(),
+        None,
+        None,
+    )
+    figures["job_starts"] = (
+        placements[started_on & (placements.kind == "job")].participant_id.nunique(),
+        None,
+        None,
+    )
+
+    # Sustainment: every check due in the period by the as-at day; in work if so recorded.
+    checks = read(
+        "placements_sustainmentcheck",
+        ["placement_id", "weeks", "due_on", "checked_on", "in_work"],
+        dates=("due_on", "checked_on"),
+    )
+    checks = checks[checks.placement_id.isin(placements.id) & on_days(checks.due_on)]
+    known_in_work = (
+        checks.checked_on.notna()
+        & (checks.checked_on <= as_of)
+        & (checks.in_work.astype(str) == "t")
+    )
+    for weeks in (4, 13, 26):
+        of_weeks = checks.weeks == weeks
+        in_work = int((of_weeks & known_in_work).sum())
+        figures[f"sustained_{weeks}_weeks"] = (in_work, in_work, int(of_weeks.sum()))
+
+    # 4: people who achieved a goal of their plan in the period.
+    plans = read("plans_pathwayplan", ["id", "referral_id"])
+    goals = read("plans_goal", ["plan_id", "achieved_on"], dates=("achieved_on",))
+    achieved = (
+        goals[on_days(goals.achieved_on)]
+        .merge(plans.rename(columns={"id": "plan_id"}), on="plan_id")
+        .merge(
+            refs[["id", "participant_id"]].rename(columns={"id": "referral_id"}), on="referral_id"
+        )
+    )
+    figures["goals_achieved"] = (achieved.participant_id.nunique(), None, None)
+
+    # Distance travelled: episodes with two readings or more by the end, the latest in the
+    # period; moved up when the latest total is above the first.
+    readings = read(
+        "plans_reading", ["id", "referral_id", "taken_on", "total"], dates=("taken_on",)
+    )
+    if readings.total.isna().any():
+        raise SystemExit("a reading has no kept total: the analyst would need the scores")
+    readings = readings[readings.referral_id.isin(refs.id) & (readings.taken_on <= min(d1, as_of))]
+    episodes = (
+        readings.sort_values(["referral_id", "taken_on", "id"])
+        .groupby("referral_id")
+        .agg(
+            n=("id", "size"),
+            latest_on=("taken_on", "max"),
+            first=("total", "first"),
+            latest=("total", "last"),
+        )
+    )
+    counted = episodes[(episodes.n >= 2) & (episodes.latest_on >= d0)]
+    moved_up = int((counted.latest > counted["first"]).sum())
+    figures["distance_travelled"] = (moved_up, moved_up, len(counted))
+
+    # 7: community orders ended in the period, of people who had started support by then.
+    orders = read(
+        "outcomes_order",
+        [
+            "id",
+            "participant_id",
+            "order_type",
+            "start_date",
+            "actual_end_date",
+            "termination",
+            "recorded_at",
+        ],
+        moments=("recorded_at",),
+        dates=("start_date", "actual_end_date"),
+    )
+    orders = orders[orders.recorded_at < moment]
+    first_start = (
+        refs[refs.started_at.notna()]
+        .assign(day=lambda f: local_day(f.started_at))
+        .groupby("participant_id")
+        .day.min()
+        .rename("first_start")
+    )
+    community = orders[
+        (orders.order_type == "community_order") & on_days(orders.actual_end_date)
+    ].join(first_start, on="participant_id")
+    community = community[community.first_start <= community.actual_end_date]
+    completed = community[community.termination == "completed"].participant_id.nunique()
+    figures["orders_completed"] = (completed, completed, community.participant_id.nunique())
+
+    # 8: each person once from their first start in the period; the index date is the
+    # release from the custodial sentence they were serving then, if any, else the start.
+    cohort = started.sort_values(["started_at", "id"]).drop_duplicates("participant_id")
+    cohort = cohort.assign(support_day=local_day(cohort.started_at))[
+        ["participant_id", "support_day"]
+    ]
+    custody = orders[orders.order_type == "custodial"].merge(cohort, on="participant_id")
+    custody = custody[
+        (custody.start_date <= custody.support_day)
+        & (custody.actual_end_date.isna() | (custody.actual_end_date > custody.support_day))
+    ]
+    custody = (
+        custody.sort_values(["participant_id", "start_date", "id"])
+        .drop_duplicates("participant_id", keep="last")
+        .set_index("participant_id")
+    )
+    cohort["held"] = cohort.participant_id.isin(custody.index)
+    cohort["released_on"] = cohort.participant_id.map(custody.actual_end_date)
+    cohort["in_custody_at_end"] = cohort.held & (
+        cohort.released_on.isna() | (cohort.released_on > d1)
+    )
+    cohort["index_day"] = cohort.released_on.where(cohort.held, cohort.support_day)
+    cohort["committed_before"] = cohort.index_day + pd.DateOffset(months=12)
+    cohort["proven_before"] = cohort.index_day + pd.DateOffset(months=18)
+    closed = cohort[~cohort.in_custody_at_end & (cohort.proven_before <= as_of)]
+    offences = read(
+        "outcomes_provenoffence",
+        ["participant_id", "committed_on", "proven_on", "recorded_at"],
+        moments=("recorded_at",),
+        dates=("committed_on", "proven_on"),
+    )
+    offences = offences[offences.recorded_at < moment].merge(closed, on="participant_id")
+    offences = offences[
+        (offences.committed_on >= offences.index_day)
+        & (offences.committed_on < offences.committed_before)
+        & (offences.proven_on < offences.proven_before)
+    ]
+    not_reoffending = len(closed) - offences.participant_id.nunique()
+    figures["not_reoffending"] = (not_reoffending, not_reoffending, len(closed))
+    figures["not_reoffending: in custody at the end"] = (
+        int(cohort.in_custody_at_end.sum()),
+        None,
+        None,
+    )
+    figures["not_reoffending: proven re-offences"] = (len(offences), None, None)
+    return {key: tuple(_plain(x) for x in figure) for key, figure in figures.items()}
+
+
+def _plain(value: Any) -> float | int | None:
+    """A count as a Python int (for JSON); a mean (a float) and None as they are."""
+    return value if value is None or isinstance(value, float) else int(value)
+
+
+def _pandas_main(directories: list[str], runs: int, tz: str, first: str, last: str) -> None:
+    """The pandas part, in the bench's venv: for each export directory, the figures and the
+    median time of ``runs`` runs (reading included), as one line of JSON."""
+    out = {}
+    for directory in directories:
+        path = Path(directory)
+        figures = _pandas_figures(path, tz, first, last)
+        ms = _median_ms(partial(_pandas_figures, path, tz, first, last), runs)
+        out[directory] = {"ms": ms, "figures": figures}
+    print(json.dumps(out))
+
+
+BENCH_PYTHON = ROOT / ".venv" / "bench" / "bin" / "python"
+
+
+def _pandas(
+    directories: list[Path], runs: int, period: Any
+) -> dict[str, tuple[float, dict[str, Triple]]] | None:
+    """Run ``_pandas_main`` in .venv/bench (pandas is not in the project's venv); None,
+    saying why, where that venv or pandas is missing."""
+    from django.conf import settings
+
+    if not BENCH_PYTHON.exists():
+        print(
+            f"\npandas: skipped, no {BENCH_PYTHON.relative_to(ROOT)} (python3.11 -m venv "
+            ".venv/bench && .venv/bench/bin/pip install -r requirements-bench.txt)"
+        )
+        return None
+    done = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        [str(BENCH_PYTHON), "-c", "import pandas"], capture_output=True, check=False
+    )
+    if done.returncode:
+        print(
+            f"\npandas: skipped, not installed in {BENCH_PYTHON.relative_to(ROOT)} "
+            "(pip install -r requirements-bench.txt there)"
+        )
+        return None
+    done = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        [
+            str(BENCH_PYTHON),
+            __file__,
+            "--runs",
+            str(runs),
+            "--tz",
+            settings.TIME_ZONE,
+            "--period",
+            f"{period.start}:{period.end}",
+            "--pandas",
+            *(str(directory) for directory in directories),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"the pandas part failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        directory: (
+            found[str(directory)]["ms"],
+            {key: tuple(figure) for key, figure in found[str(directory)]["figures"].items()},
+        )
+        for directory in map(str, directories)
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=50000, help="people in all")
+    parser.add_argument("--services", type=int, default=1, help="services sharing them")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per figure")
+    # The pandas part, run by the bench itself in .venv/bench (see _pandas).
+    parser.add_argument("--pandas", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--tz", help=argparse.SUPPRESS)
+    parser.add_argument("--period", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.pandas:
+        first, last = args.period.split(":")
+        _pandas_main(args.pandas, args.runs, args.tz, first, last)
+        return
+    print(f"load before: {_load()}")
+    _setup_django()
 
     from django.db import connection
+
+    from pathways.core.periods import half_year
+    from pathways.outcomes.figures import mentoring_figures
+    from pathways.outcomes.measures import BY_KEY, MEASURES, Services
+    from pathways.outcomes.selectors import measures_for_period, measures_for_services
+
+    started = time.perf_counter()
+    services, steps = _build(args.participants, args.services)
+    print(
+        f"built {args.participants:,} participants in {len(services)} service(s) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    print("  " + ", ".join(f"{name} {s:.1f} s" for name, s in steps.items()))
+    print("\nrows")
+    for table, n in _rows().items():
+        print(f"  {table:32} {n:>10,}")
+
+    service = services[0]  # a typical service: the people are spread evenly
+    together = Services(tuple(services))
+    ids = [member.pk for member in services]
+    period = half_year(PERIOD_DAY)
+    print(f"\nperiod {period} ({period.key}), as at {AS_OF}; one service: {service.name}")
+
+    def reoffending_breakdown(scope: Any) -> dict[str, int]:
+        return dict(BY_KEY["not_reoffending"].compute(scope, period, AS_OF).breakdown)
+
+    def one_service() -> list[Any]:
+        return measures_for_period(service, period, as_of=AS_OF)
+
+    def national() -> list[Any]:
+        # The total of measures_for_services: every measure counted over the services.
+        return [
+            SimpleNamespace(measure=m, figure=m.compute(together, period, AS_OF)) for m in MEASURES
+        ]
+
+    registry = {
+        "one": _registry(one_service(), reoffending_breakdown(service)),
+        "national": _registry(national(), reoffending_breakdown(together)),
+    }
+    hand = {
+        "one": _hand_sql([service.pk], period, AS_OF),
+        "national": _hand_sql(ids, period, AS_OF),
+    }
+    mismatches = [
+        *_compare(
+            f"one service ({service.name}) against the hand SQL",
+            registry["one"],
+            hand["one"],
+            "hand SQL",
+        ),
+        *_compare(
+            f"national total ({len(services)} services) against the hand SQL",
+            registry["national"],
+            hand["national"],
+            "hand SQL",
+        ),
+    ]
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         server_jit = cursor.fetchone()[0]
-    print(f"\nmedian of {args.runs} runs, milliseconds")
-    print(f"  {'':48} {'jit ' + server_jit:>9} {'jit off':>9}")
-    totals: dict[str, list[float]] = {"registry": [], "hand": []}
-    for jit in (server_jit, "off"):
+    print(f"\nmedian of {args.runs} runs, milliseconds (load {_load()})")
+    jits = [server_jit] if server_jit == "off" else [server_jit, "off"]
+    print(f"  {'':56} " + " ".join(f"{'jit ' + jit:>9}" for jit in jits))
+    times: dict[str, list[float]] = {}
+    for jit in jits:
         with connection.cursor() as cursor:
             cursor.execute(f"SET jit = {jit}")
-        totals["registry"].append(
-            _median_ms(lambda: measures_for_period(service, period, as_of=AS_OF), args.runs)
-        )
-        totals["hand"].append(_median_ms(lambda: _hand_sql(service.pk, period, AS_OF), args.runs))
+        for key, fn in (
+            ("one", one_service),
+            ("one hand", lambda: _hand_sql([service.pk], period, AS_OF)),
+            ("national", national),
+            ("national hand", lambda: _hand_sql(ids, period, AS_OF)),
+        ):
+            times.setdefault(key, []).append(_median_ms(fn, args.runs))
     with connection.cursor() as cursor:
         cursor.execute(f"SET jit = {server_jit}")
-    ratios = [r / h for r, h in zip(totals["registry"], totals["hand"], strict=True)]
+    ratios = {
+        scope: [r / h for r, h in zip(times[scope], times[f"{scope} hand"], strict=True)]
+        for scope in ("one", "national")
+    }
     for label, values in (
-        ("registry: measures_for_period (18 measures)", totals["registry"]),
-        ("hand SQL: one statement (the floor)", totals["hand"]),
+        ("one service: measures_for_period (18 measures)", times["one"]),
+        ("one service: hand SQL, one statement (the floor)", times["one hand"]),
+        ("  ratio registry / hand SQL", ratios["one"]),
+        (f"national total: 18 measures over {len(services)} services", times["national"]),
+        ("national total: hand SQL, one statement (the floor)", times["national hand"]),
+        ("  ratio registry / hand SQL", ratios["national"]),
     ):
-        print(f"  {label:48} {values[0]:9.1f} {values[1]:9.1f}")
-    print(f"  {'ratio registry / hand SQL':48} {ratios[0]:9.2f} {ratios[1]:9.2f}")
+        print(
+            f"  {label:56} "
+            + " ".join(f"{v:9.2f}" if "ratio" in label else f"{v:9.1f}" for v in values)
+        )
+    every = _median_ms(lambda: measures_for_services(services, period, as_of=AS_OF), args.runs)
+    print(f"  {'every service and the total (measures_for_services)':56} {every:9.1f}")
+    mentoring = _median_ms(partial(mentoring_figures, service, period, AS_OF), args.runs)
+    print(f"  {'one service: mentoring figures (reads contacts)':56} {mentoring:9.1f}")
 
     each = {
-        m.key: _median_ms(partial(m.compute, service, period, AS_OF), args.runs) for m in MEASURES
+        m.key: (
+            _median_ms(partial(m.compute, service, period, AS_OF), args.runs),
+            _median_ms(partial(m.compute, together, period, AS_OF), args.runs),
+        )
+        for m in MEASURES
     }
     print(f"\neach measure's compute alone (jit {server_jit}), median of {args.runs} runs, ms")
-    for key, ms in sorted(each.items(), key=lambda item: -item[1]):
-        print(f"  {key:32} {ms:9.1f}")
-    print(f"  {'(sum)':32} {sum(each.values()):9.1f}")
+    print(f"  {'':32} {'one service':>12} {'national':>12}")
+    for key, (one, all_) in sorted(each.items(), key=lambda item: -item[1][1]):
+        print(f"  {key:32} {one:12.1f} {all_:12.1f}")
+    print(
+        f"  {'(sum)':32} {sum(v[0] for v in each.values()):12.1f} "
+        f"{sum(v[1] for v in each.values()):12.1f}"
+    )
+
+    # pandas over CSV exports of the same tables (the export is not timed).
+    with tempfile.TemporaryDirectory(prefix="measures-bench-") as tmp:
+        directories = [Path(tmp) / "one-service", Path(tmp) / "national"]
+        sizes = [_export(directories[0], [service.pk]), _export(directories[1], None)]
+        print(
+            f"\nCSV exports: one service {sizes[0] / 1e6:.1f} MB, national {sizes[1] / 1e6:.1f} MB"
+        )
+        found = _pandas(directories, args.runs, period)
+    pandas_ratios: dict[str, float] = {}
+    if found is not None:
+        for scope, directory, ours in (
+            ("one", directories[0], times["one"][0]),
+            ("national", directories[1], times["national"][0]),
+        ):
+            ms, figures = found[str(directory)]
+            label = "one service" if scope == "one" else "national total"
+            mismatches += [
+                f"pandas {label}: {key}"
+                for key in _compare(
+                    f"{label}: pandas over the CSVs", registry[scope], figures, "pandas"
+                )
+            ]
+            pandas_ratios[scope] = ms / ours
+        print(
+            f"\npandas (reading the CSVs included) against Pathways (jit {server_jit}), "
+            f"median of {args.runs} runs, ms"
+        )
+        for scope, directory in (("one", directories[0]), ("national", directories[1])):
+            label = "one service" if scope == "one" else "national total"
+            print(
+                f"  {label:16} pandas {found[str(directory)][0]:10.1f}   Pathways "
+                f"{times[scope][0]:10.1f}   Pathways {pandas_ratios[scope]:.1f}x faster"
+            )
+
+    print(f"\nload after: {_load()}")
+    print(f"\n{'figure':64} {'today':>10} {'goal':>10}  met")
+    rows = [
+        (
+            "all measures for a half-year vs hand SQL: one service",
+            f"{ratios['one'][0]:.2f}x",
+            "<= 1.5x",
+            ratios["one"][0] <= 1.5,
+        ),
+        (
+            "all measures for a half-year vs hand SQL: national total",
+            f"{ratios['national'][0]:.2f}x",
+            "<= 1.5x",
+            ratios["national"][0] <= 1.5,
+        ),
+    ]
+    for scope, label in (("one", "one service"), ("national", "national total")):
+        if scope in pandas_ratios:
+            rows.append(
+                (
+                    f"the same figures vs pandas over CSV exports: {label}",
+                    f"{pandas_ratios[scope]:.1f}x",
+                    ">= 10x",
+                    pandas_ratios[scope] >= 10,
+                )
+            )
+        else:
+            rows.append(
+                (f"the same figures vs pandas over CSV exports: {label}", "not run", ">= 10x", None)
+            )
+    for label, today, goal, met in rows:
+        print(
+            f"{label:64} {today:>10} {goal:>10}  {'-' if met is None else 'yes' if met else 'no'}"
+        )
     if mismatches:
-        sys.exit(f"the registry and the hand SQL differ in {', '.join(mismatches)}")
+        sys.exit(f"figures differ: {', '.join(mismatches)}")
 
 
 if __name__ == "__main__":
