@@ -3,9 +3,8 @@
 Builds one service of --people people in a database of its own with the measures
 bench's SQL (``measures_at_scale._build``: referrals over three contract years with their
 decisions, starts and ends, employers, opportunities, placements, sustainment checks,
-plans and goals, readings, orders and offences), then adds fortnightly contacts, five audit
-events per episode, a commissioner and an API client whose account made half the
-referrals. Every further service is a copy of the first, row for row, made in SQL with new
+plans and goals, readings, contacts, orders and offences), then adds five audit events per
+episode, a commissioner and an API client whose account made half the referrals. Every further service is a copy of the first, row for row, made in SQL with new
 ids (its own patches, areas and staff), so each service is the same size.
 
 At each count of services (--services, 1 10 50 by default) it times the main pages of the
@@ -31,7 +30,6 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime
-import inspect
 import logging
 import os
 import statistics
@@ -51,37 +49,11 @@ DATABASE = "pathways_bench_services"
 # A Tuesday morning just before the data's last day (measures_at_scale.DATA_END): the
 # half-year in progress (November to April) and the last closed one both hold records.
 TODAY = datetime.datetime(2025, 4, 29, 10, 0, tzinfo=ZoneInfo("Europe/London"))
-CONTACT_EVERY_DAYS = 14
 AUDIT_EVENTS_PER_EPISODE = 5
 SEARCH = "Surname17"  # a last name every service has (the bench's names repeat)
 # The verdict: a page is judged when its median at the most services is at least MIN_MS.
 MAX_RATIO = 1.5
 MIN_MS = 5.0
-
-# Fortnightly contacts through each episode that started, up to a fortnight ahead of
-# today: those past for three days have their outcome (one in six did not happen).
-CONTACTS_SQL = """
-INSERT INTO contacts_contact
-  (referral_id, starts_at, mode, duration_minutes, location, booked_by_id, created_at,
-   reschedule_reason, outcome_recorded_at, outcome_recorded_by_id, happened, attended,
-   not_happened_reason, notes, tell_referrer)
-SELECT r.id, c.at, CASE WHEN n %% 3 = 0 THEN 'phone' ELSE 'face_to_face' END, 45, '',
-       r.worker_id, c.at - interval '7 days', '',
-       CASE WHEN c.done THEN c.at + interval '2 hours' END,
-       CASE WHEN c.done THEN r.worker_id END,
-       CASE WHEN c.done THEN n %% 6 <> 0 END,
-       CASE WHEN NOT c.done THEN '' WHEN n %% 6 = 0 THEN 'no' ELSE 'yes' END,
-       CASE WHEN c.done AND n %% 6 = 0 THEN 'unacceptable' ELSE '' END, 'Bench', false
-FROM referrals_referral r
-CROSS JOIN LATERAL generate_series(0, 400 / %(every)s) AS n
-CROSS JOIN LATERAL (
-  SELECT r.started_at + make_interval(days => %(every)s * n) AS at,
-         r.started_at + make_interval(days => %(every)s * n) < %(now)s - interval '3 days'
-           AS done
-) AS c
-WHERE r.started_at IS NOT NULL AND r.worker_id IS NOT NULL
-  AND c.at < coalesce(r.ended_at, %(now)s + make_interval(days => %(every)s))
-"""
 
 # Audit events of each episode (the person's timeline and the access log read them).
 # Filler hashes: the pages read real-sized rows, but these events are not a verifiable
@@ -132,29 +104,6 @@ class Staff:
     client_secret: str
 
 
-def _measures_bench_service(people: int) -> Any:
-    """One service of ``people`` people built by the measures bench, and its steps' seconds.
-    (Its ``_build`` takes the number of services to spread the people over, and makes
-    contacts, since it compares several services' totals; before that it made one service
-    without contacts, which this bench then adds.)"""
-    from django.db import connection
-
-    from pathways.accounts.models import Service
-    from pathways.contacts.models import Contact
-
-    if "services" in inspect.signature(built._build).parameters:
-        (service,), steps = built._build(people, 1)
-    else:
-        steps = built._build(people)
-        service = Service.objects.get()
-    if not Contact.objects.exists():
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(CONTACTS_SQL, {"every": CONTACT_EVERY_DAYS, "now": TODAY})
-        steps["contacts"] = time.perf_counter() - started
-    return service, steps
-
-
 def _first_service(people: int) -> None:
     """The first service, by the measures bench, with audit events, a commissioner and an
     API client that made half the referrals."""
@@ -165,7 +114,7 @@ def _first_service(people: int) -> None:
     from pathways.api.scopes import SCOPES
     from pathways.core.roles import Role
 
-    service, steps = _measures_bench_service(people)
+    (service,), steps = built._build(people, 1)
     print("  " + ", ".join(f"{name} {s:.1f} s" for name, s in steps.items()))
     User.objects.create(username="commissioner", role=Role.COMMISSIONER, service=service)
     admin = User.objects.create(username="bench-admin", role=Role.ADMIN, is_superuser=True)
