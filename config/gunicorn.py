@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from typing import Any
 
 # Behind the TLS proxy: listen on loopback (or the address the proxy reaches) only.
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -21,7 +22,8 @@ keepalive = 5
 # Recycle each worker now and then, so no slow leak lasts.
 max_requests = 2000
 max_requests_jitter = 200
-# Django and the application are loaded once, before the workers fork.
+# Django and the application are loaded once, before the workers fork, and warmed there
+# (when_ready below).
 preload_app = True
 # Only the proxy may say the request came over HTTPS (TRUST_X_FORWARDED_PROTO in Django).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -38,3 +40,17 @@ access_log_format = (
     '"status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
     '"request_id": "%({x-request-id}o)s"}'
 )
+
+
+def when_ready(server: Any) -> None:
+    """In the master, after the application is loaded and before the first worker forks:
+    import every view and compile every template once (pathways/core/warm.py), so no worker
+    pays for it on its first requests."""
+    if not server.cfg.preload_app:
+        return  # the master has no application to warm
+    from pathways.core.warm import warm
+
+    done = warm()
+    server.log.info(
+        "Warmed before forking: %s URL names, %s templates", done["routes"], done["templates"]
+    )
