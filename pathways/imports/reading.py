@@ -57,21 +57,30 @@ clock = time.monotonic
 
 
 class Deadline:
-    """The time an import may take (``limits.IMPORT_SECONDS``), checked between rows."""
+    """The time an import may take (``limits.IMPORT_SECONDS``), checked between rows (and
+    on the COPY path also held by PostgreSQL within each statement: copying.py)."""
 
     def __init__(self, seconds: float | None = None) -> None:
         self.seconds = limits.IMPORT_SECONDS if seconds is None else seconds
         self.ends = clock() + self.seconds
 
+    def left(self) -> float:
+        """Seconds before the deadline (negative once it has passed)."""
+        return self.ends - clock()
+
+    def passed(self, row: int | None = None) -> TooLarge:
+        """The refusal of an import that ran past the deadline."""
+        minutes = self.seconds / 60
+        return TooLarge(
+            f"The file is too large to import: it took longer than {minutes:g} minutes, "
+            "the most an import may take. Split the extract into smaller files and "
+            "import each one.",
+            row=row,
+        )
+
     def check(self, row: int | None = None) -> None:
         if clock() > self.ends:
-            minutes = self.seconds / 60
-            raise TooLarge(
-                f"The file is too large to import: it took longer than {minutes:g} minutes, "
-                "the most an import may take. Split the extract into smaller files and "
-                "import each one.",
-                row=row,
-            )
+            raise self.passed(row)
 
 
 def checksum_of(path: Path) -> str:

@@ -35,6 +35,7 @@ from pathways.convictions.services import convictions_merge_imported
 from pathways.core.audit import AuditKind, audit
 from pathways.imports.copying import CopyImport
 from pathways.imports.copying import available as copying_available
+from pathways.imports.copying import cancelled_at as copying_cancelled_at
 from pathways.imports.kinds import (
     SPECS,
     Cells,
@@ -507,6 +508,13 @@ def _uses_copy(method: str | None) -> bool:
     return method == "copy"
 
 
+def _too_large(batch: ImportBatch, error: TooLarge) -> None:
+    # Whatever the first pass found is dropped: the file was not read to its end.
+    report = Report()
+    report.error(RowError(error.row or 0, "", "", error.message))
+    _finish(batch, BatchStatus.TOO_LARGE, report, None)
+
+
 def batch_run(
     batch: ImportBatch,
     path: Path,
@@ -573,14 +581,16 @@ def batch_run(
             batch.rows_processed = rows
             _finish(batch, BatchStatus.DONE, report, counts)
     except TooLarge as error:
-        # Whatever the first pass found is dropped: the file was not read to its end.
-        report = Report()
-        report.error(RowError(error.row or 0, "", "", error.message))
-        _finish(batch, BatchStatus.TOO_LARGE, report, None)
+        _too_large(batch, error)
     except FileUnreadable as error:
         report.error(RowError(error.row or 0, "", "", error.message))
         _finish(batch, BatchStatus.REJECTED, report, None)
     except Exception as error:
+        if use_copy and copying_cancelled_at(deadline, error):
+            # PostgreSQL cancelled the commit at the deadline (copying.CopyImport): rolled
+            # back, as a statement cancelled before it would have been.
+            _too_large(batch, deadline.passed())
+            return batch
         logger.exception("Import %s failed", batch.pk)
         # The type alone: a message can quote a cell (a name, a CRN), as a log line could.
         batch.report = {**report.as_json(), "failure": type(error).__name__}
