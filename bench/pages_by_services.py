@@ -22,7 +22,7 @@ suite's smoke run).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/pages_by_services.py [--services 1 10 50] [--people 2000] [--runs 10]
 
-The database ``pathways_bench_services`` is dropped and made anew, and dropped at the end.
+The database ``pathways_bench_services`` is dropped and made anew, and dropped at the end\n(unless --keep, to look into a page's queries).
 """
 
 from __future__ import annotations
@@ -455,6 +455,9 @@ def main() -> None:
     parser.add_argument(
         "--smoke", action="store_true", help="print the verdict but exit 0 (the suite's run)"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the database for EXPLAIN (not dropped)"
+    )
     args = parser.parse_args()
     counts = sorted(set(args.services))
     os.environ["BENCH_ADMIN_URL"] = os.environ.get(
@@ -464,7 +467,8 @@ def main() -> None:
     try:
         problems = _run(counts, args.people, args.runs)
     finally:
-        _drop_database()
+        if not args.keep:
+            _drop_database()
     if problems:
         print("\nSLOWER OR MORE QUERIES WITH MORE SERVICES:")
         for problem in problems:

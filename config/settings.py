@@ -118,7 +118,10 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL's JIT compiles the report aggregates afresh on every query and costs
         # more than it saves at our sizes (bench/measures_at_scale.py: about 200 ms of 1.4 s).
-        DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+        # Reads of an index cost about as much as reads in sequence (SSD, or a database held
+        # in memory): at the default (4) the planner reads every service's placements to find
+        # one service's, so a page slowed as services were added (bench/pages_by_services.py).
+        DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off -c random_page_cost=1.1"}
 else:
     DATABASES = {
         "default": {
