@@ -395,6 +395,9 @@ NOT_PERSONAL: dict[str, str] = {
     "service (no person)",
     "outcomes.periodsnapshot": "a service's figures for a closed period, frozen before a "
     "purge: counts, shares and averages (equality figures disclosure-controlled); no person",
+    "outcomes.keptfigures": "a service's figures for a closed period, counted once as at its "
+    "last day and kept for the pages: counts, shares and averages (equality figures "
+    "disclosure-controlled); no person",
     "contracts.contract": "the service's contract with its commissioner (organisations)",
     "contracts.extension": "an extension option of the contract",
     "contracts.annualvalue": "the contract's value for a contract year",

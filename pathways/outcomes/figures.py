@@ -230,7 +230,11 @@ def mentoring_text(mentoring: dict[str, int]) -> str:
 def sector_rows(service: Service, period: Period) -> list[tuple[str, list[int]]]:
     """``sector_figures`` as rows to show: (the group's label, its figures in the order of
     ``SECTOR_COLUMNS``)."""
-    by_sector = sector_figures(service, period)
+    return sector_rows_of(sector_figures(service, period))
+
+
+def sector_rows_of(by_sector: dict[str, dict[str, int]]) -> list[tuple[str, list[int]]]:
+    """Sector figures, counted now or kept, as rows to show (``sector_rows``)."""
     return [
         (label, [by_sector[group][key] for key in SECTOR_COLUMNS]) for group, label in SECTOR_GROUPS
     ]

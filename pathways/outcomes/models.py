@@ -306,3 +306,48 @@ class PeriodSnapshot(models.Model):
         if not self._state.adding:
             raise ValueError("A period snapshot is never changed once taken.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class KeptFigures(models.Model):
+    """A service's figures for one named period (contract year, half-year or quarter) that
+    has ended, counted once as at the period's last day and kept, so the pages read them
+    instead of counting them again (``outcomes.kept``). Counted again when the shape of the
+    figures changes (``version``) and by the nightly recount, which replaces them when a
+    correction changed them. Aggregate figures only, naming no one."""
+
+    service = models.ForeignKey(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        related_name="kept_figures",
+        help_text="The service the figures are for.",
+    )
+    period_start = models.DateField(help_text="First day of the period.")
+    period_end = models.DateField(
+        help_text="Last day of the period: the day the figures are counted as at."
+    )
+    counted_at = models.DateTimeField(help_text="When the figures were counted.")
+    version = models.PositiveSmallIntegerField(
+        help_text="The shape of the figures (outcomes.figures.FIGURES_VERSION) when counted."
+    )
+    figures = models.JSONField(
+        help_text="Every measure's figure as at the period's last day (value, numerator, "
+        "denominator, breakdown, note) and the RR Board report's figures counted from "
+        "people's and employers' records, as raw counts."
+    )
+
+    class Meta:
+        verbose_name_plural = "kept figures"
+        ordering = ["service", "period_start", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "period_start", "period_end"],
+                name="one_kept_figures_per_service_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="kept_figures_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures of {self.period_start}:{self.period_end} kept {self.counted_at:%Y-%m-%d}"

@@ -13,7 +13,8 @@ from django.utils import timezone
 from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can
 from pathways.core.periods import Period
-from pathways.outcomes.figures import CHOICES, referral_counts
+from pathways.outcomes.figures import CHOICES, frozen_record_figures, referral_counts
+from pathways.outcomes.kept import counted_as_at, figure_of, kept_for, kept_for_periods, records_of
 from pathways.outcomes.measures import (
     COMMUNITY_ORDERS,
     MEASURES,
@@ -23,6 +24,7 @@ from pathways.outcomes.measures import (
     TargetUnit,
 )
 from pathways.outcomes.models import (
+    KeptFigures,
     Order,
     PeriodSnapshot,
     ProvenOffence,
@@ -218,40 +220,79 @@ def frozen_figure(
     return None if data is None else Figure.from_json(data)
 
 
+@dataclass(frozen=True)
+class Held:
+    """Where a period's figures as at a day are read from, when they are not counted live:
+    its snapshot (frozen before a purge, which wins), or its kept figures
+    (``outcomes.kept``: a named period that has ended, as at its last day)."""
+
+    day: datetime.date
+    snapshot: PeriodSnapshot | None = None
+    kept: KeptFigures | None = None
+
+    def records(self) -> dict[str, Any] | None:
+        """The RR Board report's figures counted from records, as held (None: count them
+        live). A snapshot kept in an older shape refuses (``frozen_record_figures``)."""
+        if self.snapshot is not None:
+            return frozen_record_figures(self.snapshot)
+        return None if self.kept is None else records_of(self.kept)
+
+
+def held(service: Service, period: Period, day: datetime.date) -> Held:
+    """The period's snapshot if it has one, else its kept figures as at ``day`` (counted
+    and kept on a miss), else nothing held: two queries when held."""
+    snapshot = snapshot_for(service, period)
+    if snapshot is not None:
+        return Held(day, snapshot=snapshot)
+    return Held(day, kept=kept_for(service, period, as_of=day))
+
+
 def figure_for(
     service: Service,
     measure: Measure,
     period: Period,
     as_of: datetime.date,
     snapshot: PeriodSnapshot | None,
+    kept: KeptFigures | None = None,
 ) -> Figure:
-    """The frozen figure when the period has a snapshot holding it, else counted live."""
+    """The frozen figure when the period has a snapshot holding it, else the kept one
+    (``kept`` is as at the period's last day: the caller asks for it only as at that day),
+    else counted live."""
     frozen = None if snapshot is None else frozen_figure(snapshot, measure, as_of)
+    if frozen is None and kept is not None:
+        frozen = figure_of(kept, measure)
     return frozen if frozen is not None else measure.compute(service, period, as_of)
 
 
 def measure_figure(
     service: Service, measure: Measure, period: Period, *, as_of: datetime.date | None = None
 ) -> Figure:
-    """One measure's figure for the period (the drill-down's header): frozen or live."""
-    return figure_for(
-        service, measure, period, as_of or timezone.localdate(), snapshot_for(service, period)
-    )
+    """One measure's figure for the period (the drill-down's header), as at ``as_of`` (by
+    default the day the pages count the period as at): frozen, kept or live."""
+    found = held(service, period, as_of or counted_as_at(period))
+    return figure_for(service, measure, period, found.day, found.snapshot, found.kept)
 
 
 def measures_for_period(
-    service: Service, period: Period, *, as_of: datetime.date | None = None
+    service: Service,
+    period: Period,
+    *,
+    as_of: datetime.date | None = None,
+    source: Held | None = None,
 ) -> list[MeasureResult]:
-    """Every measure for the period, with its targets and status. A fixed number of
-    queries (one or two per measure), whatever the size of the service. A period whose
-    figures were frozen (``snapshot_for``) gives the frozen figures; targets are read live."""
-    day = as_of or timezone.localdate()
+    """Every measure for the period as at ``as_of`` (by default the day the pages count it
+    as at, ``kept.counted_as_at``: a closed period's last day, else today), with its
+    targets and status. A fixed number of queries (one or two per measure), whatever the
+    size of the service. A period whose figures were frozen (``snapshot_for``) gives the
+    frozen figures; a named period that has ended, as at its last day, its kept figures (one
+    read); targets are read live. ``source``: what ``held`` found, when the caller has it."""
+    day = as_of or (source.day if source else counted_as_at(period))
+    found = source if source is not None and source.day == day else held(service, period, day)
     tolerance = tolerance_of(service)
     targets = targets_for(service, period)
-    snapshot = snapshot_for(service, period)
     results = []
     for measure in MEASURES:
-        figure = figure_for(service, measure, period, day, snapshot)
+        figure = figure_for(service, measure, period, day, found.snapshot, found.kept)
         results.append(
             MeasureResult(
                 measure=measure,
@@ -274,7 +315,7 @@ def measures_for_services(
     """Every measure for each service (with its targets), and the total of them all: the
     total is counted afresh over the services together (``measures.Services``), so a person
     in two services counts once in it. A total has no target (targets are set per service)."""
-    day = as_of or timezone.localdate()
+    day = as_of or counted_as_at(period)
     each = [(service, measures_for_period(service, period, as_of=day)) for service in services]
     together = Services(tuple(services))
     total = [
@@ -287,19 +328,35 @@ def measures_for_services(
 def trend(
     service: Service, measure: Measure, periods: list[Period], *, as_of: datetime.date | None = None
 ) -> list[tuple[Period, float | None]]:
-    """The measure over several periods, each frozen or live (one query finds the
-    snapshots)."""
-    day = as_of or timezone.localdate()
-    held = {
+    """The measure over several periods, each as at the day the pages count it as at
+    (``as_of`` for all of them, if given): frozen, kept (a closed named period, as at its
+    last day) or live. One query finds the snapshots and one the kept figures; only a
+    period still open (or not kept yet) is counted."""
+    today = timezone.localdate()
+    frozen = {
         (snapshot.period_start, snapshot.period_end): snapshot
         for snapshot in PeriodSnapshot.objects.filter(
             service=service, period_start__in=[period.start for period in periods]
         )
     }
+    to_keep = [
+        period
+        for period in periods
+        if (period.start, period.end) not in frozen
+        and (as_of is None or as_of == counted_as_at(period, today))
+    ]
+    kept = kept_for_periods(service, to_keep, today=today)
     return [
         (
             period,
-            figure_for(service, measure, period, day, held.get((period.start, period.end))).value,
+            figure_for(
+                service,
+                measure,
+                period,
+                as_of or counted_as_at(period, today),
+                frozen.get((period.start, period.end)),
+                kept.get((period.start, period.end)),
+            ).value,
         )
         for period in periods
     ]
@@ -308,8 +365,9 @@ def trend(
 def drilldown(
     service: Service, measure: Measure, period: Period, *, as_of: datetime.date | None = None
 ) -> QuerySet[Any]:
-    """The records the measure counted. Names people: the caller checks the role."""
-    return measure.records(service, period, as_of or timezone.localdate())
+    """The records the measure counted as at ``as_of`` (by default the day the pages count
+    the period as at, as its figure is). Names people: the caller checks the role."""
+    return measure.records(service, period, as_of or counted_as_at(period))
 
 
 def outcomes_of(user: User, participant: Participant) -> tuple[list[Order], list[ProvenOffence]]:
@@ -328,8 +386,12 @@ def outcomes_of(user: User, participant: Participant) -> tuple[list[Order], list
 def referrals_by(service: Service, period: Period, field: str) -> list[tuple[str, int]]:
     """Referrals received in the period by source or by cohort, labelled (one aggregate
     query)."""
-    counts = referral_counts(service, period, field)
-    return [(label, counts[value]) for value, label in CHOICES[field]]
+    return labelled(referral_counts(service, period, field), field)
+
+
+def labelled(counts: dict[str, int], field: str) -> list[tuple[str, int]]:
+    """Referral counts by ``source`` or ``cohort``, counted now or kept, labelled."""
+    return [(label, counts.get(value, 0)) for value, label in CHOICES[field]]
 
 
 def facts_recorded_after(service: Service, period: Period) -> dict[str, int]:

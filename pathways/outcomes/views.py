@@ -34,11 +34,14 @@ from pathways.core.roles import Role
 from pathways.outcomes import selectors, services
 from pathways.outcomes.figures import (
     SECTOR_COLUMNS,
+    FrozenFiguresUnreadable,
     mentoring_figures,
     mentoring_text,
     sector_rows,
+    sector_rows_of,
 )
 from pathways.outcomes.forms import OffenceForm, OrderEndForm, OrderForm, TargetsForm
+from pathways.outcomes.kept import counted_as_at, kind_of
 from pathways.outcomes.measures import BY_KEY
 from pathways.outcomes.models import Order
 from pathways.referrals.people import participant_get_for
@@ -69,13 +72,74 @@ def _half_years_to_offer(user: Any) -> tuple[periods.Period, periods.Period, per
     return default, last_closed, current
 
 
-def _frozen_or_live(service: Any, period: periods.Period) -> dict[str, Any]:
-    """What the page says about where its figures come from: the snapshot of a frozen
-    period, or that a past range of the user's own dates is counted live."""
-    snapshot = selectors.snapshot_for(service, period)
+# ``?as_at=today``: a closed period counted live as at today, with the facts about it
+# recorded since it ended (the pages count it as at its last day otherwise).
+AS_AT = "as_at"
+AS_AT_TODAY = "today"
+
+
+def _as_at(request: AuthenticatedHttpRequest, period: periods.Period) -> datetime.date:
+    """The day the page counts the period as at: the one rule (``kept.counted_as_at``),
+    or today when asked for a closed period."""
+    today = timezone.localdate()
+    if request.GET.get(AS_AT) == AS_AT_TODAY and period.closed(today):
+        return today
+    return counted_as_at(period, today)
+
+
+def _query(request: AuthenticatedHttpRequest, *, as_at_today: bool) -> str:
+    """The page's own query with the as-at day switched."""
+    query = request.GET.copy()
+    query.pop(AS_AT, None)
+    if as_at_today:
+        query[AS_AT] = AS_AT_TODAY
+    return query.urlencode()
+
+
+def _figures_source(
+    request: AuthenticatedHttpRequest, period: periods.Period, source: selectors.Held
+) -> dict[str, Any]:
+    """What the page says about where its figures come from and as at which day: the
+    snapshot of a frozen period, the kept figures of a closed named period (as at its
+    last day), a closed range of one's own dates counted live as at its last day, or a
+    closed period counted as at today on request."""
+    snapshot, closed = source.snapshot, period.closed()
     return {
         "snapshot": snapshot,
-        "live_past_range": snapshot is None and period.closed() and not periods.is_named(period),
+        "kept": source.kept,
+        "as_of": source.day,
+        "period_kind": kind_of(period),
+        "at_end": closed and source.day == period.end,
+        "as_at_today": closed and source.day > period.end,
+        "as_at_today_query": _query(request, as_at_today=True),
+        "at_end_query": _query(request, as_at_today=False),
+        "live_past_range": snapshot is None and closed and not periods.is_named(period),
+    }
+
+
+def _tables(service: Any, period: periods.Period, source: selectors.Held) -> dict[str, Any]:
+    """The sector, mentoring and referral tables: as held (kept or frozen) where they
+    are, else counted now as at the page's day."""
+    try:
+        held = source.records()
+    except FrozenFiguresUnreadable:
+        held = None
+    placements = (held or {}).get("placements", {})
+    return {
+        "by_sector": sector_rows_of(placements["by_sector"])
+        if "by_sector" in placements
+        else sector_rows(service, period),
+        "mentoring": mentoring_text(
+            placements["mentoring"]
+            if "mentoring" in placements
+            else mentoring_figures(service, period, min(period.end, source.day))
+        ),
+        **{
+            f"by_{field}": selectors.labelled(held[f"referrals_by_{field}"], field)
+            if held
+            else selectors.referrals_by(service, period, field)
+            for field in ("source", "cohort")
+        },
     }
 
 
@@ -94,13 +158,20 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     trend_measure = BY_KEY.get(request.GET.get("trend", ""), BY_KEY[DEFAULT_TREND])
     trend_periods = periods.previous(period, "half", TREND_PERIODS)
     trend = selectors.trend(service, trend_measure, trend_periods)
+    source = selectors.held(service, period, _as_at(request, period))
+    figures_source = _figures_source(request, period, source)
+    late = (
+        sum(selectors.facts_recorded_after(service, period).values())
+        if figures_source["at_end"]
+        else None
+    )
     return render(
         request,
         "outcomes/dashboard.html",
         {
             "form": form,
             "period": period,
-            "results": selectors.measures_for_period(service, period),
+            "results": selectors.measures_for_period(service, period, source=source),
             "trend_measure": trend_measure,
             "trend": trend,
             "trend_chart": trend_chart(
@@ -112,19 +183,15 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "measures": list(BY_KEY.values()),
             "figures": service_figures(service),
             "contract_alert": alert_for(service, timezone.localdate()),
-            "by_sector": sector_rows(service, period),
             "sector_columns": list(SECTOR_COLUMNS.values()),
-            "mentoring": mentoring_text(
-                mentoring_figures(service, period, min(period.end, timezone.localdate()))
-            ),
-            "by_source": selectors.referrals_by(service, period, "source"),
-            "by_cohort": selectors.referrals_by(service, period, "cohort"),
+            **_tables(service, period, source),
+            "late": late,
             "can_drill_down": can(request.user, Action.SEE_DRILLDOWN),
             "can_set_targets": can(request.user, Action.SET_TARGETS),
             "last_closed": last_closed,
             "in_progress": in_progress,
             **_services_offered(request.user, overseen, service.slug),
-            **_frozen_or_live(service, period),
+            **figures_source,
         },
     )
 
@@ -180,7 +247,8 @@ def drilldown(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     service = service_of(request.user)
     form = _period_form(request)
     period = form.chosen
-    page = paginate(request, selectors.drilldown(service, measure, period))
+    source = selectors.held(service, period, _as_at(request, period))
+    page = paginate(request, selectors.drilldown(service, measure, period, as_of=source.day))
     rows = [[column.of(record) for column in measure.columns] for record in page.object_list]
     audit(
         actor=request.user,
@@ -192,6 +260,7 @@ def drilldown(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         detail={
             "measure": measure.key,
             "period": period.key,
+            "as_of": source.day.isoformat(),
             "page": page.number,
             "records": [str(record.pk) for record in page.object_list],
         },
@@ -203,10 +272,12 @@ def drilldown(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
             "measure": measure,
             "period": period,
             "form": form,
-            "figure": selectors.measure_figure(service, measure, period),
+            "figure": selectors.figure_for(
+                service, measure, period, source.day, source.snapshot, source.kept
+            ),
             "page": page,
             "rows": rows,
-            **_frozen_or_live(service, period),
+            **_figures_source(request, period, source),
         },
     )
 

@@ -29,7 +29,6 @@ from pathways.outcomes.figures import (
     CHOICES,
     SECTOR_COLUMNS,
     SECTOR_GROUPS,
-    frozen_record_figures,
     mentoring_text,
     record_figures,
 )
@@ -39,8 +38,8 @@ from pathways.outcomes.selectors import (
     MeasureResult,
     TargetResult,
     facts_recorded_after,
+    held,
     measures_for_period,
-    snapshot_for,
 )
 from pathways.plans.selectors import MOVEMENTS
 from pathways.reports.board_sections import contract_section, equality_section
@@ -301,7 +300,8 @@ def build(
 ) -> dict[str, Any]:
     """Every figure of the report, as plain data (JSON-ready). A period whose figures were
     frozen gives them from its snapshot (refused if it is kept in an older shape:
-    ``outcomes.figures.FrozenFiguresUnreadable``).
+    ``outcomes.figures.FrozenFiguresUnreadable``); the first edition of a half-year that
+    has ended reads its kept figures (``outcomes.kept``: counted once, as at its last day).
 
     The first edition is as at the half-year's last day (``as_of`` None): it counts only
     the facts recorded by then, so it gives the same figures whenever it is generated, and
@@ -311,11 +311,14 @@ def build(
     updated = as_of is not None and as_of > period.end
     as_of = as_of if updated and as_of is not None else period.end
     progress(10, "Computing the measures")
-    snapshot = snapshot_for(service, period)
+    # Frozen, or (the first edition of a half-year that has ended) kept: ``outcomes.kept``.
+    source = held(service, period, as_of)
+    snapshot = source.snapshot
     late = sum(facts_recorded_after(service, period).values())
-    results = measures_for_period(service, period, as_of=as_of)
+    results = measures_for_period(service, period, as_of=as_of, source=source)
     progress(40, "Activity, distance travelled, placements and equality monitoring")
-    counted = frozen_record_figures(snapshot) if snapshot else record_figures(service, period)
+    kept_records = source.records()
+    counted = kept_records if kept_records is not None else record_figures(service, period)
     progress(65, "Contract and spend")
     report_sections = sections(service, period, results, counted, commentary=commentary)
     return {

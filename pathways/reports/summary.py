@@ -3,8 +3,10 @@
 The last closed half-year is shown from its RR Board report (the latest one generated, its
 figures as kept on the report: nothing is counted again); until the manager has generated
 one, from the same measures the report would hold (``outcomes.selectors.measures_for_period``,
-database aggregates, or the period's frozen snapshot). The half-year in progress is the
-same call as at today, each target judged pro rata ("in progress")."""
+database aggregates, or the period's frozen snapshot, or its kept figures: ``outcomes.kept``,
+counted once as at its last day). The half-year in progress is the same call as at today,
+each target judged pro rata ("in progress"). Each is counted as at the day the pages count
+it as at (``outcomes.kept.counted_as_at``)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from pathways.accounts.models import Service
 from pathways.core import periods
+from pathways.outcomes.kept import counted_as_at
 from pathways.outcomes.selectors import (
     STATUS_WORDS,
     MeasureResult,
@@ -119,11 +122,13 @@ def last_closed(service: Service, today: datetime.date) -> HalfYear:
         summary, rows = _from_report(report)
         as_of = datetime.date.fromisoformat(report.figures.get("as_of", period.end.isoformat()))
         return HalfYear(period, rows, report, summary, as_of, _tally(rows))
-    summary, rows = _from_results(measures_for_period(service, period, as_of=period.end), period)
-    return HalfYear(period, rows, None, summary, period.end, _tally(rows))
+    as_of = counted_as_at(period, today)
+    summary, rows = _from_results(measures_for_period(service, period, as_of=as_of), period)
+    return HalfYear(period, rows, None, summary, as_of, _tally(rows))
 
 
 def in_progress(service: Service, today: datetime.date) -> HalfYear:
     period = periods.half_year(today)
-    summary, rows = _from_results(measures_for_period(service, period, as_of=today), period)
-    return HalfYear(period, rows, None, summary, today, _tally(rows))
+    as_of = counted_as_at(period, today)
+    summary, rows = _from_results(measures_for_period(service, period, as_of=as_of), period)
+    return HalfYear(period, rows, None, summary, as_of, _tally(rows))

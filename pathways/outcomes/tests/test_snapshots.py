@@ -271,7 +271,10 @@ def test_a_snapshot_of_the_first_shape_gives_its_measures_but_not_the_report(
     service = world.service
     with at(PURGE):
         measures = period_figures(service, HALF, today=PURGE.date())
-    measures["measures"]["starts"]["value"] = 99  # to tell the frozen figure from a live one
+    # To tell the frozen figure from a live one, as at the day of freezing and as at the
+    # half-year's last day (the day the pages count a closed half-year as at).
+    measures["measures"]["starts"]["value"] = 99
+    measures["measures_at_end"]["starts"]["value"] = 99
     # Before figures were versioned, a snapshot kept the report's sections as formatted.
     old = {
         "measures": measures["measures"],

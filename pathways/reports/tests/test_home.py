@@ -141,6 +141,7 @@ def test_the_page_is_a_fixed_number_of_queries_as_the_service_grows(
             assert client.get("/summary/").status_code == 200
         return len(ctx.captured_queries)
 
+    count()  # the first view keeps the last closed half-year's figures (outcomes.kept)
     before = count()
     for moment in (datetime.datetime(2025, 7, 1, 10, tzinfo=LONDON), LATER):
         with time_machine.travel(moment, tick=False):
