@@ -342,7 +342,7 @@ def test_the_nightly_recount_replaces_corrected_figures_and_audits_them(world: W
     with at(AS_OF):
         result = recount_kept_figures.enqueue()
     every = len(periods) * Service.objects.count()  # the world's, and the outsider's
-    assert result.return_value.startswith(f"{every} kept, 0 replaced")
+    assert str(result.return_value).startswith(f"{every} kept, 0 replaced")
     assert len(_held(world)) == len(periods)
     assert not AuditEvent.objects.filter(action="figures.recounted").exists()
     before = _held(world)
@@ -356,7 +356,7 @@ def test_the_nightly_recount_replaces_corrected_figures_and_audits_them(world: W
     after = _held(world)
     changed = {key for key in before if before[key] != after[key]}
     assert (HALF.start, HALF.end) in changed and len(changed) < len(periods)
-    assert result.return_value.startswith(f"0 kept, {len(changed)} replaced")
+    assert str(result.return_value).startswith(f"0 kept, {len(changed)} replaced")
     row = _rows(world).get()
     assert {m.key: kept.figure_of(row, m) for m in MEASURES} == live
     events = AuditEvent.objects.filter(action="figures.recounted")
