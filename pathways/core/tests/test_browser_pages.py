@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.backends.db import SessionStore
@@ -13,7 +15,7 @@ from pytest_django.live_server_helper import LiveServer
 from pathways.accounts.models import Area, Service, User
 from pathways.contacts.models import Contact
 from pathways.contracts.models import Payment
-from pathways.core.periods import named_choices
+from pathways.core.periods import half_year, named_choices
 from pathways.core.tests.browser import assert_accessible, sign_in, sign_out
 from pathways.demo.accounts import DEMO_PASSWORD
 from pathways.employers.models import Employer, Opportunity
@@ -86,6 +88,8 @@ def _pages() -> dict[str, list[str]]:
     assert employer is not None and opportunity is not None
     # A named period other than the default, for the outcomes dashboard.
     quarter_key = named_choices(timezone.localdate())[1].key
+    # The last closed half-year: its kept figures, and the same counted as at today.
+    closed_half = half_year(half_year(timezone.localdate()).start - datetime.timedelta(days=1))
     batch = ImportBatch.objects.order_by("pk").first()
     assert batch is not None
     held = Referral.objects.in_status(ReferralStatus.HELD).get()  # the demo holds one
@@ -181,6 +185,8 @@ def _pages() -> dict[str, list[str]]:
             f"/referrals/{active.pk}/contacts/",
             "/outcomes/",
             f"/outcomes/?period={quarter_key}&trend=attrition",
+            f"/outcomes/?period={closed_half.key}",
+            f"/outcomes/?period={closed_half.key}&as_at=today",
             "/service/contact-tapering/",
             "/outcomes/measures/starts/",
             "/outcomes/targets/",
