@@ -42,7 +42,8 @@ whether it is met.
         .venv/bin/python bench/measures_at_scale.py [--participants 250000] \\
         [--services 50] [--runs 5]
 
-The database ``pathways_bench_measures`` is dropped and made anew.
+The database ``pathways_bench_measures`` is dropped and made anew (--reuse times what it
+holds again, without building).
 """
 
 from __future__ import annotations
@@ -92,18 +93,19 @@ TABLES = (
 )
 
 
-def _bench_database_url() -> str:
+def _bench_database_url(fresh: bool) -> str:
     import psycopg
 
     admin_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+    if fresh:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+            conn.execute(f"CREATE DATABASE {DATABASE}")
     return admin_url.rsplit("/", 1)[0] + "/" + DATABASE
 
 
-def _setup_django() -> None:
-    os.environ["DATABASE_URL"] = _bench_database_url()
+def _setup_django(fresh: bool = True) -> None:
+    os.environ["DATABASE_URL"] = _bench_database_url(fresh)
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
     import django
@@ -1437,6 +1439,11 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=50000, help="people in all")
     parser.add_argument("--services", type=int, default=1, help="services sharing them")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help=f"time the services built before in {DATABASE} again (no build)",
+    )
     # The pandas part, run by the bench itself in .venv/bench (see _pandas).
     parser.add_argument("--pandas", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--tz", help=argparse.SUPPRESS)
@@ -1447,22 +1454,29 @@ def main() -> None:
         _pandas_main(args.pandas, args.runs, args.tz, first, last)
         return
     print(f"load before: {_load()}")
-    _setup_django()
+    _setup_django(fresh=not args.reuse)
 
     from django.db import connection
 
+    from pathways.accounts.models import Service
     from pathways.core.periods import half_year
     from pathways.outcomes.figures import mentoring_figures
     from pathways.outcomes.measures import BY_KEY, MEASURES, Services
     from pathways.outcomes.selectors import measures_for_period, measures_for_services
 
-    started = time.perf_counter()
-    services, steps = _build(args.participants, args.services)
-    print(
-        f"built {args.participants:,} participants in {len(services)} service(s) in "
-        f"{time.perf_counter() - started:.1f} s"
-    )
-    print("  " + ", ".join(f"{name} {s:.1f} s" for name, s in steps.items()))
+    if args.reuse:
+        services = list(Service.objects.filter(slug__startswith="bench-").order_by("id"))
+        if not services:
+            sys.exit(f"--reuse: {DATABASE} holds no bench services: run without it first")
+        print(f"reused the {len(services)} service(s) built before in {DATABASE}")
+    else:
+        started = time.perf_counter()
+        services, steps = _build(args.participants, args.services)
+        print(
+            f"built {args.participants:,} participants in {len(services)} service(s) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        print("  " + ", ".join(f"{name} {s:.1f} s" for name, s in steps.items()))
     print("\nrows")
     for table, n in _rows().items():
         print(f"  {table:32} {n:>10,}")

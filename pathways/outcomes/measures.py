@@ -85,11 +85,18 @@ def of_scope(scope: Scope, path: str) -> Q:
 def headline_orders(service: Scope) -> list[str]:
     """The order types measure 7's headline counts for the service (for several services,
     every type any of them counts)."""
-    if isinstance(service, Services):
-        types = {kind for member in service.members for kind in headline_orders(member)}
-        return [kind for kind in COMMUNITY_ORDERS if kind in types]
-    setting = OrderMeasureSetting.objects.filter(service=service).first()
-    return list(setting.headline_order_types) if setting else default_headline_orders()
+    members = service.members if isinstance(service, Services) else (service,)
+    # One query for every member's setting (a member with none counts community orders).
+    settings = {
+        setting.service_id: list(setting.headline_order_types)
+        for setting in OrderMeasureSetting.objects.filter(service__in=members)
+    }
+    if not isinstance(service, Services):
+        return settings.get(service.pk, default_headline_orders())
+    types = {
+        kind for member in members for kind in settings.get(member.pk, default_headline_orders())
+    }
+    return [kind for kind in COMMUNITY_ORDERS if kind in types]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -84,3 +85,33 @@ def test_the_command_without_service_gives_every_service_and_the_total(world: Wo
     assert jobs["total"] == jobs[world.service.slug]
     assert rows[0][0] == "service" and len(rows) == 1 + len(slugs) * len(MEASURES)
     assert "All services (each person counted once)" in table
+
+
+def test_the_totals_headline_orders_are_every_type_any_service_counts_read_at_once(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    """Measure 7's headline for several services: every order type any of them counts (a
+    service with no setting counts community orders), the settings read in one query
+    however many services there are."""
+    from pathways.outcomes.measures import Services, headline_orders
+    from pathways.outcomes.models import OrderMeasureSetting
+
+    others: list[Service] = [
+        ServiceFactory(name=f"Service {n}", slug=f"service-{n}")  # type: ignore[misc]
+        for n in range(5)
+    ]
+    together = Services((world.service, *others))
+    with django_assert_num_queries(1):
+        assert headline_orders(together) == ["community_order"]
+    OrderMeasureSetting.objects.create(
+        service=others[3], headline_order_types=["youth_rehabilitation"]
+    )
+    with django_assert_num_queries(1):
+        assert headline_orders(together) == ["community_order", "youth_rehabilitation"]
+    # One service alone: its own setting.
+    assert headline_orders(others[3]) == ["youth_rehabilitation"]
+    assert headline_orders(others[0]) == ["community_order"]
+    # A service that counts no community orders at all, alone: nothing else is added.
+    OrderMeasureSetting.objects.filter(service=others[3]).update(headline_order_types=[])
+    assert headline_orders(others[3]) == []
+    assert headline_orders(Services((others[3],))) == []
