@@ -307,6 +307,51 @@ def test_a_change_moves_a_referral_to_the_end_of_the_list(
     assert [event["event"] for event in items[1]["history"]] == ["received", "declined"]
 
 
+def test_the_list_makes_as_many_queries_for_many_referrals_as_for_one(
+    client: Client, ndelius: Any, token: Any
+) -> None:
+    """Each item's history (its amendments too) comes with the page: no query an item.
+    Counted by an execute wrapper: a request empties the connection's query log."""
+    from django.db import connection
+
+    from pathways.referrals.models import ReferralAmendment
+
+    access = token(ndelius)
+
+    def make(n: int) -> None:
+        made = send(
+            client, access, referral_body(first_name=f"Person{n}", crn=f"X12345{n}"), key=f"k{n}"
+        )
+        ReferralAmendment.objects.create(
+            referral_id=made.json()["id"],
+            by_id=ndelius.client.account_id,
+            reason="Corrected.",
+            changes={},
+        )
+
+    def listed() -> tuple[int, list[dict[str, Any]]]:
+        queries: list[str] = []
+
+        def count(execute: Any, sql: str, *args: Any) -> Any:
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
+            response = client.get("/api/v1/referrals", **bearer(access))
+        assert response.status_code == 200, response.content
+        return len(queries), response.json()["items"]
+
+    make(0)
+    one, items = listed()
+    assert len(items) == 1
+    for n in range(1, 5):
+        make(n)
+    several, items = listed()
+    assert len(items) == 5
+    assert several == one
+    assert all([e["event"] for e in item["history"]] == ["received", "amended"] for item in items)
+
+
 def test_the_rate_limit_says_how_long_to_wait(
     client: Client, ndelius: Any, token: Any, settings: Any
 ) -> None:
