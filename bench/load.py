@@ -15,7 +15,9 @@ and over all pages, stops the stack, and exits non-zero when the p95 over all pa
 page, their contacts and plans, recording a contact), managers (referral list, waiting
 list, outcomes dashboard, the service's overview, accepting a referral: the bench adds
 referrals awaiting a decision before the run) and commissioners (dashboard, RR Board
-reports), each signing in once and then working with 1 to 3 seconds' thought between pages.
+reports), each signing in once and then working with 1 to 3 seconds' thought between pages. Before
+the run the closed periods' figures are kept (`manage.py keep_figures`), as the nightly job
+keeps them on a live service.
 The sign-in is timed to its own answer (the redirect, not followed: it fails unless 302) and
 the home page it leads to is timed apart ("home after sign-in"), so a slow landing page is
 not put down to the sign-in; the smoke run does the same.
@@ -486,6 +488,10 @@ def main() -> int:
     if not args.smoke:
         seed = ["manage.py", "shell", "-c", SEED]
         subprocess.run([project, *seed], cwd=ROOT, env=env, check=True)  # noqa: S603
+        # A live service's closed periods were kept by the nightly job
+        # (outcomes.kept): keep them as it would have, so the run measures the days after.
+        keep = ["manage.py", "keep_figures"]
+        subprocess.run([project, *keep], cwd=ROOT, env=env, check=True)  # noqa: S603
     stack = subprocess.Popen(  # noqa: S603 - fixed command
         [project, "scripts/serve.py"], cwd=ROOT, env=env, start_new_session=True
     )
