@@ -1329,7 +1329,13 @@ def _pandas_figures(directory: Path, tz: str, first: str, last: str) -> dict[str
         .set_index("participant_id")
     )
     cohort["held"] = cohort.participant_id.isin(custody.index)
-    cohort["released_on"] = cohort.participant_id.map(custody.actual_end_date)
+    # (A merge keeps the dates' type where nobody was in custody.)
+    cohort = cohort.merge(
+        custody.actual_end_date.rename("released_on"),
+        left_on="participant_id",
+        right_index=True,
+        how="left",
+    )
     cohort["in_custody_at_end"] = cohort.held & (
         cohort.released_on.isna() | (cohort.released_on > d1)
     )
@@ -1561,6 +1567,16 @@ def main() -> None:
     print(f"  {'every service and the total (measures_for_services)':56} {every:9.1f}")
     mentoring = _median_ms(partial(mentoring_figures, service, period, AS_OF), args.runs)
     print(f"  {'one service: mentoring figures (reads contacts)':56} {mentoring:9.1f}")
+    # The dashboard's read of a closed half-year: its figures as at its last day are
+    # counted once and kept (outcomes.KeptFigures), then read; they equal a live count.
+    kept_figures = measures_for_period(service, period, as_of=period.end)
+    mismatches += [
+        f"kept: {result.measure.key}"
+        for result in kept_figures
+        if result.figure != result.measure.compute(service, period, period.end)
+    ]
+    kept = _median_ms(lambda: measures_for_period(service, period, as_of=period.end), args.runs)
+    print(f"  {'one service: a kept half-year read (the dashboard)':56} {kept:9.1f}")
 
     each = {
         m.key: (
@@ -1613,7 +1629,7 @@ def main() -> None:
             )
 
     print(f"\nload after: {_load()}")
-    print(f"\n{'figure':64} {'today':>10} {'goal':>10}  met")
+    print(f"\n{'figure':68} {'today':>10} {'goal':>10}  met")
     rows = [
         (
             "all measures for a half-year vs hand SQL: one service",
@@ -1642,9 +1658,19 @@ def main() -> None:
             rows.append(
                 (f"the same figures vs pandas over CSV exports: {label}", "not run", ">= 10x", None)
             )
+    if "one" in pandas_ratios:
+        ratio = pandas_ratios["one"] * times["one"][0] / kept
+        rows.append(
+            (
+                "a kept (closed) half-year vs pandas over CSV exports: one service",
+                f"{ratio:.0f}x",
+                ">= 10x",
+                ratio >= 10,
+            )
+        )
     for label, today, goal, met in rows:
         print(
-            f"{label:64} {today:>10} {goal:>10}  {'-' if met is None else 'yes' if met else 'no'}"
+            f"{label:68} {today:>10} {goal:>10}  {'-' if met is None else 'yes' if met else 'no'}"
         )
     if mismatches:
         sys.exit(f"figures differ: {', '.join(mismatches)}")
