@@ -18,7 +18,7 @@ from pathways.core.roles import Role
 from pathways.employers.access import opportunities_for
 from pathways.employers.models import Employer, Opportunity, OpportunityKind
 from pathways.participants.models import Participant, WorkProfile
-from pathways.placements.access import placements_for
+from pathways.placements.access import placements_for, sustainment_checks_for
 from pathways.placements.matching import (
     OPPORTUNITY_PREFETCH,
     PERSON_PREFETCH,
@@ -72,9 +72,9 @@ def placement_get_for(user: User, pk: int) -> Placement:
 
 
 def sustainment_check_get_for(user: User, pk: int) -> SustainmentCheck:
-    scoped = SustainmentCheck.objects.filter(
-        Exists(placements_for(user).filter(pk=OuterRef("placement_id")))
-    ).select_related("placement__participant", "placement__opportunity__employer")
+    scoped = sustainment_checks_for(user).select_related(
+        "placement__participant", "placement__opportunity__employer"
+    )
     return viewed_or_404(user, scoped, pk, subject_id=lambda c: c.placement.participant_id)
 
 
@@ -84,15 +84,12 @@ def sustainment_checks_due_for(
     """Sustainment checks due or overdue by today, not yet recorded, of job starts of
     people in the user's scope; a worker sees those of their own caseload. Oldest first."""
     day = today or timezone.localdate()
-    placements = placements_for(user)
+    checks = sustainment_checks_for(user).filter(sustainment_due_q(day))
     if role_of(user) is Role.WORKER:
-        placements = placements.filter(referral__worker=user)
-    return (
-        SustainmentCheck.objects.filter(sustainment_due_q(day))
-        .filter(Exists(placements.filter(pk=OuterRef("placement_id"))))
-        .select_related("placement__participant", "placement__opportunity__employer")
-        .order_by("due_on", "id")
-    )
+        checks = checks.filter(placement__referral__worker=user)
+    return checks.select_related(
+        "placement__participant", "placement__opportunity__employer"
+    ).order_by("due_on", "id")
 
 
 def end_reasons() -> list[PlacementEndReason]:

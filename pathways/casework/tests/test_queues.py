@@ -316,6 +316,55 @@ def test_the_page_makes_the_same_queries_as_the_service_grows(
     assert {"manager": queries(manager), "worker": queries(worker)} == small
 
 
+# PostgreSQL's join_collapse_limit and from_collapse_limit (8 by default): a query joining
+# more relations than this, counting those of the EXISTS and IN subqueries it pulls up into
+# the join, is planned in parts in the order written. The sustainment checks due, scoped by
+# an EXISTS over placements nested in one over referrals (10 relations), joined every
+# service's due checks to their people before scoping them: 4.6 times as slow with 50
+# services (bench/pages_by_services.py).
+COLLAPSE_LIMIT = 8
+
+
+def _joined(sql: str) -> int:
+    """The relations PostgreSQL plans as one join: the FROM list's and those of the EXISTS,
+    IN and FROM subqueries it pulls up, not those of scalar subqueries (planned apart)."""
+    relations = 0
+    scalar: list[bool] = []  # for each open parenthesis: inside a scalar subquery?
+    for at, char in enumerate(sql):
+        if char == "(":
+            before = sql[:at].rstrip().upper()
+            subquery = sql[at + 1 :].lstrip().upper().startswith("SELECT")
+            pulled_up = before.endswith(("EXISTS", " IN", "FROM"))
+            scalar.append(subquery and not pulled_up)
+        elif char == ")":
+            scalar.pop()
+        elif sql.startswith(('FROM "', 'JOIN "'), at) and not any(scalar):
+            relations += 1
+    return relations
+
+
+def test_joined_counts_pulled_up_subqueries_and_not_scalar_ones() -> None:
+    sql = (
+        'SELECT "a"."id", (SELECT MAX("x") FROM "c" INNER JOIN "d" ON (1)) FROM "a" '
+        'INNER JOIN "b" ON ("a"."id" = "b"."id") WHERE EXISTS(SELECT 1 FROM "e" '
+        'WHERE NOT EXISTS(SELECT 1 FROM "f" WHERE "f"."id" IN (SELECT "id" FROM "g")))'
+    )
+    assert _joined(sql) == 5  # a, b, e, f, g: never c or d
+
+
+def test_each_query_of_the_page_is_one_join_the_planner_may_order(
+    client: Client, personas: dict[str, User], north_cases: Cases
+) -> None:
+    for user in (personas["manager"], personas["worker_north"]):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(TODO).status_code == 200
+        selects = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+        assert any("sustainmentcheck" in sql for sql in selects)
+        too_many = [sql for sql in selects if _joined(sql) > COLLAPSE_LIMIT]
+        assert too_many == [], user.username
+
+
 def test_the_estimate_is_the_past_rate_explained_in_words() -> None:
     none = PlaceEstimate(ended=0)
     assert none.days_until_place(1) is None
