@@ -264,15 +264,6 @@ def figure_for(
     return frozen if frozen is not None else measure.compute(service, period, as_of)
 
 
-def measure_figure(
-    service: Service, measure: Measure, period: Period, *, as_of: datetime.date | None = None
-) -> Figure:
-    """One measure's figure for the period (the drill-down's header), as at ``as_of`` (by
-    default the day the pages count the period as at): frozen, kept or live."""
-    found = held(service, period, as_of or counted_as_at(period))
-    return figure_for(service, measure, period, found.day, found.snapshot, found.kept)
-
-
 def measures_for_period(
     service: Service,
     period: Period,
