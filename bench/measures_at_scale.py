@@ -325,10 +325,10 @@ raw AS (
   FROM picked
 )
 INSERT INTO placements_placement
-  (referral_id, participant_id, opportunity_id, put_forward_at, put_forward_by_id,
+  (referral_id, service_id, participant_id, opportunity_id, put_forward_at, put_forward_by_id,
    put_forward_note, accepted_on, declined_on, decision_note, started_on, completed_on,
    ended_early_on, end_reason_id, end_note)
-SELECT referral_id, participant_id, opportunity_id, put_forward_at, worker_id, '',
+SELECT referral_id, service, participant_id, opportunity_id, put_forward_at, worker_id, '',
        CASE WHEN acc <= %(data_end_day)s THEN acc END,
        CASE WHEN decl <= %(data_end_day)s THEN decl END, '',
        CASE WHEN acc <= %(data_end_day)s AND st <= %(data_end_day)s THEN st END,
@@ -345,13 +345,13 @@ FROM raw
 
 CHECKS_SQL = """
 INSERT INTO placements_sustainmentcheck
-  (placement_id, weeks, due_on, checked_on, in_work, checked_by_id, note)
-SELECT id, weeks, due_on,
+  (placement_id, service_id, weeks, due_on, checked_on, in_work, checked_by_id, note)
+SELECT id, service_id, weeks, due_on,
        CASE WHEN checked THEN checked_on END,
        CASE WHEN checked THEN u < CASE WHEN ended_early_on <= due_on THEN 0.3
                                        ELSE 1.0 - weeks / 70.0 END END,
        CASE WHEN checked THEN put_forward_by_id END, ''
-FROM (SELECT p.id, p.put_forward_by_id, p.ended_early_on, w.weeks,
+FROM (SELECT p.id, p.service_id, p.put_forward_by_id, p.ended_early_on, w.weeks,
              p.started_on + 7 * w.weeks AS due_on,
              p.started_on + 7 * w.weeks + (random() * 10)::int AS checked_on,
              random() AS u, random() AS u_missed

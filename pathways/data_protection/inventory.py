@@ -197,7 +197,7 @@ RECORDS: dict[str, Record] = {
         "participant",
         SUPPORT,
         tags(
-            none="id end_reason",
+            none="id service end_reason",
             ordinary="referral participant opportunity put_forward_at put_forward_by "
             "put_forward_note accepted_on declined_on decision_note started_on completed_on "
             "ended_early_on end_note",
@@ -206,7 +206,10 @@ RECORDS: dict[str, Record] = {
     "placements.sustainmentcheck": Record(
         "participant",
         SUPPORT,
-        tags(none="id weeks", ordinary="placement due_on checked_on in_work checked_by note"),
+        tags(
+            none="id service weeks",
+            ordinary="placement due_on checked_on in_work checked_by note",
+        ),
     ),
     "core.auditevent": Record(
         "participants and staff (pseudonymous: ids, never names)",

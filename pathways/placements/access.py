@@ -1,6 +1,13 @@
 """Placements are personal data: a placement follows the referral it belongs to, so a
 referrer sees the placements of their own referrals and a worker those of people in their
-scope (the referral scope is ``referrals/access.py``)."""
+scope (the referral scope is ``referrals/access.py``).
+
+A worker's and a manager's scope lies in one service: their placements and checks are
+also filtered on the service the rows carry (always their referral's), so PostgreSQL
+starts from that service's rows (indexes ``placement_service_*`` and
+``sustainment_service_due``) and tests each one's referral, instead of walking every
+service's placements by date (the placements page, 1.7 to 1.8 times as slow with 50
+services as with one). The referral test stays: it is the scope."""
 
 from __future__ import annotations
 
@@ -10,14 +17,18 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from pathways.placements.models import Placement, SustainmentCheck
 from pathways.placements.status import PlacementQuerySet
-from pathways.referrals.access import referral_scope, referrals_for
+from pathways.referrals.access import referral_scope, referrals_for, scope_service_id
 
 
 def placements_for(user: Any) -> PlacementQuerySet:
     """Placements of the referrals in the user's scope."""
     if referral_scope(user) is None:
         return Placement.objects.none()
-    return Placement.objects.filter(Exists(referrals_for(user).filter(pk=OuterRef("referral_id"))))
+    placements = Placement.objects.filter(
+        Exists(referrals_for(user).filter(pk=OuterRef("referral_id")))
+    )
+    service = scope_service_id(user)
+    return placements if service is None else placements.filter(service_id=service)
 
 
 def sustainment_checks_for(user: Any) -> QuerySet[SustainmentCheck]:
@@ -29,6 +40,8 @@ def sustainment_checks_for(user: Any) -> QuerySet[SustainmentCheck]:
     slow with 50 services as with one)."""
     if referral_scope(user) is None:
         return SustainmentCheck.objects.none()
-    return SustainmentCheck.objects.filter(
+    checks = SustainmentCheck.objects.filter(
         Exists(referrals_for(user).filter(pk=OuterRef("placement__referral_id")))
     )
+    service = scope_service_id(user)
+    return checks if service is None else checks.filter(service_id=service)

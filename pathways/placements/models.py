@@ -8,6 +8,7 @@ Status is never stored: it follows from the dated facts on the row (see status.p
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -35,13 +36,27 @@ class PlacementEndReason(Reason):
 
 
 class Placement(models.Model):
-    """One person's placement on one opportunity, within one referral (episode)."""
+    """One person's placement on one opportunity, within one referral (episode).
+
+    ``service`` is always the referral's service, set once when the placement is made
+    (``save``, the one place that sets it; a referral never changes service): it lets a
+    service's lists start from its own placements (indexes ``placement_service_*``)
+    instead of walking every service's placements by date and testing each one's referral.
+    """
 
     referral = models.ForeignKey(
         "referrals.Referral",
         on_delete=models.PROTECT,
         related_name="placements",
         help_text="The episode of support it belongs to (decides who may see it).",
+    )
+    service = models.ForeignKey(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the first column of the placement_service_* indexes
+        editable=False,
+        help_text="The referral's service (set from it when the placement is made).",
     )
     participant = models.ForeignKey(
         "participants.Participant",
@@ -113,6 +128,12 @@ class Placement(models.Model):
             ),
         ]
         indexes = [
+            # A service's placements, newest first (the placements page), and its starts by
+            # date (the to-do list's placements with no early contact).
+            models.Index(
+                fields=["service", "-put_forward_at", "-id"], name="placement_service_recent"
+            ),
+            models.Index(fields=["service", "started_on"], name="placement_service_started"),
             models.Index(fields=["opportunity", "accepted_on"], name="placement_places"),
             models.Index(fields=["participant", "put_forward_at"], name="placement_person"),
             models.Index(fields=["put_forward_at"], name="placement_put_forward"),
@@ -122,6 +143,11 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"Placement {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            self.service_id = self.referral.service_id
+        super().save(*args, **kwargs)
 
     @property
     def status(self) -> PlacementStatus:
@@ -133,13 +159,25 @@ class Placement(models.Model):
 
 
 class SustainmentCheck(models.Model):
-    """A check, at 4, 13 or 26 weeks after a job start, that the person is still in work."""
+    """A check, at 4, 13 or 26 weeks after a job start, that the person is still in work.
+
+    ``service`` is always its placement's (and so its referral's) service, set once when
+    the check is made (``save``): a service's checks due are found from its own rows.
+    """
 
     placement = models.ForeignKey(
         Placement,
         on_delete=models.PROTECT,
         related_name="sustainment_checks",
         help_text="The job start checked.",
+    )
+    service = models.ForeignKey(
+        "accounts.Service",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the first column of sustainment_service_due
+        editable=False,
+        help_text="The placement's service (set from it when the check is made).",
     )
     weeks = models.PositiveSmallIntegerField(help_text="Weeks after the start: 4, 13 or 26.")
     due_on = models.DateField(help_text="The start date plus the weeks.")
@@ -168,9 +206,18 @@ class SustainmentCheck(models.Model):
         ]
         indexes = [
             models.Index(fields=["checked_on", "due_on"], name="sustainment_due"),
+            # A service's checks not yet recorded, by the day they fall due.
+            models.Index(
+                fields=["service", "checked_on", "due_on"], name="sustainment_service_due"
+            ),
             # The sustainment measures count the checks of one kind falling due in a period.
             models.Index(fields=["weeks", "due_on"], name="sustainment_weeks_due"),
         ]
 
     def __str__(self) -> str:
         return f"{self.weeks}-week check of placement {self.placement_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            self.service_id = self.placement.service_id
+        super().save(*args, **kwargs)

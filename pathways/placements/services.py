@@ -272,12 +272,11 @@ def placement_start(*, actor: User, placement: Placement, on: datetime.date) -> 
     locked.started_on = on
     locked.save()
     if locked.opportunity.kind == OpportunityKind.JOB:
-        SustainmentCheck.objects.bulk_create(
-            SustainmentCheck(
+        for weeks in SUSTAINMENT_WEEKS:
+            # One at a time, through save (which sets the check's service).
+            SustainmentCheck.objects.create(
                 placement=locked, weeks=weeks, due_on=on + datetime.timedelta(weeks=weeks)
             )
-            for weeks in SUSTAINMENT_WEEKS
-        )
     _audit(actor, locked, "started", "Started", started_on=on.isoformat())
     return locked
 

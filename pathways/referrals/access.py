@@ -39,6 +39,7 @@ __all__ = [
     "receiving_support",
     "referral_scope",
     "referrals_for",
+    "scope_service_id",
 ]
 
 
@@ -51,6 +52,17 @@ def referral_scope(user: Any) -> Q | None:
         return Q(service_id=user.service_id) & (Q(patch_id=user.patch_id) | Q(worker=user))
     if role is Role.MANAGER and user.service_id:
         return Q(service_id=user.service_id)
+    return None
+
+
+def scope_service_id(user: Any) -> int | None:
+    """The one service every referral in the user's scope belongs to (a worker's and a
+    manager's), or None (a referrer's referrals may be of any service; no scope). Records
+    that carry their referral's service (placements) filter on it as well as on
+    ``referral_scope``, so a service's lists start from its own rows."""
+    role = role_of(user)
+    if role in (Role.WORKER, Role.MANAGER) and referral_scope(user) is not None:
+        return int(user.service_id)
     return None
 
 

@@ -6,12 +6,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.http import HttpRequest
 from django.test import Client
 
 from pathways.accounts.models import Service
 from pathways.demo.accounts import DEMO_PASSWORD, USERS
 from pathways.employers.models import Opportunity
+from pathways.placements.models import Placement, SustainmentCheck
 from pathways.placements.opportunities import OpportunityStatus, in_status
 from pathways.referrals.models import Referral
 from pathways.referrals.status import ReferralStatus
@@ -34,6 +36,10 @@ def test_load_demo_is_idempotent_and_fills_the_service(client: Client) -> None:
     # Every opportunity status shows: one is filled by accepted and started placements.
     opportunities = Opportunity.objects.filter(employer__service=service)
     assert all(in_status(opportunities, status).exists() for status in OpportunityStatus)
+    # Every placement and sustainment check carries its referral's service.
+    assert Placement.objects.exists() and SustainmentCheck.objects.exists()
+    assert not Placement.objects.exclude(service_id=F("referral__service_id")).exists()
+    assert not SustainmentCheck.objects.exclude(service_id=F("placement__service_id")).exists()
     for username, *_ in USERS:
         # django-axes needs the request a sign-in comes with.
         assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), (
