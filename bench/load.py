@@ -452,6 +452,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        help="users started a second (default: a tenth of --users, so all sign in within "
+        "the first 10 seconds)",
+    )
     parser.add_argument("--web-concurrency", default=os.environ.get("WEB_CONCURRENCY", "4"))
     parser.add_argument(
         "--smoke",
@@ -513,7 +519,7 @@ def main() -> int:
                 "-u",
                 str(args.users),
                 "-r",
-                str(max(1, args.users // 10)),
+                str(args.spawn_rate or max(1, args.users // 10)),
                 "-t",
                 f"{int(args.minutes * 60)}s",
                 "--host",
