@@ -40,6 +40,7 @@ __all__ = [
     "referral_scope",
     "referrals_for",
     "scope_service_id",
+    "whole_service_id",
 ]
 
 
@@ -63,6 +64,16 @@ def scope_service_id(user: Any) -> int | None:
     role = role_of(user)
     if role in (Role.WORKER, Role.MANAGER) and referral_scope(user) is not None:
         return int(user.service_id)
+    return None
+
+
+def whole_service_id(user: Any) -> int | None:
+    """The service whose every referral is the user's scope (a manager's: ``referral_scope``
+    is then the service alone), or None. Records that carry their referral's service
+    (placements, sustainment checks) are then scoped by that column alone."""
+    service = scope_service_id(user)
+    if service is not None and referral_scope(user) == Q(service_id=service):
+        return service
     return None
 
 

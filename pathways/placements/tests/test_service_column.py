@@ -20,7 +20,7 @@ from pathways.placements import services
 from pathways.placements.access import placements_for, sustainment_checks_for
 from pathways.placements.models import Placement, SustainmentCheck
 from pathways.placements.tests.factories import put_forward
-from pathways.referrals.access import scope_service_id
+from pathways.referrals.access import scope_service_id, whole_service_id
 from pathways.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_the_service_given_is_never_taken_the_referrals_is(
     assert made.service_id == active.service_id
 
 
-def test_the_referral_scope_still_decides(
+def test_a_managers_scope_is_the_column_a_workers_also_their_referrals(
     worker_north: User,
     worker_south: User,
     manager: User,
@@ -89,21 +89,25 @@ def test_the_referral_scope_still_decides(
     person: Participant,
     employer: Employer,
 ) -> None:
-    """A row whose service disagreed with its referral's (never made by the app) would be
-    shown to nobody: the service filter narrows the referral scope, never widens it."""
     placement = _job_started(worker_north, person, employer)
     assert placements_for(manager).filter(pk=placement.pk).exists()
     assert placements_for(worker_north).filter(pk=placement.pk).exists()
     assert not placements_for(worker_south).filter(pk=placement.pk).exists()
     assert not placements_for(outsider).filter(pk=placement.pk).exists()
     assert sustainment_checks_for(manager).filter(placement=placement).count() == 3
+    assert sustainment_checks_for(worker_north).filter(placement=placement).count() == 3
+    assert not sustainment_checks_for(worker_south).filter(placement=placement).exists()
     assert not sustainment_checks_for(outsider).filter(placement=placement).exists()
+    # The manager's query is the column alone; the worker's keeps the referral test.
+    assert "referrals_referral" not in str(placements_for(manager).query)
+    assert "referrals_referral" in str(placements_for(worker_north).query)
 
+    # A row whose column disagreed with its referral (never made by the app): the worker
+    # of the referral does not see it, since the column narrows their referral scope.
     Placement.objects.filter(pk=placement.pk).update(service=outsider.service)
     SustainmentCheck.objects.filter(placement=placement).update(service=outsider.service)
-    for user in (manager, worker_north, outsider):
-        assert not placements_for(user).filter(pk=placement.pk).exists()
-        assert not sustainment_checks_for(user).filter(placement=placement).exists()
+    assert not placements_for(worker_north).filter(pk=placement.pk).exists()
+    assert not sustainment_checks_for(worker_north).filter(placement=placement).exists()
 
 
 def test_a_referrers_placements_are_not_filtered_by_service(
@@ -121,6 +125,14 @@ def test_scope_service_id_is_a_worker_or_managers_service(personas: dict[str, Us
     assert scope_service_id(personas["outsider"]) == personas["outsider"].service_id
     for role in ("referrer", "commissioner", "admin"):
         assert scope_service_id(personas[role]) is None, role
+
+
+def test_whole_service_id_is_a_managers_service_only(personas: dict[str, User]) -> None:
+    """Only where the referral scope is the whole service (a manager's)."""
+    assert whole_service_id(personas["manager"]) == personas["manager"].service_id
+    assert whole_service_id(personas["outsider"]) == personas["outsider"].service_id
+    for role in ("referrer", "worker_north", "worker_south", "commissioner", "admin"):
+        assert whole_service_id(personas[role]) is None, role
 
 
 def test_the_migration_fills_the_service_from_the_referral(
