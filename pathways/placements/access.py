@@ -30,7 +30,9 @@ from pathways.referrals.access import (
 
 
 def placements_for(user: Any) -> PlacementQuerySet:
-    """Placements of the referrals in the user's scope."""
+    """Placements of the referrals in the user's scope: a manager's, those of their
+    service's column; anyone else's, tested against their referrals (and the column, for a
+    worker)."""
     if referral_scope(user) is None:
         return Placement.objects.none()
     whole = whole_service_id(user)
@@ -44,8 +46,9 @@ def placements_for(user: Any) -> PlacementQuerySet:
 
 
 def sustainment_checks_for(user: Any) -> QuerySet[SustainmentCheck]:
-    """Sustainment checks of the placements in the user's scope: those whose placement's
-    referral is in it, tested by one EXISTS over referrals alone. Never an EXISTS over
+    """Sustainment checks of the placements in the user's scope: a manager's, those of their
+    service's column; anyone else's, those whose placement's referral is in it, tested by
+    one EXISTS over referrals alone (and the column, for a worker). Never an EXISTS over
     ``placements_for`` (a subquery over placements and referrals): with a list's joins that
     took the query past PostgreSQL's join_collapse_limit (8), so it joined every service's
     due checks to their people before scoping them (the to-do page, 1.5 to 4.6 times as
