@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import os
 import random
 import re
@@ -46,6 +47,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -53,6 +55,8 @@ DATABASE = "pathways_bench_load"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 PASSWORD = "Pathways-demo-2026"  # noqa: S105 - the demo's published password
 P95_LIMIT_MS = 300
+# The service's clock (config/settings.py TIME_ZONE): the dates and times its forms take.
+SERVICE_TIME = ZoneInfo("Europe/London")
 # Referrals awaiting a decision added before the run, for the managers to accept.
 AWAITING = 400
 # The audit chain's advisory lock (pathways.core.audit.CHAIN_LOCK), as pg_locks shows it.
@@ -167,15 +171,17 @@ try:
                 return
             url = f"/referrals/{random.choice(self.referrals)}/contacts/record/"  # noqa: S311
             form = self.client.get(url, name="record a contact (form)").text
-            today = time.localtime()
+            # A contact that took place a few minutes ago (one in the future is refused:
+            # it is booked, not recorded), whatever the time of day the bench runs.
+            when = datetime.datetime.now(SERVICE_TIME) - datetime.timedelta(minutes=5)
             with self.client.post(
                 url,
                 {
                     "csrfmiddlewaretoken": _csrf(form),
-                    "day-day": str(today.tm_mday),
-                    "day-month": str(today.tm_mon),
-                    "day-year": str(today.tm_year),
-                    "time": "10:00",
+                    "day-day": str(when.day),
+                    "day-month": str(when.month),
+                    "day-year": str(when.year),
+                    "time": f"{when:%H:%M}",
                     "mode": "phone",
                     "duration_minutes": "20",
                     "location": "",
