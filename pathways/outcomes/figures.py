@@ -157,7 +157,7 @@ def sector_figures(service: Service, period: Period) -> dict[str, dict[str, int]
     job = Q(opportunity__kind=OpportunityKind.JOB)
     started = {
         row["group"]: row
-        for row in Placement.objects.filter(referral__service=service)
+        for row in Placement.objects.filter(service=service)
         .filter(period.q("started_on"))
         .annotate(group=_sector_group("opportunity__sector"))
         .order_by()
@@ -195,7 +195,7 @@ def mentoring_figures(service: Service, period: Period, as_of: datetime.date) ->
         .values("n")
     )
     placements = (
-        Placement.objects.filter(referral__service=service)
+        Placement.objects.filter(service=service)
         .filter(period.q("started_on"), started_on__lte=as_of)
         .annotate(window_end=ExpressionWrapper(F("started_on") + window, output_field=DateField()))
         .annotate(early=Coalesce(Subquery(early, output_field=IntegerField()), 0))

@@ -191,7 +191,7 @@ def _referrals(service: Scope) -> QuerySet[Referral]:
 
 
 def _placements(service: Scope) -> QuerySet[Placement]:
-    return Placement.objects.filter(of_scope(service, "referral__service"))
+    return Placement.objects.filter(of_scope(service, "service"))
 
 
 def _count(qs: QuerySet[Any]) -> Figure:
@@ -719,7 +719,7 @@ def _checks(weeks: int) -> Callable[..., QuerySet[SustainmentCheck]]:
         known = Q(checked_on__isnull=False, checked_on__lte=as_of)
         return (
             SustainmentCheck.objects.filter(
-                of_scope(service, "placement__referral__service"), weeks=weeks, due_on__lte=as_of
+                of_scope(service, "service"), weeks=weeks, due_on__lte=as_of
             )
             .filter(period.q("due_on"))
             .annotate(

@@ -402,7 +402,7 @@ def facts_recorded_after(service: Service, period: Period) -> dict[str, int]:
         .distinct()
         .count(),
         "sustainment_checks": SustainmentCheck.objects.filter(
-            placement__referral__service=service, checked_on__gt=period.end
+            service=service, checked_on__gt=period.end
         )
         .filter(period.q("due_on"))
         .count(),

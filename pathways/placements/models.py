@@ -145,7 +145,7 @@ class Placement(models.Model):
         return f"Placement {self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._state.adding:
+        if self._state.adding or self.pk is None:  # a new row, or a copy saved as one
             self.service_id = self.referral.service_id
         super().save(*args, **kwargs)
 
@@ -218,6 +218,6 @@ class SustainmentCheck(models.Model):
         return f"{self.weeks}-week check of placement {self.placement_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._state.adding:
+        if self._state.adding or self.pk is None:  # a new row, or a copy saved as one
             self.service_id = self.placement.service_id
         super().save(*args, **kwargs)

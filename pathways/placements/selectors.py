@@ -261,7 +261,7 @@ def placement_participant_counts(
 ) -> dict[str, int]:
     """Distinct people put forward, starting and completing placements in the period
     (one aggregate query)."""
-    qs = Placement.objects.filter(referral__service=service)
+    qs = Placement.objects.filter(service=service)
     return qs.aggregate(
         put_forward=Count(
             "participant", filter=_in_period("put_forward_at", start, end), distinct=True
@@ -280,7 +280,7 @@ def start_counts(service: Service, start: datetime.date, end: datetime.date) -> 
         service=service, started_at__date__gte=start, started_at__date__lte=end
     ).count()
     placements = Placement.objects.filter(
-        referral__service=service, started_on__gte=start, started_on__lte=end
+        service=service, started_on__gte=start, started_on__lte=end
     ).aggregate(all=Count("id"), jobs=Count("id", filter=Q(opportunity__kind=OpportunityKind.JOB)))
     return {
         "participants_started": started,
