@@ -15,7 +15,7 @@ times and sorted every placement of the service."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -28,38 +28,33 @@ from pathways.referrals.access import (
     whole_service_id,
 )
 
+Rows = TypeVar("Rows", bound=QuerySet[Any])
 
-def placements_for(user: Any) -> PlacementQuerySet:
-    """Placements of the referrals in the user's scope: a manager's, those of their
-    service's column; anyone else's, tested against their referrals (and the column, for a
-    worker)."""
+
+def _scoped(user: Any, rows: Rows, referral: str) -> Rows:
+    """``rows`` (records that carry their referral's service) in the user's scope: a
+    manager's, by the service column alone; anyone else's, those whose referral (reached by
+    ``referral``) is in it, tested by one EXISTS over referrals, and for a worker the
+    column as well."""
     if referral_scope(user) is None:
-        return Placement.objects.none()
+        return rows.none()
     whole = whole_service_id(user)
     if whole is not None:
-        return Placement.objects.filter(service_id=whole)
-    placements = Placement.objects.filter(
-        Exists(referrals_for(user).filter(pk=OuterRef("referral_id")))
-    )
+        return rows.filter(service_id=whole)
+    rows = rows.filter(Exists(referrals_for(user).filter(pk=OuterRef(referral))))
     service = scope_service_id(user)
-    return placements if service is None else placements.filter(service_id=service)
+    return rows if service is None else rows.filter(service_id=service)
+
+
+def placements_for(user: Any) -> PlacementQuerySet:
+    """Placements of the referrals in the user's scope."""
+    return _scoped(user, Placement.objects.all(), "referral_id")
 
 
 def sustainment_checks_for(user: Any) -> QuerySet[SustainmentCheck]:
-    """Sustainment checks of the placements in the user's scope: a manager's, those of their
-    service's column; anyone else's, those whose placement's referral is in it, tested by
-    one EXISTS over referrals alone (and the column, for a worker). Never an EXISTS over
-    ``placements_for`` (a subquery over placements and referrals): with a list's joins that
-    took the query past PostgreSQL's join_collapse_limit (8), so it joined every service's
-    due checks to their people before scoping them (the to-do page, 1.5 to 4.6 times as
-    slow with 50 services as with one)."""
-    if referral_scope(user) is None:
-        return SustainmentCheck.objects.none()
-    whole = whole_service_id(user)
-    if whole is not None:
-        return SustainmentCheck.objects.filter(service_id=whole)
-    checks = SustainmentCheck.objects.filter(
-        Exists(referrals_for(user).filter(pk=OuterRef("placement__referral_id")))
-    )
-    service = scope_service_id(user)
-    return checks if service is None else checks.filter(service_id=service)
+    """Sustainment checks of the placements in the user's scope, tested by one EXISTS over
+    referrals alone, never an EXISTS over ``placements_for`` (a subquery over placements
+    and referrals): with a list's joins that took the query past PostgreSQL's
+    join_collapse_limit (8), so it joined every service's due checks to their people before
+    scoping them (the to-do page, 1.5 to 4.6 times as slow with 50 services as with one)."""
+    return _scoped(user, SustainmentCheck.objects.all(), "placement__referral_id")
