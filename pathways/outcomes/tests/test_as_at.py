@@ -10,10 +10,8 @@ import pytest
 
 from pathways.outcomes import selectors
 from pathways.outcomes.measures import BY_KEY
-from pathways.outcomes.models import Order, Source, Termination
-from pathways.outcomes.tests.world import AS_OF, HALF, World, local
+from pathways.outcomes.tests.world import AS_OF, HALF, World, late_order
 from pathways.placements.models import SustainmentCheck
-from pathways.referrals.models import OrderType
 
 pytestmark = pytest.mark.django_db
 
@@ -69,16 +67,7 @@ def test_a_closed_period_as_at_its_end_gives_the_same_figures_later(world: World
     # Eve's late one, Gus's, Hal's second); Bea's reading of 31 October was recorded that
     # day, and no check was recorded late.
     assert before == {"orders": 5, "sustainment_checks": 0, "readings": 0, "offences": 4}
-    Order.objects.create(
-        participant=world.person("Eve"),
-        order_type=OrderType.COMMUNITY_ORDER,
-        start_date=D(2023, 6, 1),
-        actual_end_date=D(2024, 7, 1),
-        termination=Termination.COMPLETED,
-        source=Source.IMPORT,
-        source_ref="extract-2",
-        recorded_at=local(2026, 2, 10, 9),
-    )
+    late_order(world, "extract-2")
     SustainmentCheck.objects.filter(placement=world.placements["p7"], weeks=13).update(
         checked_on=D(2024, 11, 20), in_work=False
     )

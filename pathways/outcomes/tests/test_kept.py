@@ -29,13 +29,12 @@ from pathways.core.periods import Period, half_year, previous
 from pathways.outcomes import kept
 from pathways.outcomes.figures import FIGURES_VERSION, record_figures
 from pathways.outcomes.measures import BY_KEY, MEASURES
-from pathways.outcomes.models import KeptFigures, Order, PeriodSnapshot, Source, Termination
+from pathways.outcomes.models import KeptFigures, PeriodSnapshot
 from pathways.outcomes.selectors import labelled, measures_for_period, trend
 from pathways.outcomes.snapshots import period_figures
 from pathways.outcomes.tasks import recount_kept_figures
-from pathways.outcomes.tests.world import AS_OF, HALF, World, at, local
+from pathways.outcomes.tests.world import AS_OF, HALF, World, at, late_order
 from pathways.placements.models import Placement
-from pathways.referrals.models import OrderType
 from pathways.reports import board, summary
 
 pytestmark = pytest.mark.django_db
@@ -154,16 +153,7 @@ def test_a_fact_recorded_after_the_end_is_announced_not_kept_and_counted_as_at_t
     with at(AS_OF):
         page = client.get("/outcomes/", {"period": HALF.key}).content.decode()
         assert f"{LATE_FACTS} facts about this half-year" in page
-        Order.objects.create(
-            participant=world.person("Eve"),
-            order_type=OrderType.COMMUNITY_ORDER,
-            start_date=D(2023, 6, 1),
-            actual_end_date=D(2024, 7, 1),
-            termination=Termination.COMPLETED,
-            source=Source.IMPORT,
-            source_ref="extract-late",
-            recorded_at=local(2026, 2, 10, 9),
-        )
+        late_order(world, "extract-late")
         response = client.get("/outcomes/", {"period": HALF.key})
         today = client.get("/outcomes/", {"period": HALF.key, "as_at": "today"})
     page = response.content.decode()

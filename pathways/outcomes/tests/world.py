@@ -96,6 +96,22 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
     return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
+def late_order(world: World, source_ref: str) -> Order:
+    """Eve's community order that ended, completed, in the half-year, recorded on 10
+    February 2026, long after it: a fact about the half-year recorded after its end."""
+    created: Order = Order.objects.create(
+        participant=world.person("Eve"),
+        order_type=OrderType.COMMUNITY_ORDER,
+        start_date=D(2023, 6, 1),
+        actual_end_date=D(2024, 7, 1),
+        termination=Termination.COMPLETED,
+        source=Source.IMPORT,
+        source_ref=source_ref,
+        recorded_at=local(2026, 2, 10, 9),
+    )
+    return created
+
+
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
