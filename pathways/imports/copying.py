@@ -702,28 +702,26 @@ class CopyImport:
         self._known()
         keys = list(self.spec.key_fields)
         values = list(self.spec.value_fields)
-        scope = f"AND source = '{Source.IMPORT}'" if imported_only else ""
+        scope = f"AND e.source = '{Source.IMPORT}'" if imported_only else ""
         join = " AND ".join(f"e.{key} = c.{key}" for key in keys)
         changed = " OR ".join(f"e.{value} IS DISTINCT FROM c.{value}" for value in values)
         fields = [field for field in self.fields if field != "crn"]
         self._run("DROP TABLE IF EXISTS import_match")
+        # Each row once, with the record of its natural key that was made first (the
+        # lowest id) if there are several: one sort, by row and id, which the rows' order
+        # needs anyway.
         self._run(
             f"""
             CREATE TEMP TABLE import_match AS
-            SELECT c.n, k.id AS participant_id, {", ".join(f"c.{f}" for f in fields)},
+            SELECT DISTINCT ON (c.n)
+                   c.n, k.id AS participant_id, {", ".join(f"c.{f}" for f in fields)},
                    e.id AS existing_id,
                    e.id IS NOT NULL AND ({changed or "false"}) AS changed
             FROM import_checked c
             JOIN import_known k ON k.crn = c.crn
-            LEFT JOIN (
-              SELECT DISTINCT ON (participant_id, {", ".join(keys)})
-                     id, participant_id, {", ".join([*keys, *values])}
-              FROM {table}
-              WHERE participant_id IN (SELECT id FROM import_known) {scope}
-              ORDER BY participant_id, {", ".join(keys)}, id
-            ) e ON e.participant_id = k.id AND {join}
+            LEFT JOIN {table} e ON e.participant_id = k.id AND {join} {scope}
             WHERE c.ok
-            ORDER BY c.n
+            ORDER BY c.n, e.id
             """  # noqa: S608
         )
         [(created, updated, unchanged, first, last)] = self._run(

@@ -70,7 +70,9 @@ class Case:
     before: list[tuple[str, Build]] = field(default_factory=list)  # imported first
     limits: dict[str, int] = field(default_factory=dict)  # limits.py, for this file only
     dry_run: bool = False
-    setup: str = ""  # "restricted": A000001's processing is restricted; "hand": a hand order
+    # "restricted": A000001's processing is restricted; "hand": a hand order; "twice": two
+    # imported orders with one natural key (the first made is the one an import updates)
+    setup: str = ""
 
 
 def text(content: str, **kw: Any) -> Build:
@@ -183,6 +185,11 @@ CASES: dict[str, Case] = {
         dry_run=True,
     ),
     "hand-entered order kept": Case(Kind.ORDERS, text(GOOD_ORDERS), setup="hand"),
+    "two imported orders with one key": Case(
+        Kind.ORDERS,
+        text(f"{ORDERS_HEADER}\nA000001,community order,2023-01-10,2026-01-10,,"),
+        setup="twice",
+    ),
     "unknown CRN": Case(
         Kind.ORDERS,
         text(
@@ -610,6 +617,17 @@ def test_both_paths_give_the_recorded_outcome(
             recorded_at=timezone.now(),
             recorded_by=manager,
         )
+    if case.setup == "twice":
+        for expected_end in (datetime.date(2024, 1, 10), datetime.date(2025, 1, 10)):
+            Order.objects.create(
+                participant=Participant.objects.get(crn="A000001"),
+                order_type="community_order",
+                start_date=datetime.date(2023, 1, 10),
+                expected_end_date=expected_end,
+                source=Source.IMPORT,
+                recorded_at=timezone.now(),
+                recorded_by=manager,
+            )
     monkeypatch.setattr(copying, "MERGE_ROWS", 150)  # several merge statements per file
     for number, (kind, build) in enumerate(case.before):
         folder = tmp_path / f"before-{number}"
