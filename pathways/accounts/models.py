@@ -56,7 +56,11 @@ class Patch(models.Model):
     """A geographic patch of a service; each patch has its support workers."""
 
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="patches", help_text="The service."
+        Service,
+        on_delete=models.PROTECT,
+        related_name="patches",
+        db_index=False,  # served by patch_unique_name (service, name)
+        help_text="The service.",
     )
     name = models.CharField(max_length=80, help_text="The patch's name, e.g. North.")
     retired_at = models.DateField(
@@ -77,7 +81,11 @@ class Area(models.Model):
     """A local authority area; the area a person lives in decides their patch."""
 
     patch = models.ForeignKey(
-        Patch, on_delete=models.PROTECT, related_name="areas", help_text="The patch it is in."
+        Patch,
+        on_delete=models.PROTECT,
+        related_name="areas",
+        db_index=False,  # served by area_unique_name (patch, name)
+        help_text="The patch it is in.",
     )
     name = models.CharField(max_length=80, help_text="The local authority area's name.")
     retired_at = models.DateField(

@@ -71,7 +71,11 @@ class IdempotencyKey(models.Model):
     referral and answer again; the same key with another body is refused."""
 
     client = models.ForeignKey(
-        ApiClient, on_delete=models.PROTECT, related_name="+", help_text="The client."
+        ApiClient,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # served by api_idempotency_key_once (client, key)
+        help_text="The client.",
     )
     key = models.CharField(max_length=255, help_text="The key the client sent.")
     body_hash = models.CharField(max_length=64, help_text="SHA-256 of the body, canonical.")
@@ -96,7 +100,11 @@ class CallWindow(models.Model):
     A client's older windows are deleted as a new one opens."""
 
     client = models.ForeignKey(
-        ApiClient, on_delete=models.CASCADE, related_name="+", help_text="The client."
+        ApiClient,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # served by api_call_window_once (client, started)
+        help_text="The client.",
     )
     started = models.BigIntegerField(help_text="The window's start, in seconds since 1970 (UTC).")
     calls = models.PositiveIntegerField(default=0, help_text="Calls made in the window so far.")

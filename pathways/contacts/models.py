@@ -115,6 +115,7 @@ class Contact(models.Model):
         "referrals.Referral",
         on_delete=models.PROTECT,
         related_name="contacts",
+        db_index=False,  # served by the index on (referral, starts_at)
         help_text="The episode of support.",
     )
     starts_at = models.DateTimeField(help_text="When the contact is or was.")

@@ -93,6 +93,7 @@ class AnnualValue(models.Model):
         Contract,
         on_delete=models.PROTECT,
         related_name="annual_values",
+        db_index=False,  # served by annual_value_one_per_year (contract, year_start)
         help_text="The contract.",
     )
     year_start = models.DateField(help_text="1 May that starts the contract year.")
@@ -165,7 +166,11 @@ class Payment(models.Model):
     """A payment made to the provider under the contract."""
 
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="payments", help_text="The contract."
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,  # served by payment_contract_date (contract, paid_on)
+        help_text="The contract.",
     )
     paid_on = models.DateField(help_text="When it was paid.")
     amount = models.DecimalField(

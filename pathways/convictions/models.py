@@ -50,6 +50,7 @@ class Conviction(models.Model):
         "participants.Participant",
         on_delete=models.CASCADE,
         related_name="convictions",
+        db_index=False,  # served by the index on (participant, convicted_on)
         help_text="The person convicted or cautioned.",
     )
     convicted_on = models.DateField(help_text="The date of conviction, or of the caution.")

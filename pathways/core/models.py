@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # served by audit_actor_at (actor, at)
         help_text="The user who acted; empty for the system itself.",
     )
     kind = models.CharField(
@@ -151,6 +152,7 @@ class Feedback(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # served by core_feedback_service (service, -given_at)
         help_text="The service of whoever gave it (blank: signed out or the administrator).",
     )
 

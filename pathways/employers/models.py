@@ -81,6 +81,7 @@ class Employer(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="employers",
+        db_index=False,  # served by employer_service_name (service, name)
         help_text="The service whose workers engage this employer (shared across it).",
     )
     name = models.CharField(max_length=160, help_text="The organisation's trading name.")

@@ -40,6 +40,7 @@ class ImportBatch(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # served by the index on (service, kind, checksum)
         help_text="The service whose people the file is matched against.",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, help_text="What the file holds.")
@@ -122,6 +123,7 @@ class EteNeedAssessment(models.Model):
         "participants.Participant",
         on_delete=models.PROTECT,
         related_name="ete_assessments",
+        db_index=False,  # served by ete_assessment_once_a_day (participant, assessed_on)
         help_text="The person assessed.",
     )
     assessed_on = models.DateField(help_text="The date of the OASys assessment.")
@@ -155,6 +157,7 @@ class CohortMembership(models.Model):
         "participants.Participant",
         on_delete=models.PROTECT,
         related_name="cohort_memberships",
+        db_index=False,  # served by cohort_membership_once (participant, cohort, ...)
         help_text="The person in the cohort.",
     )
     cohort = models.CharField(

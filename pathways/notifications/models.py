@@ -194,6 +194,7 @@ class Preference(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notification_preferences",
+        db_index=False,  # served by preference_unique (user, template)
         help_text="The user.",
     )
     template = models.CharField(max_length=64, help_text="The template turned off.")

@@ -56,6 +56,7 @@ class Order(models.Model):
         "participants.Participant",
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,  # served by the index on (participant, start_date)
         help_text="The person on the order.",
     )
     order_type = models.CharField(
@@ -124,6 +125,7 @@ class ProvenOffence(models.Model):
         "participants.Participant",
         on_delete=models.PROTECT,
         related_name="proven_offences",
+        db_index=False,  # served by the index on (participant, committed_on)
         help_text="The person who committed it.",
     )
     committed_on = models.DateField(help_text="When the offence was committed.")
@@ -179,6 +181,7 @@ class Target(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="targets",
+        db_index=False,  # served by one_target_per_measure_period_kind (service, ...)
         help_text="The service the target is for.",
     )
     measure_key = models.CharField(max_length=64, help_text="The measure (its registry key).")
@@ -268,6 +271,7 @@ class PeriodSnapshot(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="period_snapshots",
+        db_index=False,  # served by one_snapshot_per_service_period (service, ...)
         help_text="The service the figures are for.",
     )
     period_start = models.DateField(help_text="First day of the period.")
@@ -319,6 +323,7 @@ class KeptFigures(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="kept_figures",
+        db_index=False,  # served by one_kept_figures_per_service_period (service, ...)
         help_text="The service the figures are for.",
     )
     period_start = models.DateField(help_text="First day of the period.")

@@ -62,12 +62,14 @@ class Placement(models.Model):
         "participants.Participant",
         on_delete=models.PROTECT,
         related_name="placements",
+        db_index=False,  # served by placement_person (participant, put_forward_at)
         help_text="The person placed (the referral's person).",
     )
     opportunity = models.ForeignKey(
         "employers.Opportunity",
         on_delete=models.PROTECT,
         related_name="placements",
+        db_index=False,  # served by placement_places (opportunity, accepted_on)
         help_text="The opportunity the person was put forward to.",
     )
     put_forward_at = models.DateTimeField(
@@ -169,6 +171,7 @@ class SustainmentCheck(models.Model):
         Placement,
         on_delete=models.PROTECT,
         related_name="sustainment_checks",
+        db_index=False,  # served by sustainment_once (placement, weeks)
         help_text="The job start checked.",
     )
     service = models.ForeignKey(

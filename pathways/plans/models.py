@@ -187,7 +187,11 @@ class Step(models.Model):
     """One step towards a goal, in order."""
 
     goal = models.ForeignKey(
-        Goal, on_delete=models.PROTECT, related_name="steps", help_text="The goal."
+        Goal,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        db_index=False,  # served by step_position_unique (goal, position)
+        help_text="The goal.",
     )
     position = models.PositiveIntegerField(help_text="The step's place in the goal's order.")
     description = models.CharField(max_length=300, help_text="What is to be done.")
@@ -288,7 +292,11 @@ class InstrumentArea(models.Model):
     """One area an instrument scores (for example, job-search skills)."""
 
     instrument = models.ForeignKey(
-        Instrument, on_delete=models.PROTECT, related_name="areas", help_text="The tool."
+        Instrument,
+        on_delete=models.PROTECT,
+        related_name="areas",
+        db_index=False,  # served by area_name_unique (instrument, name)
+        help_text="The tool.",
     )
     name = models.CharField(max_length=120, help_text="The area's name.")
     order = models.PositiveIntegerField(default=0, help_text="Position on forms and charts.")
@@ -327,6 +335,7 @@ class Reading(models.Model):
         "referrals.Referral",
         on_delete=models.PROTECT,
         related_name="readings",
+        db_index=False,  # served by the index on (referral, instrument, taken_on, id)
         help_text="The episode of support it was taken in.",
     )
     instrument = models.ForeignKey(
@@ -372,7 +381,11 @@ class ReadingScore(models.Model):
     """The score of one area in one reading."""
 
     reading = models.ForeignKey(
-        Reading, on_delete=models.PROTECT, related_name="scores", help_text="The reading."
+        Reading,
+        on_delete=models.PROTECT,
+        related_name="scores",
+        db_index=False,  # served by one_score_per_area (reading, area)
+        help_text="The reading.",
     )
     area = models.ForeignKey(
         InstrumentArea, on_delete=models.PROTECT, related_name="+", help_text="The area scored."

@@ -108,6 +108,7 @@ class Referral(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="referrals",
+        db_index=False,  # served by referral_queue, referral_service_recent, referral_places
         help_text="The service referred to.",
     )
     participant = models.ForeignKey(
@@ -120,12 +121,14 @@ class Referral(models.Model):
         "accounts.Patch",
         on_delete=models.PROTECT,
         related_name="referrals",
+        db_index=False,  # served by referral_patch (patch, received_at)
         help_text="The patch that works the case (from the area the person lives in).",
     )
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="referrals_made",
+        db_index=False,  # served by referral_referrer (referred_by, received_at)
         help_text="The practitioner who made the referral.",
     )
     source = models.CharField(
@@ -218,6 +221,7 @@ class Referral(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="caseload",
+        db_index=False,  # served by referral_caseload (worker, ended_at)
         help_text="The support worker the case is allocated to now.",
     )
     allocated_at = models.DateTimeField(

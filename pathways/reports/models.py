@@ -14,6 +14,7 @@ class Commentary(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="board_commentaries",
+        db_index=False,  # served by one_commentary_per_period (service, ...)
         help_text="The service reported on.",
     )
     period_start = models.DateField(help_text="First day of the period.")
@@ -53,6 +54,7 @@ class BoardReport(models.Model):
         "accounts.Service",
         on_delete=models.PROTECT,
         related_name="board_reports",
+        db_index=False,  # served by the index on (service, -requested_at)
         help_text="The service reported on.",
     )
     period_start = models.DateField(help_text="First day of the half-year.")
