@@ -401,6 +401,9 @@ NOT_PERSONAL: dict[str, str] = {
     "outcomes.keptfigures": "a service's figures for a closed period, counted once as at its "
     "last day and kept for the pages: counts, shares and averages (equality figures "
     "disclosure-controlled); no person",
+    "outcomes.kepttotal": "the total of several services for a closed period (each person "
+    "counted once), counted once as at its last day and kept for the pages: the measures' "
+    "counts, shares and averages, and the services' ids; no person",
     "contracts.contract": "the service's contract with its commissioner (organisations)",
     "contracts.extension": "an extension option of the contract",
     "contracts.annualvalue": "the contract's value for a contract year",

@@ -356,3 +356,57 @@ class KeptFigures(models.Model):
 
     def __str__(self) -> str:
         return f"Figures of {self.period_start}:{self.period_end} kept {self.counted_at:%Y-%m-%d}"
+
+
+class KeptTotal(models.Model):
+    """The total of several services counted together (each person once, however many of
+    them they were in: ``outcomes.measures.Services``) for one named period that has ended,
+    counted once as at the period's last day and kept, like a service's ``KeptFigures``
+    (``outcomes.kept``). Kept only for a set of services someone has looked at together.
+    The measures only: a total has no RR Board report. Aggregate figures only, naming no
+    one.
+
+    The set is named by its ids (``members``, in ascending order) and found by a hash of
+    them (``members_key``), the same whatever order the services were given in: one
+    insert keeps a total, so the unique constraint alone settles two requests that miss at
+    once, and the set needs no table of its own."""
+
+    members_key = models.CharField(
+        max_length=64,
+        help_text="SHA-256 (hex) of the member services' ids in ascending order, joined by "
+        "commas: the set, whatever order it was given in.",
+    )
+    members = models.JSONField(
+        help_text="The ids of the services counted together, in ascending order."
+    )
+    period_start = models.DateField(help_text="First day of the period.")
+    period_end = models.DateField(
+        help_text="Last day of the period: the day the figures are counted as at."
+    )
+    counted_at = models.DateTimeField(help_text="When the figures were counted.")
+    version = models.PositiveSmallIntegerField(
+        help_text="The shape of the figures (outcomes.figures.FIGURES_VERSION) when counted."
+    )
+    figures = models.JSONField(
+        help_text="Every measure's figure for the services together as at the period's last "
+        "day (value, numerator, denominator, breakdown, note)."
+    )
+
+    class Meta:
+        ordering = ["period_start", "period_end", "members_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["members_key", "period_start", "period_end"],
+                name="one_kept_total_per_services_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="kept_total_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Total of {len(self.members)} services, {self.period_start}:{self.period_end} "
+            f"kept {self.counted_at:%Y-%m-%d}"
+        )

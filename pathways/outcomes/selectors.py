@@ -14,12 +14,20 @@ from pathways.accounts.models import Service, User
 from pathways.core.access import Action, can
 from pathways.core.periods import Period
 from pathways.outcomes.figures import CHOICES, frozen_record_figures, referral_counts
-from pathways.outcomes.kept import counted_as_at, figure_of, kept_for, kept_for_periods, records_of
+from pathways.outcomes.kept import (
+    Kept,
+    counted_as_at,
+    figure_of,
+    kept_for,
+    kept_for_periods,
+    records_of,
+)
 from pathways.outcomes.measures import (
     COMMUNITY_ORDERS,
     MEASURES,
     Figure,
     Measure,
+    Scope,
     Services,
     TargetUnit,
 )
@@ -248,16 +256,16 @@ def held(service: Service, period: Period, day: datetime.date) -> Held:
 
 
 def figure_for(
-    service: Service,
+    service: Scope,
     measure: Measure,
     period: Period,
     as_of: datetime.date,
     snapshot: PeriodSnapshot | None,
-    kept: KeptFigures | None = None,
+    kept: Kept | None = None,
 ) -> Figure:
     """The frozen figure when the period has a snapshot holding it, else the kept one
     (``kept`` is as at the period's last day: the caller asks for it only as at that day),
-    else counted live."""
+    else counted live. ``service``: a service, or several services for their total."""
     frozen = None if snapshot is None else frozen_figure(snapshot, measure, as_of)
     if frozen is None and kept is not None:
         frozen = figure_of(kept, measure)
@@ -304,13 +312,21 @@ def measures_for_services(
     services: list[Service], period: Period, *, as_of: datetime.date | None = None
 ) -> tuple[list[tuple[Service, list[MeasureResult]]], list[MeasureResult]]:
     """Every measure for each service (with its targets), and the total of them all: the
-    total is counted afresh over the services together (``measures.Services``), so a person
-    in two services counts once in it. A total has no target (targets are set per service)."""
+    total is counted over the services together (``measures.Services``), so a person in
+    two services counts once in it. A named period that has ended, as at its last day,
+    gives its kept total (``kept.kept_for``: one read, counted and kept on a miss); any
+    other period or day is counted live. A total has no target (targets are set per
+    service)."""
     day = as_of or counted_as_at(period)
     each = [(service, measures_for_period(service, period, as_of=day)) for service in services]
     together = Services(tuple(services))
+    kept = kept_for(together, period, as_of=day)
     total = [
-        MeasureResult(measure=measure, figure=measure.compute(together, period, day), targets=[])
+        MeasureResult(
+            measure=measure,
+            figure=figure_for(together, measure, period, day, None, kept),
+            targets=[],
+        )
         for measure in MEASURES
     ]
     return each, total

@@ -13,6 +13,7 @@ from pathways.outcomes.kept import keep_all
 def recount_kept_figures() -> str:
     """Count the figures of every service's named periods that have ended again, as at
     their last day: keep those not kept yet, replace (and audit) those a correction
-    changed, leave the rest. Idempotent: a second run finds nothing changed. Returns the
-    tally (counts only)."""
+    changed, leave the rest; the same for every total of several services already kept
+    for those periods, except one a member's purge has frozen (``kept.keep_all``).
+    Idempotent: a second run finds nothing changed. Returns the tally (counts only)."""
     return str(keep_all(list(Service.objects.order_by("pk")), recount_kept=True))

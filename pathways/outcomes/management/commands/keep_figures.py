@@ -7,7 +7,9 @@ Counts, as at its last day, every contract year, half-year and quarter that the 
 and that has ended, for every service (or the one given), and keeps what is not kept yet
 (or kept in an older shape). With ``--recount`` every period is counted again and its kept
 figures replaced where a correction changed them, with one audit event per period
-changed. Prints counts only: no figure, no person.
+changed. Every total of several services already kept for those periods that counts one of
+the services is kept or counted again the same way (``kept.keep_all``), and tallied apart.
+Prints counts only: no figure, no person.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
     python manage.py measures --period 2022-05-01:2022-10-31 [--service SLUG]
         [--format table|csv|json]
 
-Without ``--service``: every service, then the total of them all, counted afresh over
-the services together so that a person in two services counts once in it.
+Without ``--service``: every service, then the total of them all, counted over the
+services together so that a person in two services counts once in it (a named period that
+has ended is counted once as at its last day and kept, a service's figures and the total
+alike: ``outcomes.kept``).
 Figures only: no person is named. The CSV neutralises cells a spreadsheet would run.
 """
 
