@@ -18,7 +18,7 @@ own (so that its peak RSS is that size's alone):
 It prints, per size, the medians, the ratio import / COPY (the goal: at most 3 times at
 1,000,000 rows) and the memory (the goal: the same peak at every size). Beside them, the
 write floor ("write"): the same orders, already typed and matched to their people, loaded
-with COPY into ``outcomes_order`` itself (its five indexes, two checks and two foreign
+with COPY into ``outcomes_order`` itself (its four indexes, two checks and two foreign
 keys) and committed, and the import's ratio to that.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
