@@ -20,6 +20,7 @@ from pathways.outcomes.kept import (
     figure_of,
     kept_for,
     kept_for_periods,
+    kept_for_services,
     records_of,
 )
 from pathways.outcomes.measures import (
@@ -194,26 +195,48 @@ class MeasureResult:
         return STATUS_WORDS.get(self.status, "")
 
 
+def tolerances_of(services: list[Service]) -> dict[int, int]:
+    """Each service's tolerance, by service id (the default where none is set): one query."""
+    found = {
+        row.service_id: row.percent for row in TargetTolerance.objects.filter(service__in=services)
+    }
+    return {service.pk: found.get(service.pk, DEFAULT_TOLERANCE) for service in services}
+
+
 def tolerance_of(service: Service) -> int:
-    found = TargetTolerance.objects.filter(service=service).first()
-    return found.percent if found else DEFAULT_TOLERANCE
+    return tolerances_of([service])[service.pk]
 
 
-def targets_for(service: Service, period: Period) -> dict[str, list[Target]]:
-    found: dict[str, list[Target]] = {}
+def targets_of(services: list[Service], period: Period) -> dict[int, dict[str, list[Target]]]:
+    """Each service's targets for the period by measure key (intermediate before
+    long-term), by service id: one query."""
+    found: dict[int, dict[str, list[Target]]] = {service.pk: {} for service in services}
     for target in Target.objects.filter(
-        service=service, period_start=period.start, period_end=period.end
-    ).order_by("kind"):
-        found.setdefault(target.measure_key, []).append(target)
+        service__in=services, period_start=period.start, period_end=period.end
+    ).order_by("service", "kind"):
+        found[target.service_id].setdefault(target.measure_key, []).append(target)
     return found
 
 
+def targets_for(service: Service, period: Period) -> dict[str, list[Target]]:
+    return targets_of([service], period)[service.pk]
+
+
+def snapshots_of(services: list[Service], period: Period) -> dict[int, PeriodSnapshot]:
+    """The figures frozen for exactly this period, of each service that has them, by
+    service id (named periods are frozen before a purge deletes records they count:
+    ``outcomes.snapshots``): one query."""
+    return {
+        snapshot.service_id: snapshot
+        for snapshot in PeriodSnapshot.objects.filter(
+            service__in=services, period_start=period.start, period_end=period.end
+        )
+    }
+
+
 def snapshot_for(service: Service, period: Period) -> PeriodSnapshot | None:
-    """The figures frozen for exactly this service and period, if any (named periods are
-    frozen before a purge deletes records they count: ``outcomes.snapshots``)."""
-    return PeriodSnapshot.objects.filter(
-        service=service, period_start=period.start, period_end=period.end
-    ).first()
+    """The figures frozen for exactly this service and period, if any."""
+    return snapshots_of([service], period).get(service.pk)
 
 
 def frozen_figure(
@@ -287,8 +310,19 @@ def measures_for_period(
     read); targets are read live. ``source``: what ``held`` found, when the caller has it."""
     day = as_of or (source.day if source else counted_as_at(period))
     found = source if source is not None and source.day == day else held(service, period, day)
-    tolerance = tolerance_of(service)
-    targets = targets_for(service, period)
+    return _results(service, period, found, targets_for(service, period), tolerance_of(service))
+
+
+def _results(
+    service: Service,
+    period: Period,
+    found: Held,
+    targets: dict[str, list[Target]],
+    tolerance: int,
+) -> list[MeasureResult]:
+    """Every measure of the service for the period as at ``found.day``, from what is held
+    (else counted live), judged against its targets."""
+    day = found.day
     results = []
     for measure in MEASURES:
         figure = figure_for(service, measure, period, day, found.snapshot, found.kept)
@@ -318,7 +352,26 @@ def measures_for_services(
     other period or day is counted live. A total has no target (targets are set per
     service)."""
     day = as_of or counted_as_at(period)
-    each = [(service, measures_for_period(service, period, as_of=day)) for service in services]
+    # What each service's column needs, read for every service at once (a few queries,
+    # however many services): snapshots, kept figures, targets and tolerances.
+    snapshots = snapshots_of(services, period)
+    kept_rows = kept_for_services(
+        [service for service in services if service.pk not in snapshots], period, as_of=day
+    )
+    targets, tolerances = targets_of(services, period), tolerances_of(services)
+    each = [
+        (
+            service,
+            _results(
+                service,
+                period,
+                Held(day, snapshot=snapshots.get(service.pk), kept=kept_rows.get(service.pk)),
+                targets[service.pk],
+                tolerances[service.pk],
+            ),
+        )
+        for service in services
+    ]
     together = Services(tuple(services))
     kept = kept_for(together, period, as_of=day)
     total = [

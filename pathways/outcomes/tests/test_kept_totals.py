@@ -121,6 +121,23 @@ def test_a_kept_total_equals_a_live_count_a_person_in_two_services_once(
     assert jobs == [2, 1] and live["job_starts"].value == 2
 
 
+def test_reading_every_service_of_a_closed_half_year_takes_as_many_queries_for_more_services(
+    world: World, other: Service
+) -> None:
+    """Each service's column (snapshot, kept figures, targets, tolerance) is read for every
+    service at once: a third service adds no query to a kept half-year's read."""
+    third = ServiceFactory()
+    counts = []
+    with at(AS_OF):
+        for services in ([world.service, other], [world.service, other, third]):
+            measures_for_services(services, HALF)  # keeps each service's figures and the total
+            with no_measure_counted(), CaptureQueriesContext(connection) as queries:
+                each, _total = measures_for_services(services, HALF)
+            assert [service for service, _results in each] == services
+            counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] <= 6
+
+
 def test_a_set_is_one_row_in_any_order_and_another_set_is_another_row(
     world: World, other: Service
 ) -> None:
