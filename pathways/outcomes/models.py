@@ -312,7 +312,24 @@ class PeriodSnapshot(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class KeptFigures(models.Model):
+class _Kept(models.Model):
+    """What kept figures hold besides whose they are: the named period that has ended, when
+    its figures were counted (as at its last day), and in which shape."""
+
+    period_start = models.DateField(help_text="First day of the period.")
+    period_end = models.DateField(
+        help_text="Last day of the period: the day the figures are counted as at."
+    )
+    counted_at = models.DateTimeField(help_text="When the figures were counted.")
+    version = models.PositiveSmallIntegerField(
+        help_text="The shape of the figures (outcomes.figures.FIGURES_VERSION) when counted."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class KeptFigures(_Kept):
     """A service's figures for one named period (contract year, half-year or quarter) that
     has ended, counted once as at the period's last day and kept, so the pages read them
     instead of counting them again (``outcomes.kept``). Counted again when the shape of the
@@ -325,14 +342,6 @@ class KeptFigures(models.Model):
         related_name="kept_figures",
         db_index=False,  # served by one_kept_figures_per_service_period (service, ...)
         help_text="The service the figures are for.",
-    )
-    period_start = models.DateField(help_text="First day of the period.")
-    period_end = models.DateField(
-        help_text="Last day of the period: the day the figures are counted as at."
-    )
-    counted_at = models.DateTimeField(help_text="When the figures were counted.")
-    version = models.PositiveSmallIntegerField(
-        help_text="The shape of the figures (outcomes.figures.FIGURES_VERSION) when counted."
     )
     figures = models.JSONField(
         help_text="Every measure's figure as at the period's last day (value, numerator, "
@@ -358,7 +367,7 @@ class KeptFigures(models.Model):
         return f"Figures of {self.period_start}:{self.period_end} kept {self.counted_at:%Y-%m-%d}"
 
 
-class KeptTotal(models.Model):
+class KeptTotal(_Kept):
     """The total of several services counted together (each person once, however many of
     them they were in: ``outcomes.measures.Services``) for one named period that has ended,
     counted once as at the period's last day and kept, like a service's ``KeptFigures``
@@ -378,14 +387,6 @@ class KeptTotal(models.Model):
     )
     members = models.JSONField(
         help_text="The ids of the services counted together, in ascending order."
-    )
-    period_start = models.DateField(help_text="First day of the period.")
-    period_end = models.DateField(
-        help_text="Last day of the period: the day the figures are counted as at."
-    )
-    counted_at = models.DateTimeField(help_text="When the figures were counted.")
-    version = models.PositiveSmallIntegerField(
-        help_text="The shape of the figures (outcomes.figures.FIGURES_VERSION) when counted."
     )
     figures = models.JSONField(
         help_text="Every measure's figure for the services together as at the period's last "
