@@ -126,10 +126,11 @@ def test_reading_every_service_of_a_closed_half_year_takes_as_many_queries_for_m
 ) -> None:
     """Each service's column (snapshot, kept figures, targets, tolerance) is read for every
     service at once: a third service adds no query to a kept half-year's read."""
-    third = ServiceFactory()
+    third = Service.objects.create(name="A third", slug="a-third", capacity=30)
+    sets: list[list[Service]] = [[world.service, other], [world.service, other, third]]
     counts = []
     with at(AS_OF):
-        for services in ([world.service, other], [world.service, other, third]):
+        for services in sets:
             measures_for_services(services, HALF)  # keeps each service's figures and the total
             with no_measure_counted(), CaptureQueriesContext(connection) as queries:
                 each, _total = measures_for_services(services, HALF)
